@@ -1,0 +1,74 @@
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from wangge.accounts.scope import scope_for
+from wangge.accounts.tokens import issue_token
+from wangge.api.errors import ApiError
+
+router = Router(tags=["accounts"])
+
+
+class TokenIn(Schema):
+    username: str = Field(min_length=1, max_length=150)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class TokenOut(Schema):
+    token: str
+    token_type: str = "Bearer"
+    expires_at: str
+
+
+class RoleOut(Schema):
+    role: str
+    scope: str
+    region: str | None
+    department: int | None
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    is_global: bool
+    roles: list[RoleOut]
+    node_codes: list[str]
+    map_codes: list[str]
+    department_ids: list[int]
+    permissions: list[str]
+
+
+@router.post(
+    "/auth/token",
+    auth=None,
+    response={200: TokenOut},
+    summary="Exchange username and password for a bearer token",
+)
+def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if getattr(request, "axes_locked_out", False):
+        raise ApiError(429, "locked_out", "登录失败次数过多，账号已暂时锁定，请稍后再试")
+    if user is None or not user.is_active:
+        raise ApiError(401, "bad_credentials", "用户名或密码错误", {"password": "用户名或密码错误"})
+    key, token = issue_token(user)  # type: ignore[arg-type]
+    return TokenOut(token=key, expires_at=token.expires_at.isoformat())
+
+
+@router.get("/me", response=MeOut, summary="The current user, their roles and node codes")
+def me(request: HttpRequest) -> MeOut:
+    user = request.user
+    scope = scope_for(user)
+    return MeOut(
+        username=user.get_username(),
+        display_name=getattr(user, "display_name", ""),
+        is_global=scope.is_global,
+        roles=[
+            RoleOut(role=g.role, scope=g.scope, region=g.region_code, department=g.department_id)
+            for g in scope.grants
+        ],
+        node_codes=scope.node_roots,
+        map_codes=scope.map_roots,
+        department_ids=scope.department_ids,
+        permissions=sorted(user.get_all_permissions()),
+    )

@@ -1,0 +1,96 @@
+"""The default roles of the role table, kept in the database as data.
+
+Administrators may edit them; ``sync_default_roles`` only creates what is
+missing and adds permissions a newer version of wangge grants by default,
+never removing what an administrator chose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+
+from wangge.accounts.choices import RoleScope
+
+VIEW_MAP = ["regions.view_region"]
+
+
+@dataclass(frozen=True)
+class RoleSpec:
+    slug: str
+    name: str
+    scope: str
+    levels: tuple[str, ...]
+    permissions: tuple[str, ...]
+    description: str = ""
+
+
+DEFAULT_ROLES: tuple[RoleSpec, ...] = (
+    RoleSpec("admin", "管理员", RoleScope.GLOBAL, (), (
+        "regions.view_region", "regions.add_region", "regions.change_region",
+        "regions.delete_region", "regions.import_regions", "accounts.manage_users",
+        "audit.view_auditentry",
+    ), "平台管理员：层级、用户、目录、导入"),
+    RoleSpec("leader", "领导", RoleScope.NODE, ("district", "street"), (
+        *VIEW_MAP, "audit.view_auditentry",
+    ), "区、街道领导：看板、报表、考核"),
+    RoleSpec("dispatcher", "指挥中心", RoleScope.NODE, ("district", "street"), (
+        *VIEW_MAP,
+    ), "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案"),
+    RoleSpec("community_staff", "社区工作人员", RoleScope.NODE, ("community",), (
+        *VIEW_MAP, "regions.change_region",
+    ), "村（社区）网格工作站：管理本社区的网格"),
+    RoleSpec("grid_worker", "专职网格员", RoleScope.NODE, ("grid",), (
+        *VIEW_MAP,
+    ), "一格两员：基础数据、巡查上报、走访、摸排"),
+    RoleSpec("part_time_worker", "兼职网格员", RoleScope.NODE, ("unit",), (
+        *VIEW_MAP,
+    ), "楼栋长、村小组长、党员、物业人员：协助一个最小单元"),
+    RoleSpec("liaison_leader", "驻网格领导", RoleScope.NODE, ("grid",), (
+        *VIEW_MAP,
+    ), "挂点网格的区级干部：督导、提级"),
+    RoleSpec("dept_member", "专业网格员", RoleScope.NODE, ("grid", "community"), (
+        *VIEW_MAP,
+    ), "职能部门派驻网格的人员：处置本领域事件"),
+    RoleSpec("dept_handler", "职能部门", RoleScope.DEPARTMENT, (), (
+        *VIEW_MAP,
+    ), "城管、住建、市政、消防、公安等：处置派遣的事件"),
+    RoleSpec("resident", "居民", RoleScope.SELF, ("district",), (
+        *VIEW_MAP,
+    ), "上报问题、跟踪进度、评价结果"),
+)
+
+
+def sync_default_roles(using: str = "default", apps: Any = global_apps) -> None:
+    Permission = apps.get_model("auth", "Permission")
+    Role = apps.get_model("accounts", "Role")
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using)
+    for spec in DEFAULT_ROLES:
+        role, _created = Role.objects.using(using).get_or_create(
+            slug=spec.slug,
+            defaults={
+                "name": spec.name,
+                "scope": spec.scope,
+                "levels": list(spec.levels),
+                "description": spec.description,
+            },
+        )
+        wanted = []
+        for perm in spec.permissions:
+            app_label, codename = perm.split(".")
+            found = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if found is not None:
+                wanted.append(found)
+        role.permissions.add(*wanted)
+
+
+def sync_default_roles_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    if getattr(sender, "label", None) != "accounts":
+        return
+    sync_default_roles(using=using)

@@ -1,0 +1,98 @@
+"""The API under /api/v1/: one NinjaAPI, routers from each app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from wangge.api.auth import BearerAuth, SessionAuth
+from wangge.api.errors import ApiError
+
+api = NinjaAPI(
+    title="wangge API",
+    version="1",
+    description="网格化服务管理平台 API。所有列表与详情均按用户在层级中的位置过滤。",
+    auth=[BearerAuth(), SessionAuth()],
+    urls_namespace="api-v1",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+
+
+@api.exception_handler(ApiError)
+def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.message, exc.fields)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "未找到该对象，或您无权访问")
+
+
+@api.exception_handler(AuthenticationError)
+def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "请先登录（提供有效的令牌）")
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        name = ".".join(loc) or "__all__"
+        fields.setdefault(name, []).append(_zh_message(err))
+    return _error(request, 422, "invalid", "输入有误，请检查各字段", fields)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, "error", str(exc))
+
+
+_ZH = {
+    "missing": "必填",
+    "float_parsing": "必须是数字",
+    "int_parsing": "必须是整数",
+    "string_too_short": "太短",
+    "string_too_long": "太长",
+    "greater_than_equal": "数值太小",
+    "less_than_equal": "数值太大",
+    "finite_number": "必须是有限的数字",
+    "string_pattern_mismatch": "格式不正确",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "json_invalid": "不是合法的 JSON",
+}
+
+
+def _zh_message(err: dict[str, Any]) -> str:
+    kind = str(err.get("type", ""))
+    message = _ZH.get(kind)
+    if message is None:
+        return str(err.get("msg", "无效"))
+    ctx = err.get("ctx") or {}
+    if kind == "greater_than_equal" and "ge" in ctx:
+        return f"不能小于 {ctx['ge']}"
+    if kind == "less_than_equal" and "le" in ctx:
+        return f"不能大于 {ctx['le']}"
+    if kind == "enum" and "expected" in ctx:
+        return f"取值应为 {ctx['expected']}"
+    return message
+
+
+def _register_routers() -> None:
+    from wangge.accounts.api import router as accounts_router
+    from wangge.regions.api import router as regions_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", regions_router)
+
+
+_register_routers()

@@ -1,0 +1,181 @@
+"""Settings, all from environment variables (see docs/deployment.md)."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from pathlib import Path
+
+import django_stubs_ext
+from django.utils.translation import gettext_lazy as _
+
+from wangge.lib.env import Env, EnvError, parse_database_url
+
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+PACKAGE_DIR = BASE_DIR / "wangge"
+env = Env.from_os()
+
+try:
+    VAR_DIR = Path(env.str("WANGGE_VAR_DIR", str(BASE_DIR / "var")))
+    DEBUG = env.bool("WANGGE_DEBUG", False)
+    TESTING = "pytest" in sys.modules or env.bool("WANGGE_TESTING", False)
+
+    SECRET_KEY = env.str("WANGGE_SECRET_KEY")
+    if not SECRET_KEY:
+        # A single-machine install keeps a generated key beside its data.
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file = VAR_DIR / "secret-key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        SECRET_KEY = key_file.read_text().strip()
+
+    ALLOWED_HOSTS = env.list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    CSRF_TRUSTED_ORIGINS = env.list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
+
+    DATABASES = {
+        "default": parse_database_url(
+            env.str("WANGGE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'wangge.sqlite3'}"),
+            base_dir=BASE_DIR,
+        )
+    }
+    LOGIN_FAILURE_LIMIT = env.int("WANGGE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+    LOGIN_LOCKOUT_MINUTES = env.int("WANGGE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    API_TOKEN_DAYS = env.int("WANGGE_API_TOKEN_DAYS", 30, minimum=1)
+    MAP_TILE_URL = env.str("WANGGE_MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = env.str("WANGGE_MAP_TILE_ATTRIBUTION", "")
+    DEMO_PASSWORD = env.str("WANGGE_DEMO_PASSWORD", "wangge-demo")
+    SPATIAL_INDEX_CHECK_SECONDS = env.int("WANGGE_SPATIAL_INDEX_CHECK_SECONDS", 2, minimum=0)
+except EnvError as exc:  # pragma: no cover - exercised by tests of Env
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(str(exc)) from None
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "axes",
+    "ninja",
+    "wangge.audit",
+    "wangge.regions",
+    "wangge.accounts",
+    "wangge.web",
+    "wangge.demo",
+    "wangge.bench",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "wangge.audit.middleware.RequestIdMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "wangge.accounts.backends.RoleBackend",
+]
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login lockout (django-axes): by username, so a phone behind a shared NAT does
+# not lock out the whole street.
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "wangge.accounts.views.lockout_response"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+
+ROOT_URLCONF = "wangge.config.urls"
+WSGI_APPLICATION = "wangge.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "wangge.web.context.site",
+            ],
+        },
+    }
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "web" / "static_build"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 12 * 3600
+CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+NINJA_PAGINATION_PER_PAGE = 50
+NINJA_PAGINATION_MAX_LIMIT = 500
+
+if TESTING:
+    # Hashing with argon2 on every test login would dominate the suite's time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
+    SPATIAL_INDEX_CHECK_SECONDS = 0
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.str("WANGGE_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}
+
+# Lockout is by username on purpose (see AXES_LOCKOUT_PARAMETERS above).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]

@@ -1,0 +1,113 @@
+"""GeoJSON geometry checks and measures, on shapely.  Coordinates are WGS84 (lng, lat)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import shapely
+from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
+from shapely.geometry.base import BaseGeometry
+from shapely.validation import explain_validity
+
+KM_PER_DEGREE = 111.32
+AREA_TYPES = {"Polygon", "MultiPolygon"}
+
+
+class GeometryError(ValueError):
+    """A geometry a user gave us is unusable; the message is in Chinese for the user."""
+
+
+@dataclass(frozen=True)
+class Measures:
+    centroid_lng: float
+    centroid_lat: float
+    min_lng: float
+    min_lat: float
+    max_lng: float
+    max_lat: float
+    area_km2: float
+
+
+def check_lng_lat(lng: float, lat: float) -> None:
+    if not (math.isfinite(lng) and math.isfinite(lat)):
+        raise GeometryError("坐标必须是有限的数字")
+    if not -180.0 <= lng <= 180.0:
+        raise GeometryError(f"经度 {lng} 超出范围（-180 至 180）")
+    if not -90.0 <= lat <= 90.0:
+        raise GeometryError(f"纬度 {lat} 超出范围（-90 至 90）")
+
+
+def parse_area(geojson: Any) -> Polygon | MultiPolygon:
+    """Parse and validate a GeoJSON Polygon/MultiPolygon (or a Feature holding one)."""
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or geojson.get("type") not in AREA_TYPES:
+        raise GeometryError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
+    try:
+        geom = shape(geojson)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:
+        raise GeometryError(f"无法解析范围坐标：{exc}") from None
+    if geom.is_empty:
+        raise GeometryError("范围为空")
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    for lng, lat in ((min_lng, min_lat), (max_lng, max_lat)):
+        check_lng_lat(lng, lat)
+    if not geom.is_valid:
+        reason = explain_validity(geom)
+        if "Self-intersection" in reason or "Ring Self-intersection" in reason:
+            raise GeometryError(f"范围自相交（{reason}）")
+        raise GeometryError(f"范围无效（{reason}）")
+    if geom.area <= 0:
+        raise GeometryError("范围面积为零")
+    assert isinstance(geom, Polygon | MultiPolygon)
+    return geom
+
+
+def parse_point(geojson: Any) -> Point:
+    if isinstance(geojson, dict) and geojson.get("type") == "Feature":
+        geojson = geojson.get("geometry")
+    if not isinstance(geojson, dict) or geojson.get("type") != "Point":
+        raise GeometryError("位置必须是 GeoJSON 的 Point")
+    coords = geojson.get("coordinates")
+    if not isinstance(coords, list | tuple) or len(coords) < 2:
+        raise GeometryError("位置坐标格式应为 [经度, 纬度]")
+    try:
+        lng, lat = float(coords[0]), float(coords[1])
+    except (TypeError, ValueError):
+        raise GeometryError("位置坐标必须是数字") from None
+    check_lng_lat(lng, lat)
+    return Point(lng, lat)
+
+
+def measures(geom: BaseGeometry) -> Measures:
+    centroid = geom.centroid
+    min_lng, min_lat, max_lng, max_lat = geom.bounds
+    return Measures(
+        centroid_lng=round(centroid.x, 7),
+        centroid_lat=round(centroid.y, 7),
+        min_lng=min_lng,
+        min_lat=min_lat,
+        max_lng=max_lng,
+        max_lat=max_lat,
+        area_km2=area_km2(geom),
+    )
+
+
+def area_km2(geom: BaseGeometry) -> float:
+    """Area on a local equirectangular projection: good to well under 1% at district size."""
+    lat = geom.centroid.y
+    scale = KM_PER_DEGREE * KM_PER_DEGREE * math.cos(math.radians(lat))
+    return float(geom.area * scale)
+
+
+def to_geojson(geom: BaseGeometry, precision: int = 7) -> dict[str, Any]:
+    """GeoJSON dict with coordinates rounded to ``precision`` decimals (~1 cm at 7)."""
+    rounded = shapely.set_precision(geom, 10.0**-precision) if precision else geom
+    return dict(mapping(rounded if not rounded.is_empty else geom))
+
+
+def contains_with_tolerance(outer: BaseGeometry, inner: BaseGeometry, tolerance_deg: float = 1e-6) -> bool:
+    """True if ``inner`` lies inside ``outer``, allowing for rounding at the border."""
+    return bool(outer.buffer(tolerance_deg).covers(inner))
