@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from wangge.testing import World, build_world
+
+# Playwright's sync API runs an event loop in the test thread.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    """Two districts, grids A/A2/B, one user per demo role (see wangge.testing)."""
+    return build_world()
+
+
+@pytest.fixture
+def api(world: World) -> Callable[[str], Client]:
+    """``api("worker_a")`` → a test client that sends that user's bearer token."""
+    from wangge.accounts.tokens import issue_token
+
+    def make(username: str) -> Client:
+        key, _ = issue_token(world[username])
+        return Client(headers={"Authorization": f"Bearer {key}"})
+
+    return make
+
+
+@pytest.fixture
+def login(world: World) -> Callable[[str], Client]:
+    """``login("street")`` → a test client with that user's browser session."""
+
+    def make(username: str) -> Client:
+        client = Client()
+        client.force_login(world[username], backend="wangge.accounts.backends.RoleBackend")
+        return client
+
+    return make
