@@ -16,7 +16,7 @@ from wangge.accounts.models import Department, User
 from wangge.regions.actions import RegionSpec, do_create_regions
 from wangge.regions.models import Region
 
-PASSWORD = "test-pass-123"
+PASSWORD = "test-pass-123"  # noqa: S105 - test accounts only
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> dict[str, Any]:

@@ -13,7 +13,7 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("full name"), max_length=64, blank=True)
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
         permissions = [("manage_users", "Can manage users and their roles")]

@@ -7,9 +7,17 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from wangge.api.auth import BearerAuth, SessionAuth
 from wangge.api.errors import ApiError
+
+
+class Utf8JSONRenderer(JSONRenderer):
+    """JSON with Chinese text as is, not as ``\\uXXXX`` escapes."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="wangge API",
@@ -19,6 +27,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
     docs_url="/docs",
     openapi_url="/openapi.json",
+    renderer=Utf8JSONRenderer(),
 )
 
 

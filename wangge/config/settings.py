@@ -18,11 +18,11 @@ PACKAGE_DIR = BASE_DIR / "wangge"
 env = Env.from_os()
 
 try:
-    VAR_DIR = Path(env.str("WANGGE_VAR_DIR", str(BASE_DIR / "var")))
-    DEBUG = env.bool("WANGGE_DEBUG", False)
-    TESTING = "pytest" in sys.modules or env.bool("WANGGE_TESTING", False)
+    VAR_DIR = Path(env.get_str("WANGGE_VAR_DIR", str(BASE_DIR / "var")))
+    DEBUG = env.get_bool("WANGGE_DEBUG", False)
+    TESTING = "pytest" in sys.modules or env.get_bool("WANGGE_TESTING", False)
 
-    SECRET_KEY = env.str("WANGGE_SECRET_KEY")
+    SECRET_KEY = env.get_str("WANGGE_SECRET_KEY")
     if not SECRET_KEY:
         # A single-machine install keeps a generated key beside its data.
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -32,22 +32,22 @@ try:
             key_file.chmod(0o600)
         SECRET_KEY = key_file.read_text().strip()
 
-    ALLOWED_HOSTS = env.list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-    CSRF_TRUSTED_ORIGINS = env.list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
+    ALLOWED_HOSTS = env.get_list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+    CSRF_TRUSTED_ORIGINS = env.get_list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
 
     DATABASES = {
         "default": parse_database_url(
-            env.str("WANGGE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'wangge.sqlite3'}"),
+            env.get_str("WANGGE_DATABASE_URL", f"sqlite:///{VAR_DIR / 'wangge.sqlite3'}"),
             base_dir=BASE_DIR,
         )
     }
-    LOGIN_FAILURE_LIMIT = env.int("WANGGE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
-    LOGIN_LOCKOUT_MINUTES = env.int("WANGGE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
-    API_TOKEN_DAYS = env.int("WANGGE_API_TOKEN_DAYS", 30, minimum=1)
-    MAP_TILE_URL = env.str("WANGGE_MAP_TILE_URL", "")
-    MAP_TILE_ATTRIBUTION = env.str("WANGGE_MAP_TILE_ATTRIBUTION", "")
-    DEMO_PASSWORD = env.str("WANGGE_DEMO_PASSWORD", "wangge-demo")
-    SPATIAL_INDEX_CHECK_SECONDS = env.int("WANGGE_SPATIAL_INDEX_CHECK_SECONDS", 2, minimum=0)
+    LOGIN_FAILURE_LIMIT = env.get_int("WANGGE_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+    LOGIN_LOCKOUT_MINUTES = env.get_int("WANGGE_LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+    API_TOKEN_DAYS = env.get_int("WANGGE_API_TOKEN_DAYS", 30, minimum=1)
+    MAP_TILE_URL = env.get_str("WANGGE_MAP_TILE_URL", "")
+    MAP_TILE_ATTRIBUTION = env.get_str("WANGGE_MAP_TILE_ATTRIBUTION", "")
+    DEMO_PASSWORD = env.get_str("WANGGE_DEMO_PASSWORD", "wangge-demo")
+    SPATIAL_INDEX_CHECK_SECONDS = env.get_int("WANGGE_SPATIAL_INDEX_CHECK_SECONDS", 2, minimum=0)
 except EnvError as exc:  # pragma: no cover - exercised by tests of Env
     from django.core.exceptions import ImproperlyConfigured
 
@@ -173,7 +173,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env.str("WANGGE_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env.get_str("WANGGE_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 

@@ -29,10 +29,10 @@ class Env:
     def from_os(cls) -> Env:
         return cls(os.environ)
 
-    def str(self, name: str, default: str = "") -> str:
+    def get_str(self, name: str, default: str = "") -> str:
         return self.environ.get(name, default)
 
-    def bool(self, name: str, default: bool = False) -> bool:
+    def get_bool(self, name: str, default: bool = False) -> bool:
         raw = self.environ.get(name)
         if raw is None:
             return default
@@ -43,7 +43,7 @@ class Env:
             return False
         raise EnvError(f"{name}={raw!r}: expected one of 1/0, true/false, yes/no, on/off")
 
-    def int(self, name: str, default: int, *, minimum: int | None = None) -> int:
+    def get_int(self, name: str, default: int, *, minimum: int | None = None) -> int:
         raw = self.environ.get(name)
         if raw is None or raw.strip() == "":
             return default
@@ -55,7 +55,7 @@ class Env:
             raise EnvError(f"{name}={raw!r}: must be at least {minimum}")
         return value
 
-    def list(self, name: str, default: list[str] | None = None) -> list[str]:
+    def get_list(self, name: str, default: list[str] | None = None) -> list[str]:
         raw = self.environ.get(name)
         if raw is None:
             return list(default or [])

@@ -61,7 +61,8 @@ def parse_area(geojson: Any) -> Polygon | MultiPolygon:
         raise GeometryError(f"范围无效（{reason}）")
     if geom.area <= 0:
         raise GeometryError("范围面积为零")
-    assert isinstance(geom, Polygon | MultiPolygon)
+    if not isinstance(geom, Polygon | MultiPolygon):
+        raise GeometryError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
     return geom
 
 

@@ -236,12 +236,15 @@ def do_update_region(
     if actor is not None and not scope_for(actor).can("regions.change_region", region.code):
         raise RegionImportError([RowError(None, region.code, "code", "您无权修改该节点")])
     before = {"name": region.name, "geometry": region.geometry, "point": [region.point_lng, region.point_lat]}
+    reshaped = geometry is not None or point is not None
+    if point is None and region.point_lng is not None and region.point_lat is not None:
+        point = (region.point_lng, region.point_lat)
     spec = RegionSpec(
         code=region.code,
         name=name if name is not None else region.name,
         geometry=geometry if geometry is not None else region.geometry,
         kind=region.kind,
-        point=point if point is not None else ((region.point_lng, region.point_lat) if region.point_lng is not None else None),  # type: ignore[assignment]
+        point=point,
     )
     # Validate as if new, against the parent, ignoring the row's own code clash.
     errors, polygons = validate_specs([spec])
@@ -250,7 +253,7 @@ def do_update_region(
         raise RegionImportError(errors)
     fields = ["name", "updated_at"]
     region.name = spec.name.strip()
-    if geometry is not None or point is not None:
+    if reshaped:
         m = geo.measures(polygons[region.code])
         region.geometry = spec.geometry
         region.centroid_lng, region.centroid_lat = m.centroid_lng, m.centroid_lat
@@ -261,7 +264,7 @@ def do_update_region(
         fields += ["geometry", "centroid_lng", "centroid_lat", "min_lng", "min_lat", "max_lng", "max_lat",
                    "area_km2", "point_lng", "point_lat"]
     region.save(update_fields=fields)
-    if geometry is not None or point is not None:
+    if reshaped:
         bump_revision()
     record("regions.update", actor=actor, obj=region, before=before,
            after={"name": region.name, "geometry": region.geometry, "point": [region.point_lng, region.point_lat]})
