@@ -118,3 +118,36 @@ def build_world() -> World:
             do_assign_role(user=user, role=role, region=regions[target], actor=None)
         users[username] = user
     return World(regions=regions, users=users, departments=departments)
+
+
+# --- events: the catalogue, more departments and their handlers ---------------------------
+
+#: username → (role, node code or department code, display name), added by ``extend_world_for_events``.
+EVENT_USERS: dict[str, tuple[str, str, str]] = {
+    "dept_sz": ("dept_handler", "sz", "市政值班员"),
+    "dept_zj": ("dept_handler", "zj", "住建值班员"),
+    "dept_xf": ("dept_handler", "xf", "消防值班员"),
+    "resident_b": ("resident", "440704", "赵敏"),
+}
+
+#: A point in grid A (its first unit), one in grid B, one outside every grid.
+POINT_A = (113.02, 22.05)
+POINT_B = (113.15, 22.05)
+POINT_OUTSIDE = (113.25, 22.05)
+
+
+def extend_world_for_events(world: World) -> World:
+    """Seed the event catalogue and the district's departments; add their handlers."""
+    from wangge.events.catalogue import seed_catalogue
+
+    seed_catalogue(world.regions["440704"])
+    for department in Department.objects.filter(district=world.regions["440704"]):
+        world.departments.setdefault(department.code, department)
+    for username, (role, target, display) in EVENT_USERS.items():
+        user = do_create_user(username=username, password=PASSWORD, display_name=display, actor=None)
+        if role == "dept_handler":
+            do_assign_role(user=user, role=role, department=world.departments[target], actor=None)
+        else:
+            do_assign_role(user=user, role=role, region=world.regions[target], actor=None)
+        world.users[username] = user
+    return world

@@ -1,3 +1,4 @@
+from axes.utils import reset as reset_login_failures
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
 from ninja import Router, Schema
@@ -5,6 +6,7 @@ from pydantic import Field
 
 from wangge.accounts.scope import scope_for
 from wangge.accounts.tokens import issue_token
+from wangge.accounts.views import LOCKED_OUT_API_MESSAGE
 from wangge.api.errors import ApiError
 
 router = Router(tags=["accounts"])
@@ -17,7 +19,7 @@ class TokenIn(Schema):
 
 class TokenOut(Schema):
     token: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme, not a secret
     expires_at: str
 
 
@@ -48,10 +50,12 @@ class MeOut(Schema):
 def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     user = authenticate(request, username=payload.username, password=payload.password)
     if getattr(request, "axes_locked_out", False):
-        raise ApiError(429, "locked_out", "登录失败次数过多，账号已暂时锁定，请稍后再试")
+        raise ApiError(429, "locked_out", LOCKED_OUT_API_MESSAGE)
     if user is None or not user.is_active:
         raise ApiError(401, "bad_credentials", "用户名或密码错误", {"password": "用户名或密码错误"})
-    key, token = issue_token(user)  # type: ignore[arg-type]
+    # A token exchange is a login: it clears the failure count like the login page does.
+    reset_login_failures(username=payload.username)
+    key, token = issue_token(user)
     return TokenOut(token=key, expires_at=token.expires_at.isoformat())
 
 

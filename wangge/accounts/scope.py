@@ -139,6 +139,8 @@ def scope_for(user: Any) -> Scope:
     assignments = (
         Assignment.objects.filter(user_id=user.pk, is_active=True)
         .select_related("role", "region", "department__district")
+        # Only codes are needed; a district's polygon can be megabytes.
+        .defer("region__geometry", "department__district__geometry")
         .prefetch_related("role__permissions__content_type")
     )
     grants: list[Grant] = []

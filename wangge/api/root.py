@@ -91,17 +91,21 @@ def _zh_message(err: dict[str, Any]) -> str:
         return f"不能小于 {ctx['ge']}"
     if kind == "less_than_equal" and "le" in ctx:
         return f"不能大于 {ctx['le']}"
-    if kind == "enum" and "expected" in ctx:
-        return f"取值应为 {ctx['expected']}"
+    if kind in ("enum", "literal_error") and "expected" in ctx:
+        # pydantic says "'a', 'b' or 'c'"
+        choices = str(ctx["expected"]).replace("'", "").replace(" or ", ", ").split(", ")
+        return f"取值应为 {'、'.join(choices)} 之一"
     return message
 
 
 def _register_routers() -> None:
     from wangge.accounts.api import router as accounts_router
+    from wangge.events.api import router as events_router
     from wangge.regions.api import router as regions_router
 
     api.add_router("", accounts_router)
     api.add_router("", regions_router)
+    api.add_router("", events_router)
 
 
 _register_routers()

@@ -48,6 +48,13 @@ try:
     MAP_TILE_ATTRIBUTION = env.get_str("WANGGE_MAP_TILE_ATTRIBUTION", "")
     DEMO_PASSWORD = env.get_str("WANGGE_DEMO_PASSWORD", "wangge-demo")
     SPATIAL_INDEX_CHECK_SECONDS = env.get_int("WANGGE_SPATIAL_INDEX_CHECK_SECONDS", 2, minimum=0)
+    # Events: working periods for deadlines, the level new events are handled at,
+    # and the overdue rule (escalate one level after this many hours overdue; 0 = never).
+    WORKING_HOURS = env.get_str("WANGGE_WORKING_HOURS", "08:30-12:00,14:00-17:30")
+    EVENTS_DEFAULT_LEVEL = env.get_str("WANGGE_EVENTS_DEFAULT_LEVEL", "street")
+    if EVENTS_DEFAULT_LEVEL not in ("community", "street", "district"):
+        raise EnvError("WANGGE_EVENTS_DEFAULT_LEVEL must be community, street or district")
+    EVENTS_ESCALATE_OVERDUE_HOURS = env.get_int("WANGGE_EVENTS_ESCALATE_OVERDUE_HOURS", 24, minimum=0)
 except EnvError as exc:  # pragma: no cover - exercised by tests of Env
     from django.core.exceptions import ImproperlyConfigured
 
@@ -66,9 +73,11 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks_db",
     "wangge.audit",
     "wangge.regions",
     "wangge.accounts",
+    "wangge.events",
     "wangge.web",
     "wangge.demo",
     "wangge.bench",
@@ -160,6 +169,14 @@ CSRF_COOKIE_HTTPONLY = False
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+
+# Background tasks (django.tasks) stored in the database; `wangge db_worker` runs them.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from enum import IntEnum
 
-CODE_RE = re.compile(r"^[0-9]{6}(?:[0-9]{3}){0,4}$")
+CODE_RE = re.compile(r"[0-9]{6}(?:[0-9]{3}){0,4}")
 
 
 class Level(IntEnum):
@@ -38,7 +38,7 @@ LEVEL_BY_LENGTH = {length: level for level, length in CODE_LENGTH.items()}
 
 
 def is_valid(code: str) -> bool:
-    return bool(CODE_RE.match(code))
+    return bool(CODE_RE.fullmatch(code))
 
 
 def level_of(code: str) -> Level:

@@ -1,13 +1,16 @@
 import math
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
+from wangge.accounts.scope import scope_for
 from wangge.api.errors import ApiError
 from wangge.lib import codes
-from wangge.regions import selectors, spatial
+from wangge.regions import imports, selectors, spatial
+from wangge.regions.actions import RegionImportError
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
 
@@ -53,8 +56,8 @@ class RegionFilter(Schema):
 
 
 class LocateQuery(Schema):
-    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84)")
-    lng: float = Field(..., ge=-180, le=180, description="Longitude (WGS84)")
+    lat: float = Field(..., ge=-90, le=90, allow_inf_nan=False, description="Latitude (WGS84)")
+    lng: float = Field(..., ge=-180, le=180, allow_inf_nan=False, description="Longitude (WGS84)")
 
 
 class LocateOut(Schema):
@@ -70,7 +73,89 @@ def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", "输入有误，请检查各字段", {"under": ["不是有效的层级编码"]})
     qs = selectors.regions_under(request.user, under=filters.under, level=filters.type)
-    return [RegionOut.from_region(r) for r in qs.only(*selectors.LIST_FIELDS)]
+    return _RegionPages(qs.only(*selectors.LIST_FIELDS))
+
+
+class _RegionPages:
+    """A queryset that the paginator slices and counts; only the page is fetched and converted."""
+
+    def __init__(self, qs: QuerySet[Region]) -> None:
+        self.qs = qs
+
+    def all(self) -> QuerySet[Region]:
+        return self.qs
+
+    def __getitem__(self, page: slice) -> list[dict[str, Any]]:
+        return [RegionOut.from_region(r) for r in self.qs[page]]
+
+
+class ImportOut(Schema):
+    created: int
+
+
+class ImportRowError(Schema):
+    row: int | None = Field(..., description="CSV line number or GeoJSON feature number (from 1); null for the whole file")
+    code: str
+    field: str
+    message: str
+
+
+class ImportErrorOut(Schema):
+    code: str
+    message: str
+    fields: dict[str, list[str]]
+    rows: list[ImportRowError]
+
+
+#: Rows listed in one error answer; the message gives the total.
+MAX_ERROR_ROWS = 1000
+
+
+def _import_error(status: int, code: str, message: str, exc: RegionImportError) -> Status[dict[str, Any]]:
+    total = len(exc.errors)
+    if total > MAX_ERROR_ROWS:
+        message += f"（共 {total} 处，仅列出前 {MAX_ERROR_ROWS} 处）"
+    rows = [
+        {"row": e.row, "code": e.code, "field": e.field, "message": e.message}
+        for e in exc.errors[:MAX_ERROR_ROWS]
+    ]
+    return Status(status, {"code": code, "message": message, "fields": {}, "rows": rows})
+
+
+# Declared before "/regions/{code}", whose pattern would otherwise take "/regions/import".
+@router.post(
+    "/regions/import",
+    response={200: ImportOut, 403: ImportErrorOut, 413: ImportErrorOut, 422: ImportErrorOut},
+    summary="Import regions from a GeoJSON or CSV file (all or nothing)",
+    description=(
+        "multipart/form-data with `file` (GeoJSON FeatureCollection or UTF-8 CSV with the columns "
+        "code,name,kind,geometry,lng,lat; geometry as GeoJSON or WKT) and optional `format` "
+        f"(auto, geojson, csv).  At most {imports.MAX_IMPORT_BYTES // 1024 // 1024} MB.  Needs the "
+        "import permission at the parent node of every row.  Nothing is stored unless every row is "
+        "valid; 422 lists every problem by row."
+    ),
+)
+def import_regions(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    format: Form[str] = "auto",
+) -> Any:
+    if not scope_for(request.user).can("regions.import_regions"):
+        raise ApiError(403, "forbidden", "您无权导入层级")
+    if format not in imports.FORMATS:
+        raise ApiError(422, "invalid", "输入有误，请检查各字段", {"format": ["取值应为 auto、geojson 或 csv"]})
+    # The size Django saw, then what is actually read: a client may misstate the first.
+    for size in (file.size or 0, len(data := file.read(imports.MAX_IMPORT_BYTES + 1))):
+        if size > imports.MAX_IMPORT_BYTES:
+            message = imports.too_large_message(size)
+            return Status(413, {"code": "file_too_large", "message": message, "fields": {"file": [message]}, "rows": []})
+    try:
+        created = imports.import_file(data, actor=request.user, fmt=format, filename=file.name or "")
+    except imports.ImportPermissionError as exc:
+        return _import_error(403, "forbidden", "您无权在文件中的部分节点下导入，未写入任何数据", exc)
+    except RegionImportError as exc:
+        return _import_error(422, "invalid_import", "导入文件有误，未写入任何数据", exc)
+    return {"created": len(created)}
 
 
 @router.get("/regions/{code}", response=RegionDetailOut, summary="One region with its GeoJSON geometry")
@@ -90,7 +175,10 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
         raise ApiError(422, "invalid", "输入有误，请检查各字段", {"lat": ["必须是有限的数字"]})
     found = spatial.locate(point.lng, point.lat)
     wanted = [c for c in (found.grid_code, found.unit_code) if c]
-    visible = {r.code: r for r in selectors.regions_visible_to(request.user).filter(code__in=wanted)}
+    visible = {
+        r.code: r
+        for r in selectors.regions_visible_to(request.user).filter(code__in=wanted).only(*selectors.LIST_FIELDS)
+    }
     grid = visible.get(found.grid_code) if found.grid_code else None
     if grid is None:
         # Outside every grid and outside the user's scope answer alike,
@@ -103,3 +191,4 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
         "grid": RegionOut.from_region(grid),
         "unit": RegionOut.from_region(unit) if unit else None,
     }
+

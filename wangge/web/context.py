@@ -7,7 +7,18 @@ from django.http import HttpRequest
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
+    def user_roles() -> str:
+        """The signed-in user's roles, for the page header (computed only if shown)."""
+        from django.utils.translation import gettext
+
+        from wangge.accounts.scope import scope_for
+        from wangge.web.landing import role_labels
+
+        # Translators: separator between role names in the page header.
+        return gettext(", ").join(role_labels(scope_for(getattr(request, "user", None))))
+
     return {
         "MAP_TILE_URL": settings.MAP_TILE_URL,
         "MAP_TILE_ATTRIBUTION": settings.MAP_TILE_ATTRIBUTION,
+        "user_roles": user_roles,
     }

@@ -1,7 +1,17 @@
 from django.urls import path
 
+from wangge.accounts.views import login_view, logout_view
 from wangge.web import views
 
 app_name = "web"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", login_view, name="login"),
+    path("logout/", logout_view, name="logout"),
+    path("me/", views.overview, name="overview"),
+    path("grid/<str:code>/", views.grid, name="grid"),
+    path("area/<str:code>/", views.area, name="area"),
+    path("area/<str:code>/children/", views.area_children, name="area-children"),
+    path("area/<str:code>/geojson/", views.area_geojson, name="area-geojson"),
+]

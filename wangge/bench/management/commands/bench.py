@@ -1,0 +1,153 @@
+"""``wangge bench <name>``: performance benchmarks, one subcommand each.
+
+A benchmark is a :class:`Bench` entry in ``BENCHES``: its options and a run
+function that prints its figures and says whether the targets were met.  A
+missed target makes the command exit non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from wangge.bench import locate
+
+
+@dataclass(frozen=True)
+class Bench:
+    help: str
+    add_arguments: Callable[[CommandParser], None]
+    #: Runs the benchmark, printing through the command; True if every target was met.
+    run: Callable[[BaseCommand, dict[str, Any]], bool]
+
+
+def _mark(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"
+
+
+def _write_json(path: Path | None, data: dict[str, Any]) -> None:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+# --- locate --------------------------------------------------------------------
+
+
+def _locate_arguments(parser: CommandParser) -> None:
+    parser.add_argument("--points", type=int, default=1_000_000, help="随机点数量（默认 1,000,000）")
+    parser.add_argument("--naive-sample", type=int, default=200, help="朴素循环的样本点数（默认 200）")
+    parser.add_argument("--repeat", type=int, default=3, help="索引查询重复次数，取最快一次（默认 3）")
+    parser.add_argument("--seed", type=int, default=1, help="层级与随机点的种子（默认 1）")
+    parser.add_argument("--scale", default="city", help="生成层级的规模（默认 city：12,000 个网格）")
+    parser.add_argument("--from-db", action="store_true", help="从数据库读取网格与最小单元，而不是在内存中生成")
+    parser.add_argument(
+        "--postgis-url", default=locate.DEFAULT_POSTGIS_URL,
+        help="用于对比的 PostGIS 数据库（只建临时表）；留空则跳过",
+    )
+    parser.add_argument("--postgis-points", type=int, default=20_000, help="PostGIS 查询的样本点数（默认 20,000）")
+    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件")
+
+
+def _run_locate(command: BaseCommand, options: dict[str, Any]) -> bool:
+    out = command.stdout
+    if min(options["points"], options["naive_sample"], options["repeat"]) < 1:
+        raise CommandError("--points、--naive-sample 与 --repeat 必须是正整数")
+    start = time.perf_counter()
+    if options["from_db"]:
+        from wangge.regions.spatial import SpatialIndex
+
+        index = SpatialIndex.from_database()
+        source = "database"
+        if len(index) == 0:
+            raise CommandError("数据库中没有网格；请先导入或生成层级，或去掉 --from-db")
+    else:
+        out.write(f"生成层级（scale={options['scale']}，seed={options['seed']}）…")
+        specs = locate.load_hierarchy(options["scale"], options["seed"])
+        generated = time.perf_counter() - start
+        out.write(f"  {len(specs):,} 个节点，用时 {generated:.1f} 秒")
+        start = time.perf_counter()
+        index = locate.index_from_specs(specs)
+        source = f"generated:{options['scale']}"
+    build_seconds = time.perf_counter() - start
+
+    r = locate.run_locate_bench(
+        index,
+        points=options["points"],
+        naive_sample=options["naive_sample"],
+        seed=options["seed"],
+        repeat=options["repeat"],
+        source=source,
+        build_seconds=build_seconds,
+        postgis_url=options["postgis_url"] or None,
+        postgis_points=options["postgis_points"],
+    )
+    out.write(
+        f"空间索引：{r.grids:,} 个网格、{r.units:,} 个最小单元（来源 {r.source}），"
+        f"建索引 {r.build_seconds:.2f} 秒"
+    )
+    out.write(
+        f"范围：经度 {r.bbox[0]:.4f}–{r.bbox[2]:.4f}，纬度 {r.bbox[1]:.4f}–{r.bbox[3]:.4f}；"
+        f"{r.inside / r.points:.1%} 的随机点落在网格内"
+    )
+    out.write(
+        f"STRtree（locate_many，向量化）：{r.points:,} 点 / {r.indexed_seconds:.3f} 秒 = "
+        f"{r.indexed_per_s:,.0f} 点/秒（{len(r.indexed_runs)} 次中最快）"
+    )
+    out.write(
+        f"朴素循环（逐个网格 contains）：{r.naive_points:,} 点 / {r.naive_seconds:.3f} 秒 = "
+        f"{r.naive_per_s:,.1f} 点/秒"
+    )
+    out.write(f"加速比：{r.ratio:,.0f}×")
+    out.write(f"正确性：{r.naive_points - r.mismatches:,}/{r.naive_points:,} 个样本点与朴素循环一致")
+    for example in r.mismatch_examples:
+        out.write(f"  不一致：{example}")
+    pg = r.postgis
+    if pg is not None:
+        if pg.available:
+            out.write(
+                f"PostGIS {pg.version}（GiST + ST_Contains）：{pg.points:,} 点 / {pg.seconds:.3f} 秒 = "
+                f"{pg.points_per_s:,.0f} 点/秒；STRtree 是其 {pg.strtree_ratio:,.1f} 倍；"
+                f"{pg.points - pg.mismatches:,}/{pg.points:,} 点与索引一致（装载与建索引 {pg.load_seconds:.2f} 秒）"
+            )
+        else:
+            out.write(f"PostGIS: not available ({pg.reason})")
+    out.write(
+        f"目标：STRtree ≥ {r.target_per_s:,.0f} 点/秒 {_mark(r.fast_enough)}；"
+        f"加速比 ≥ {r.target_ratio:,.0f}× {_mark(r.ratio_ok)}；结果一致 {_mark(r.correct)}"
+    )
+    _write_json(options["json"], {"bench": "locate", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
+BENCHES: dict[str, Bench] = {
+    "locate": Bench(
+        help="定位：STRtree 空间索引对比朴素循环与 PostGIS（城市规模，12,000 个网格）",
+        add_arguments=_locate_arguments,
+        run=_run_locate,
+    ),
+}
+
+
+class Command(BaseCommand):
+    help = "性能基准测试：wangge bench locate；未达到目标时以非零状态退出"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="bench", required=True, metavar="BENCH", title="基准")
+        for name, bench in BENCHES.items():
+            bench.add_arguments(sub.add_parser(name, help=bench.help, description=bench.help))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bench = BENCHES[options["bench"]]
+        if not bench.run(self, options):
+            raise CommandError("未达到性能目标（见上）")

@@ -1,0 +1,865 @@
+"""Writes to events: one action per transition of the life cycle.
+
+Each action runs in one transaction, checks the transition table and the
+actor's rights, then moves the event with a compare-and-set on
+``(state, version)``: of two conflicting requests exactly one wins, the other
+gets ``EventConflict`` (HTTP 409).  Every change writes a timeline step and an
+audit row; notifications go out after commit.  ``actor=None`` is the system.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from wangge.accounts.models import Department
+from wangge.accounts.scope import scope_for
+from wangge.audit.actions import record
+from wangge.events import selectors
+from wangge.events.choices import (
+    NEXT_LEVEL,
+    TRANSITIONS,
+    EventAction,
+    EventSource,
+    EventState,
+    ExtensionState,
+    HandlingLevel,
+    PartState,
+    Satisfaction,
+    TimeUnit,
+)
+from wangge.events.models import (
+    Category,
+    Event,
+    EventNumberSequence,
+    EventPart,
+    EventStep,
+    ExtensionRequest,
+    ReturnVisit,
+)
+from wangge.events.notifications import notify
+from wangge.events.worktime import deadline
+from wangge.regions import spatial
+
+MAX_ATTACHMENTS = 9
+MAX_NOTE = 2000
+
+
+class EventError(Exception):
+    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class EventConflict(EventError):
+    """Illegal in the event's current state, or somebody else changed it first."""
+
+    status = 409
+    code = "conflict"
+
+
+class EventForbidden(EventError):
+    """The user sees the event but may not take this action on it."""
+
+    status = 403
+    code = "forbidden"
+
+
+INVALID = "输入有误，请检查各字段"
+OUTSIDE = "该位置不在您可上报的网格范围内"
+
+
+def _is_user(actor: Any) -> bool:
+    return actor is not None and bool(getattr(actor, "is_authenticated", False))
+
+
+def _actor_label(actor: Any) -> str:
+    if not _is_user(actor):
+        return "系统"
+    return str(getattr(actor, "display_name", "") or actor.get_username())[:150]
+
+
+def _state_label(state: str) -> str:
+    return str(EventState(state).label) if state in EventState.values else state
+
+
+def _action_label(action: str) -> str:
+    return str(EventAction(action).label)
+
+
+def _text(value: str | None, *, limit: int = MAX_NOTE) -> str:
+    return (value or "").strip()[:limit]
+
+
+def _required(value: str | None, field_name: str, message: str) -> str:
+    text = _text(value)
+    if not text:
+        raise EventError(INVALID, {field_name: message})
+    return text
+
+
+def _attachments(items: Sequence[str] | None) -> list[str]:
+    result = [str(a).strip()[:500] for a in (items or []) if str(a).strip()]
+    if len(result) > MAX_ATTACHMENTS:
+        raise EventError(INVALID, {"attachments": f"最多 {MAX_ATTACHMENTS} 个附件"})
+    return result
+
+
+def _check(event: Event, action: str, actor: Any, *, version: int | None = None) -> None:
+    """The transition table, the client's version, then the actor's right to act."""
+    if event.state not in TRANSITIONS[action].sources:
+        raise EventConflict(
+            f"事件当前状态为「{_state_label(event.state)}」，不能{_action_label(action)}"
+        )
+    if version is not None and version != event.version:
+        raise EventConflict("该事件已被他人更新，请刷新后重试", {"version": "版本已过期"})
+    if actor is not None and not selectors.may(actor, action, event):
+        raise EventForbidden(f"您无权对该事件执行「{_action_label(action)}」")
+
+
+def _step(
+    event: Event,
+    action: str,
+    *,
+    actor: Any,
+    from_state: str,
+    now: datetime,
+    note: str = "",
+    attachments: list[str] | None = None,
+    data: dict[str, Any] | None = None,
+) -> EventStep:
+    step = EventStep.objects.create(
+        event=event,
+        at=now,
+        actor=actor if _is_user(actor) else None,
+        actor_label=_actor_label(actor),
+        action=action,
+        from_state=from_state,
+        to_state=event.state,
+        note=note,
+        attachments=attachments or [],
+        data=data or {},
+    )
+    record(
+        f"events.{action}",
+        actor=actor,
+        obj=event,
+        before={"state": from_state} if from_state else None,
+        after={"state": event.state, "version": event.version, **(data or {})},
+        reason=note,
+    )
+    transaction.on_commit(partial(notify, event.pk, action, step.pk))
+    return step
+
+
+def _apply(
+    event: Event,
+    action: str,
+    *,
+    actor: Any,
+    now: datetime,
+    to_state: str | None = None,
+    note: str = "",
+    attachments: list[str] | None = None,
+    data: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
+) -> EventStep:
+    """Compare-and-set the event to ``to_state`` with ``changes``; write the step and audit."""
+    target = to_state or event.state
+    if target not in TRANSITIONS[action].targets:  # pragma: no cover - a programming error
+        raise AssertionError(f"{action} cannot lead to {target}")
+    old_state, old_version = event.state, event.version
+    values: dict[str, Any] = {
+        "state": target,
+        "version": old_version + 1,
+        "updated_at": now,
+        **(changes or {}),
+    }
+    updated = Event.objects.filter(pk=event.pk, state=old_state, version=old_version).update(**values)
+    if updated != 1:
+        raise EventConflict("该事件已被他人处理，请刷新后重试")
+    for name, value in values.items():
+        setattr(event, name, value)
+    return _step(
+        event, action, actor=actor, from_state=old_state, now=now, note=note,
+        attachments=attachments, data=data,
+    )
+
+
+def _locked(event: Event) -> Event:
+    """A fresh copy of the event, row-locked until the transaction ends."""
+    return Event.objects.select_for_update().select_related("category").get(pk=event.pk)
+
+
+def _department(event: Event, code: str | Department | None, field_name: str = "department") -> Department:
+    if isinstance(code, Department):
+        if code.district.code != event.district_code:
+            raise EventError(INVALID, {field_name: "该部门不属于事件所在的区"})
+        return code
+    wanted = (code or "").strip() or event.category.default_department_code
+    if not wanted:
+        raise EventError(INVALID, {field_name: "该类事件没有默认处置部门，请选择处置部门"})
+    found = Department.objects.filter(district__code=event.district_code, code=wanted).first()
+    if found is None:
+        raise EventError(INVALID, {field_name: f"未知的部门：{wanted}"})
+    return found
+
+
+def _due(start: datetime, amount: int, unit: str) -> datetime:
+    return deadline(start, amount, unit)
+
+
+# --- intake -------------------------------------------------------------------
+
+
+def _default_source(actor: Any) -> str:
+    if not _is_user(actor):
+        return EventSource.INSPECTION
+    roles = set(scope_for(actor).roles)
+    if roles & {"grid_worker", "part_time_worker", "community_staff", "dept_member", "liaison_leader"}:
+        return EventSource.GRID_WORKER
+    if "dept_handler" in roles:
+        return EventSource.DEPARTMENT
+    if roles & {"dispatcher", "leader", "admin"} or scope_for(actor).is_global:
+        return EventSource.HOTLINE
+    return EventSource.RESIDENT
+
+
+def _next_number(district_code: str, now: datetime) -> str:
+    """``<district><yyyymmdd><5-digit sequence>``, e.g. 4407042026112100001."""
+    key = f"{district_code}{timezone.localtime(now):%Y%m%d}"
+    for _attempt in range(5):
+        if EventNumberSequence.objects.filter(key=key).update(last=F("last") + 1):
+            last = EventNumberSequence.objects.filter(key=key).values_list("last", flat=True).get()
+            return f"{key}{last:05d}"
+        try:
+            with transaction.atomic():
+                EventNumberSequence.objects.create(key=key, last=1)
+            return f"{key}00001"
+        except IntegrityError:
+            continue  # created concurrently: take the update path
+    raise EventConflict("生成事件编号失败，请重试")  # pragma: no cover
+
+
+@dataclass
+class ReportResult:
+    event: Event
+    created: bool
+
+
+@transaction.atomic
+def do_report_event(
+    *,
+    actor: Any,
+    category: str,
+    description: str,
+    lng: float,
+    lat: float,
+    title: str = "",
+    address: str = "",
+    source: str | None = None,
+    reporter_contact: str = "",
+    request_id: str | None = None,
+    now: datetime | None = None,
+) -> ReportResult:
+    """Report a problem at a point.  The same ``request_id`` from the same reporter returns the
+    event the first request created (``created=False``)."""
+    request_id = (request_id or "").strip() or None
+    if request_id and _is_user(actor):
+        existing = Event.objects.filter(reporter=actor, client_request_id=request_id).first()
+        if existing is not None:
+            return ReportResult(existing, False)
+    now = now or timezone.now()
+    errors: dict[str, str] = {}
+    found = (
+        Category.objects.filter(code=(category or "").strip(), is_active=True, parent__isnull=False)
+        .select_related("parent")
+        .first()
+    )
+    if found is None:
+        errors["category"] = "未知的事件类型"
+    description = _text(description)
+    if not description:
+        errors["description"] = "请描述问题"
+    title = _text(title, limit=100) or (found.name if found else "")
+    if source is None:
+        source = _default_source(actor)
+    elif source not in EventSource.values:
+        errors["source"] = "未知的来源"
+    elif _is_user(actor) and set(scope_for(actor).roles) <= {"resident"} and not scope_for(actor).is_global:
+        if source != EventSource.RESIDENT:
+            errors["source"] = "居民只能以群众上报的方式上报"
+    grid_code = unit_code = None
+    if not (isinstance(lng, int | float) and isinstance(lat, int | float)) or not (
+        math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90
+    ):
+        errors["lng"] = errors["lat"] = "坐标无效"
+    else:
+        location = spatial.locate(lng, lat)
+        grid_code, unit_code = location.grid_code, location.unit_code
+        region_code = unit_code or grid_code
+        if region_code is None or (actor is not None and not selectors.can_report_at(actor, region_code)):
+            # Outside every grid and outside the reporter's area answer alike.
+            errors["lng"] = errors["lat"] = OUTSIDE
+    contact = _text(reporter_contact, limit=64)
+    if errors:
+        raise EventError(INVALID, errors)
+    assert found is not None and grid_code is not None  # noqa: S101 - narrowed by the checks above
+    event = Event(
+        number=_next_number(grid_code[:6], now),
+        title=title,
+        description=description,
+        category=found,
+        source=source,
+        state=EventState.REPORTED,
+        version=1,
+        region_code=unit_code or grid_code,
+        grid_code=grid_code,
+        district_code=grid_code[:6],
+        lng=float(lng),
+        lat=float(lat),
+        address=_text(address, limit=200),
+        reporter=actor if _is_user(actor) else None,
+        reporter_contact=contact,
+        client_request_id=(request_id or "") if _is_user(actor) else "",
+        level=getattr(settings, "EVENTS_DEFAULT_LEVEL", HandlingLevel.STREET),
+        reported_at=now,
+        updated_at=now,
+    )
+    try:
+        with transaction.atomic():
+            event.save()
+    except IntegrityError:
+        # The same request id raced in from a second connection: answer with its event.
+        existing = Event.objects.filter(reporter=actor, client_request_id=request_id).first()
+        if existing is None:
+            raise
+        return ReportResult(existing, False)
+    _step(
+        event, EventAction.REPORT, actor=actor, from_state="", now=now, note=description[:200],
+        data={"category": found.code, "source": source, "region_code": event.region_code},
+    )
+    return ReportResult(event, True)
+
+
+# --- the grid worker closes it on the spot -----------------------------------
+
+
+@transaction.atomic
+def do_self_handle_event(
+    event: Event, *, actor: Any, note: str = "", attachments: Sequence[str] | None = None,
+    version: int | None = None,
+) -> Event:
+    """网格自办: a problem the grid worker solved on the spot is closed without dispatch."""
+    _check(event, EventAction.SELF_HANDLE, actor, version=version)
+    now = timezone.now()
+    _apply(
+        event, EventAction.SELF_HANDLE, actor=actor, now=now, to_state=EventState.CLOSED,
+        note=_text(note), attachments=_attachments(attachments),
+        changes={"self_handled": True, "registered_at": now, "handled_at": now, "closed_at": now},
+    )
+    return event
+
+
+# --- command centre -----------------------------------------------------------
+
+
+@transaction.atomic
+def do_register_event(
+    event: Event, *, actor: Any, category: str | None = None, note: str = "",
+    version: int | None = None,
+) -> Event:
+    """立案, optionally correcting the category.  Only admitted types can be registered."""
+    _check(event, EventAction.REGISTER, actor, version=version)
+    chosen = event.category
+    if category and category != chosen.code:
+        found = Category.objects.filter(code=category, is_active=True, parent__isnull=False).first()
+        if found is None:
+            raise EventError(INVALID, {"category": "未知的事件类型"})
+        chosen = found
+    if not chosen.admitted:
+        raise EventError(
+            INVALID, {"category": "该类事项不在准入清单内，不能立案：请更正类型或不予立案"}
+        )
+    now = timezone.now()
+    event.category = chosen
+    _apply(
+        event, EventAction.REGISTER, actor=actor, now=now, to_state=EventState.REGISTERED,
+        note=_text(note), data={"category": chosen.code},
+        changes={"registered_at": now, "category": chosen},
+    )
+    return event
+
+
+@transaction.atomic
+def do_reject_event(
+    event: Event, *, actor: Any, reason: str, duplicate_of: int | None = None,
+    version: int | None = None,
+) -> Event:
+    """不予立案, with a reason; a duplicate points at the event it repeats."""
+    _check(event, EventAction.REJECT, actor, version=version)
+    reason = _required(reason, "reason", "请填写不予立案的理由")
+    original = None
+    if duplicate_of is not None:
+        pool = selectors.events_visible_to(actor) if actor is not None else Event.objects.all()
+        original = pool.filter(pk=duplicate_of).first()
+        if original is None or original.pk == event.pk:
+            raise EventError(INVALID, {"duplicate_of": "重复的事件不存在"})
+    _apply(
+        event, EventAction.REJECT, actor=actor, now=timezone.now(), to_state=EventState.REJECTED,
+        note=reason, data={"duplicate_of": original.pk if original else None},
+        changes={"duplicate_of": original},
+    )
+    return event
+
+
+def _dispatch_changes(event: Event, department: Department, now: datetime) -> dict[str, Any]:
+    c = event.category
+    return {
+        "current_department": department,
+        "dispatched_at": now,
+        "accept_due": _due(now, c.accept_limit, c.accept_unit),
+        "accepted_at": None,
+        "handle_due": None,
+        "forced": False,
+    }
+
+
+@transaction.atomic
+def do_dispatch_event(
+    event: Event, *, actor: Any, department: str | Department | None = None, note: str = "",
+    version: int | None = None,
+) -> Event:
+    """派遣 to the category's default department or a chosen one of the event's district."""
+    _check(event, EventAction.DISPATCH, actor, version=version)
+    dept = _department(event, department)
+    now = timezone.now()
+    _apply(
+        event, EventAction.DISPATCH, actor=actor, now=now, to_state=EventState.DISPATCHED,
+        note=_text(note), data={"department": dept.code},
+        changes=_dispatch_changes(event, dept, now),
+    )
+    return event
+
+
+@transaction.atomic
+def do_redispatch_event(
+    event: Event, *, actor: Any, department: str | Department | None = None, note: str = "",
+    version: int | None = None,
+) -> Event:
+    """重新派遣 after a send-back (to another department, or the same one after clarification)."""
+    _check(event, EventAction.REDISPATCH, actor, version=version)
+    dept = _department(event, department)
+    now = timezone.now()
+    _apply(
+        event, EventAction.REDISPATCH, actor=actor, now=now, to_state=EventState.DISPATCHED,
+        note=_text(note), data={"department": dept.code},
+        changes=_dispatch_changes(event, dept, now),
+    )
+    return event
+
+
+@transaction.atomic
+def do_force_event(
+    event: Event, *, actor: Any, reason: str, department: str | Department | None = None,
+    version: int | None = None,
+) -> Event:
+    """强制派遣: the command centre rules who is responsible; the department must handle it."""
+    _check(event, EventAction.FORCE, actor, version=version)
+    reason = _required(reason, "reason", "请填写强制派遣的理由")
+    if department is None and event.current_department_id is not None:
+        assert event.current_department is not None  # noqa: S101
+        department = event.current_department
+    dept = _department(event, department)
+    now = timezone.now()
+    c = event.category
+    _apply(
+        event, EventAction.FORCE, actor=actor, now=now, to_state=EventState.HANDLING,
+        note=reason, data={"department": dept.code},
+        changes={
+            "current_department": dept, "forced": True, "dispatched_at": now, "accepted_at": now,
+            "accept_due": None, "handle_due": _due(now, c.handle_limit, c.handle_unit),
+        },
+    )
+    return event
+
+
+@transaction.atomic
+def do_decide_extension(
+    event: Event, *, actor: Any, extension_id: int, approve: bool, note: str = "",
+    version: int | None = None,
+) -> Event:
+    """审批延期: granting moves the handling deadline by the requested time."""
+    _check(event, EventAction.DECIDE_EXTENSION, actor, version=version)
+    ext = ExtensionRequest.objects.filter(pk=extension_id, event=event).first()
+    if ext is None:
+        raise EventError(INVALID, {"extension_id": "延期申请不存在"})
+    if ext.state != ExtensionState.PENDING:
+        raise EventConflict("该延期申请已处理")
+    now = timezone.now()
+    changes: dict[str, Any] = {}
+    new_due = None
+    if approve:
+        base = event.handle_due or now
+        new_due = _due(base, ext.amount, ext.unit)
+        changes["handle_due"] = new_due
+    _apply(
+        event, EventAction.DECIDE_EXTENSION, actor=actor, now=now, note=_text(note),
+        data={"extension_id": ext.pk, "approved": approve,
+              "handle_due": new_due.isoformat() if new_due else None},
+        changes=changes,
+    )
+    ExtensionRequest.objects.filter(pk=ext.pk).update(
+        state=ExtensionState.GRANTED if approve else ExtensionState.DENIED,
+        decided_by=actor if _is_user(actor) else None,
+        decided_at=now,
+        decision_note=_text(note),
+        new_due=new_due,
+    )
+    return event
+
+
+@transaction.atomic
+def do_summon_event(
+    event: Event, *, actor: Any, departments: Sequence[str], note: str,
+    tasks: dict[str, str] | None = None, version: int | None = None,
+) -> Event:
+    """吹哨报到: several departments each take a part; the event is handled when all are done."""
+    _check(event, EventAction.SUMMON, actor, version=version)
+    note = _required(note, "note", "请说明吹哨事由")
+    wanted = list(dict.fromkeys(code.strip() for code in departments if code.strip()))
+    if len(wanted) < 2:
+        raise EventError(INVALID, {"departments": "吹哨至少需要两个部门"})
+    found = {
+        d.code: d
+        for d in Department.objects.filter(district__code=event.district_code, code__in=wanted)
+    }
+    missing = [code for code in wanted if code not in found]
+    if missing:
+        raise EventError(INVALID, {"departments": f"未知的部门：{'、'.join(missing)}"})
+    now = timezone.now()
+    c = event.category
+    _apply(
+        event, EventAction.SUMMON, actor=actor, now=now, to_state=EventState.JOINT, note=note,
+        data={"departments": wanted},
+        changes={
+            "current_department": None, "dispatched_at": now, "accept_due": None,
+            "handle_due": _due(now, c.handle_limit, c.handle_unit),
+        },
+    )
+    EventPart.objects.bulk_create(
+        [
+            EventPart(event=event, department=found[code], task=_text((tasks or {}).get(code), limit=200),
+                      summoned_at=now)
+            for code in wanted
+        ]
+    )
+    return event
+
+
+# --- departments --------------------------------------------------------------
+
+
+@transaction.atomic
+def do_accept_event(event: Event, *, actor: Any, note: str = "", version: int | None = None) -> Event:
+    """受理: the handling clock starts."""
+    _check(event, EventAction.ACCEPT, actor, version=version)
+    now = timezone.now()
+    c = event.category
+    _apply(
+        event, EventAction.ACCEPT, actor=actor, now=now, to_state=EventState.HANDLING,
+        note=_text(note),
+        changes={"accepted_at": now, "handle_due": _due(now, c.handle_limit, c.handle_unit)},
+    )
+    return event
+
+
+@transaction.atomic
+def do_send_back_event(event: Event, *, actor: Any, reason: str, version: int | None = None) -> Event:
+    """退单: not ours, with a reason; the command centre re-dispatches or forces."""
+    _check(event, EventAction.SEND_BACK, actor, version=version)
+    reason = _required(reason, "reason", "请填写退单理由")
+    _apply(
+        event, EventAction.SEND_BACK, actor=actor, now=timezone.now(), to_state=EventState.SENT_BACK,
+        note=reason, data={"department": event.current_department.code if event.current_department else None},
+        changes={"accept_due": None},
+    )
+    return event
+
+
+@transaction.atomic
+def do_request_extension(
+    event: Event, *, actor: Any, amount: int, reason: str, unit: str | None = None,
+    version: int | None = None,
+) -> ExtensionRequest:
+    """申请延期, only before the handling deadline and one at a time."""
+    _check(event, EventAction.REQUEST_EXTENSION, actor, version=version)
+    reason = _required(reason, "reason", "请填写延期理由")
+    unit = unit or event.category.handle_unit
+    if unit not in TimeUnit.values:
+        raise EventError(INVALID, {"unit": "未知的时间单位"})
+    if not isinstance(amount, int) or amount < 1 or amount > 1000:
+        raise EventError(INVALID, {"amount": "延期时长必须是 1 到 1000 之间的整数"})
+    now = timezone.now()
+    if event.handle_due is not None and now >= event.handle_due:
+        raise EventConflict("已超过办理时限，不能再申请延期")
+    if event.extensions.filter(state=ExtensionState.PENDING).exists():
+        raise EventConflict("已有待审批的延期申请")
+    step = _apply(
+        event, EventAction.REQUEST_EXTENSION, actor=actor, now=now, note=reason,
+        data={"amount": amount, "unit": unit},
+    )
+    ext = ExtensionRequest.objects.create(
+        event=event, department=event.current_department, requested_by=actor if _is_user(actor) else None,
+        amount=amount, unit=unit, reason=reason, requested_at=now, old_due=event.handle_due,
+    )
+    step.data = {**step.data, "extension_id": ext.pk}
+    step.save(update_fields=["data"])
+    return ext
+
+
+@transaction.atomic
+def do_feedback_event(
+    event: Event, *, actor: Any, note: str, attachments: Sequence[str] | None = None,
+    version: int | None = None,
+) -> Event:
+    """办结反馈: the department reports what it did; the grid worker then verifies."""
+    _check(event, EventAction.FEEDBACK, actor, version=version)
+    note = _required(note, "note", "请填写处置结果")
+    now = timezone.now()
+    _apply(
+        event, EventAction.FEEDBACK, actor=actor, now=now, to_state=EventState.HANDLED, note=note,
+        attachments=_attachments(attachments), changes={"handled_at": now},
+    )
+    event.extensions.filter(state=ExtensionState.PENDING).update(
+        state=ExtensionState.WITHDRAWN, decided_at=now, decision_note="已办结，申请自动撤销"
+    )
+    return event
+
+
+def _own_part(event: Event, actor: Any, department: str | None) -> EventPart:
+    parts = list(EventPart.objects.filter(event=event).select_related("department"))
+    if actor is None:
+        mine = parts
+    else:
+        ids = set(selectors.user_department_ids(actor))
+        mine = parts if scope_for(actor).is_global else [p for p in parts if p.department_id in ids]
+    if department:
+        mine = [p for p in mine if p.department.code == department]
+    if not mine:
+        raise EventError(INVALID, {"department": "您的部门不在本次吹哨范围内"})
+    if len(mine) > 1:
+        raise EventError(INVALID, {"department": "请指明以哪个部门的身份操作"})
+    return mine[0]
+
+
+@transaction.atomic
+def do_report_in_event(
+    event: Event, *, actor: Any, department: str | None = None, note: str = "",
+) -> EventPart:
+    """报到: a summoned department says it is on the case."""
+    event = _locked(event)
+    _check(event, EventAction.REPORT_IN, actor)
+    part = _own_part(event, actor, department)
+    if part.state != PartState.SUMMONED:
+        raise EventConflict("该部门已报到")
+    now = timezone.now()
+    _apply(
+        event, EventAction.REPORT_IN, actor=actor, now=now, note=_text(note),
+        data={"department": part.department.code},
+    )
+    EventPart.objects.filter(pk=part.pk).update(state=PartState.REPORTED_IN, reported_in_at=now)
+    part.refresh_from_db()
+    return part
+
+
+@transaction.atomic
+def do_complete_part_event(
+    event: Event, *, actor: Any, note: str, department: str | None = None,
+    attachments: Sequence[str] | None = None,
+) -> Event:
+    """完成分工: one department's part is done; the last one makes the event handled."""
+    event = _locked(event)
+    _check(event, EventAction.COMPLETE_PART, actor)
+    note = _required(note, "note", "请填写本部门的处置结果")
+    part = _own_part(event, actor, department)
+    if part.state == PartState.SUMMONED:
+        raise EventConflict("请先报到")
+    if part.state == PartState.DONE:
+        raise EventConflict("本部门的分工已完成")
+    others_open = EventPart.objects.filter(event=event).exclude(pk=part.pk).exclude(state=PartState.DONE).exists()
+    now = timezone.now()
+    _apply(
+        event, EventAction.COMPLETE_PART, actor=actor, now=now,
+        to_state=EventState.JOINT if others_open else EventState.HANDLED,
+        note=note, attachments=_attachments(attachments),
+        data={"department": part.department.code, "all_done": not others_open},
+        changes={} if others_open else {"handled_at": now},
+    )
+    EventPart.objects.filter(pk=part.pk).update(state=PartState.DONE, done_at=now, note=note)
+    return event
+
+
+# --- verification and return visit -------------------------------------------
+
+
+@transaction.atomic
+def do_verify_event(
+    event: Event, *, actor: Any, passed: bool, note: str = "",
+    attachments: Sequence[str] | None = None, version: int | None = None,
+) -> Event:
+    """核查: passed → 结案; failed → 返工 (back to the department or the summoned ones)."""
+    _check(event, EventAction.VERIFY, actor, version=version)
+    now = timezone.now()
+    if passed:
+        _apply(
+            event, EventAction.VERIFY, actor=actor, now=now, to_state=EventState.CLOSED,
+            note=_text(note), attachments=_attachments(attachments), data={"passed": True},
+            changes={"closed_at": now},
+        )
+        return event
+    note = _required(note, "note", "请填写核查不通过的原因")
+    joint = EventPart.objects.filter(event=event).exists()
+    c = event.category
+    _apply(
+        event, EventAction.VERIFY, actor=actor, now=now,
+        to_state=EventState.JOINT if joint else EventState.HANDLING,
+        note=note, attachments=_attachments(attachments), data={"passed": False},
+        changes={
+            "rework_count": event.rework_count + 1, "handled_at": None,
+            "handle_due": _due(now, c.handle_limit, c.handle_unit),
+        },
+    )
+    if joint:
+        EventPart.objects.filter(event=event).update(state=PartState.REPORTED_IN, done_at=None)
+    return event
+
+
+@transaction.atomic
+def do_return_visit_event(
+    event: Event, *, actor: Any, contacted: bool, solved: bool, satisfaction: str | None = None,
+    note: str = "", version: int | None = None,
+) -> ReturnVisit:
+    """回访: once per closed event."""
+    _check(event, EventAction.RETURN_VISIT, actor, version=version)
+    if event.visited_at is not None:
+        raise EventConflict("该事件已回访")
+    satisfaction = satisfaction or ""
+    if contacted and satisfaction not in Satisfaction.values:
+        raise EventError(INVALID, {"satisfaction": "请选择满意度：满意、基本满意或不满意"})
+    if not contacted and satisfaction:
+        raise EventError(INVALID, {"satisfaction": "未联系上上报人时不能填写满意度"})
+    now = timezone.now()
+    _apply(
+        event, EventAction.RETURN_VISIT, actor=actor, now=now, note=_text(note),
+        data={"contacted": contacted, "solved": solved, "satisfaction": satisfaction},
+        changes={"visited_at": now, "satisfaction": satisfaction},
+    )
+    return ReturnVisit.objects.create(
+        event=event, visited_by=actor if _is_user(actor) else None, contacted=contacted,
+        solved=solved, satisfaction=satisfaction, note=_text(note), visited_at=now,
+    )
+
+
+# --- escalation and supervision -------------------------------------------------
+
+
+@transaction.atomic
+def do_escalate_event(
+    event: Event, *, actor: Any, reason: str, version: int | None = None,
+) -> Event:
+    """提级办理: the next level up becomes responsible; the lower level keeps following it."""
+    _check(event, EventAction.ESCALATE, actor, version=version)
+    reason = _required(reason, "reason", "请填写提级理由")
+    upper = NEXT_LEVEL.get(event.level)
+    if upper is None:
+        raise EventConflict("该事件已由区级办理，不能再提级")
+    now = timezone.now()
+    _apply(
+        event, EventAction.ESCALATE, actor=actor, now=now, note=reason,
+        data={"from_level": event.level, "to_level": upper},
+        changes={"level": upper, "escalated_at": now},
+    )
+    return event
+
+
+@transaction.atomic
+def do_supervise_event(event: Event, *, actor: Any, note: str, version: int | None = None) -> Event:
+    """督办: a leader or command centre presses for progress; the count is kept."""
+    _check(event, EventAction.SUPERVISE, actor, version=version)
+    note = _required(note, "note", "请填写督办意见")
+    _apply(
+        event, EventAction.SUPERVISE, actor=actor, now=timezone.now(), note=note,
+        changes={"supervise_count": event.supervise_count + 1},
+    )
+    return event
+
+
+@dataclass
+class OverdueResult:
+    flagged: list[int] = field(default_factory=list)
+    escalated: list[int] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"flagged": len(self.flagged), "escalated": len(self.escalated)}
+
+
+def mark_overdue(now: datetime | None = None) -> OverdueResult:
+    """Flag events past their acceptance or handling deadline, then escalate per the rule.
+
+    Overdue is a flag, not a state: flagging neither moves the state nor bumps the
+    version, so it never makes a user's concurrent action fail.  The rule
+    ``EVENTS_ESCALATE_OVERDUE_HOURS`` (0 = off) escalates an event one level each
+    time it has stayed overdue that long since it was flagged or last escalated.
+    """
+    now = now or timezone.now()
+    result = OverdueResult()
+    late = (
+        Event.objects.filter(overdue=False, state=EventState.DISPATCHED, accept_due__lt=now)
+        | Event.objects.filter(
+            overdue=False, state__in=[EventState.HANDLING, EventState.JOINT], handle_due__lt=now
+        )
+    )
+    for event in late.order_by("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            if not Event.objects.filter(pk=event.pk, overdue=False).update(overdue=True, overdue_at=now):
+                continue
+            event.overdue, event.overdue_at = True, now
+            due = event.accept_due if event.state == EventState.DISPATCHED else event.handle_due
+            _step(
+                event, EventAction.OVERDUE, actor=None, from_state=event.state, now=now,
+                note="已超过受理时限" if event.state == EventState.DISPATCHED else "已超过办理时限",
+                data={"due": due.isoformat() if due else None},
+            )
+        result.flagged.append(event.pk)
+    hours = int(getattr(settings, "EVENTS_ESCALATE_OVERDUE_HOURS", 0))
+    if hours > 0:
+        threshold = now - timedelta(hours=hours)
+        candidates = Event.objects.filter(
+            overdue=True,
+            state__in=[EventState.DISPATCHED, EventState.HANDLING, EventState.JOINT],
+            level__in=list(NEXT_LEVEL),
+            overdue_at__lte=threshold,
+        ).exclude(escalated_at__gt=threshold).select_related("category")
+        for event in candidates.order_by("pk"):
+            try:
+                do_escalate_event(event, actor=None, reason=f"超期 {hours} 小时仍未办结，自动提级")
+            except EventConflict:
+                continue  # somebody acted on it meanwhile; the next run looks again
+            result.escalated.append(event.pk)
+    return result

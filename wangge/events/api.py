@@ -1,0 +1,631 @@
+"""Events under /api/v1/events and their figures under /api/v1/stats/events."""
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from wangge.api.errors import ApiError
+from wangge.events import actions, selectors, stats
+from wangge.events.choices import EventSource, EventState, Satisfaction, TimeUnit
+from wangge.events.models import (
+    Category,
+    Event,
+    EventPart,
+    EventStep,
+    ExtensionRequest,
+    ReturnVisit,
+)
+from wangge.lib import codes
+
+router = Router(tags=["events"])
+INVALID = "输入有误，请检查各字段"
+
+
+def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an action, answering its refusals as ``{code, message, fields}``."""
+    try:
+        return fn(*args, **kwargs)
+    except actions.EventError as exc:
+        raise ApiError(
+            exc.status, exc.code, exc.message, {k: [v] for k, v in exc.fields.items()}
+        ) from None
+
+
+def mask_contact(value: str) -> str:
+    """138****1234 for phone numbers; other contacts keep only their first and last character."""
+    value = value.strip()
+    digits = value.replace(" ", "").replace("-", "")
+    if digits.isdigit() and len(digits) >= 7:
+        return f"{digits[:3]}****{digits[-4:]}"
+    if len(value) <= 2:
+        return "*" * len(value)
+    return f"{value[0]}{'*' * min(len(value) - 2, 6)}{value[-1]}"
+
+
+# --- schemas --------------------------------------------------------------------
+
+
+class CategoryRef(Schema):
+    code: str
+    name: str
+    parent_code: str | None
+    parent_name: str | None
+
+
+class DepartmentRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class EventOut(Schema):
+    id: int
+    number: str
+    title: str
+    category: CategoryRef
+    source: EventSource
+    source_label: str
+    state: EventState
+    state_label: str
+    version: int
+    region_code: str
+    grid_code: str
+    district_code: str
+    level: str
+    department: DepartmentRef | None
+    lng: float
+    lat: float
+    address: str
+    reporter_contact: str
+    overdue: bool
+    rework_count: int
+    supervise_count: int
+    self_handled: bool
+    forced: bool
+    satisfaction: str
+    accept_due: datetime | None
+    handle_due: datetime | None
+    reported_at: datetime
+    registered_at: datetime | None
+    dispatched_at: datetime | None
+    accepted_at: datetime | None
+    handled_at: datetime | None
+    closed_at: datetime | None
+
+    @staticmethod
+    def from_event(e: Event) -> dict[str, Any]:
+        c = e.category
+        d = e.current_department
+        return {
+            "id": e.pk,
+            "number": e.number,
+            "title": e.title,
+            "category": {
+                "code": c.code,
+                "name": c.name,
+                "parent_code": c.parent.code if c.parent else None,
+                "parent_name": c.parent.name if c.parent else None,
+            },
+            "source": e.source,
+            "source_label": e.get_source_display(),
+            "state": e.state,
+            "state_label": e.get_state_display(),
+            "version": e.version,
+            "region_code": e.region_code,
+            "grid_code": e.grid_code,
+            "district_code": e.district_code,
+            "level": e.level,
+            "department": {"id": d.pk, "code": d.code, "name": d.name} if d else None,
+            "lng": e.lng,
+            "lat": e.lat,
+            "address": e.address,
+            "reporter_contact": mask_contact(e.reporter_contact) if e.reporter_contact else "",
+            "overdue": e.overdue,
+            "rework_count": e.rework_count,
+            "supervise_count": e.supervise_count,
+            "self_handled": e.self_handled,
+            "forced": e.forced,
+            "satisfaction": e.satisfaction,
+            "accept_due": e.accept_due,
+            "handle_due": e.handle_due,
+            "reported_at": e.reported_at,
+            "registered_at": e.registered_at,
+            "dispatched_at": e.dispatched_at,
+            "accepted_at": e.accepted_at,
+            "handled_at": e.handled_at,
+            "closed_at": e.closed_at,
+        }
+
+
+class StepOut(Schema):
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    action_label: str
+    from_state: str
+    to_state: str
+    note: str
+    attachments: list[str]
+    data: dict[str, Any]
+
+    @staticmethod
+    def from_step(s: EventStep) -> dict[str, Any]:
+        return {
+            "id": s.pk,
+            "at": s.at,
+            "actor": s.actor_label,
+            "action": s.action,
+            "action_label": s.get_action_display(),
+            "from_state": s.from_state,
+            "to_state": s.to_state,
+            "note": s.note,
+            "attachments": list(s.attachments or []),
+            "data": dict(s.data or {}),
+        }
+
+
+class PartOut(Schema):
+    department: DepartmentRef
+    state: str
+    state_label: str
+    task: str
+    note: str
+    reported_in_at: datetime | None
+    done_at: datetime | None
+
+
+class ExtensionOut(Schema):
+    id: int
+    amount: int
+    unit: str
+    reason: str
+    state: str
+    state_label: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_note: str
+    new_due: datetime | None
+
+
+class ReturnVisitOut(Schema):
+    contacted: bool
+    solved: bool
+    satisfaction: str
+    note: str
+    visited_at: datetime
+
+
+class EventDetailOut(EventOut):
+    description: str
+    escalated_at: datetime | None
+    visited_at: datetime | None
+    duplicate_of: int | None
+    category_conditions: dict[str, str]
+    timeline: list[StepOut]
+    parts: list[PartOut]
+    extensions: list[ExtensionOut]
+    return_visit: ReturnVisitOut | None
+    actions: list[str]
+
+
+def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
+    event = Event.objects.select_related("category__parent", "current_department").get(pk=event.pk)
+    parts: list[EventPart] = list(event.parts.select_related("department"))
+    extensions: list[ExtensionRequest] = list(event.extensions.all())
+    visit: ReturnVisit | None = ReturnVisit.objects.filter(event=event).first()
+    return {
+        **EventOut.from_event(event),
+        "description": event.description,
+        "escalated_at": event.escalated_at,
+        "visited_at": event.visited_at,
+        "duplicate_of": event.duplicate_of_id,
+        "category_conditions": {
+            "register": event.category.register_condition,
+            "close": event.category.close_condition,
+        },
+        "timeline": [StepOut.from_step(s) for s in event.steps.all()],
+        "parts": [
+            {
+                "department": {"id": p.department.pk, "code": p.department.code, "name": p.department.name},
+                "state": p.state,
+                "state_label": p.get_state_display(),
+                "task": p.task,
+                "note": p.note,
+                "reported_in_at": p.reported_in_at,
+                "done_at": p.done_at,
+            }
+            for p in parts
+        ],
+        "extensions": [
+            {
+                "id": x.pk, "amount": x.amount, "unit": x.unit, "reason": x.reason, "state": x.state,
+                "state_label": x.get_state_display(), "requested_at": x.requested_at,
+                "decided_at": x.decided_at, "decision_note": x.decision_note, "new_due": x.new_due,
+            }
+            for x in extensions
+        ],
+        "return_visit": (
+            {
+                "contacted": visit.contacted, "solved": visit.solved, "satisfaction": visit.satisfaction,
+                "note": visit.note, "visited_at": visit.visited_at,
+            }
+            if visit
+            else None
+        ),
+        "actions": selectors.available_actions(request.user, event),
+    }
+
+
+class EventIn(Schema):
+    category: str = Field(..., min_length=1, max_length=8, description="Sub-category code, e.g. 0601")
+    description: str = Field(..., min_length=1, max_length=2000)
+    lng: float = Field(..., ge=-180, le=180, description="Longitude (WGS84)")
+    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84)")
+    title: str = Field("", max_length=100, description="Defaults to the category name")
+    address: str = Field("", max_length=200)
+    source: EventSource | None = Field(None, description="Defaults from the reporter's role")
+    reporter_contact: str = Field("", max_length=64, description="Phone; shown masked")
+    request_id: str | None = Field(
+        None, min_length=1, max_length=64,
+        description="Client-chosen id: repeating a request with it returns the same event (200)",
+    )
+
+
+class EventFilter(Schema):
+    state: EventState | None = None
+    category: str | None = Field(None, max_length=8, description="Category code (top-level codes include subs)")
+    source: EventSource | None = None
+    under: str | None = Field(None, pattern=r"^[0-9]{6,18}$", description="Only events under this node")
+    overdue: bool | None = None
+    department: int | None = Field(None, description="Department id")
+
+
+class Versioned(Schema):
+    version: int | None = Field(None, description="The version the client saw; 409 if it moved on")
+
+
+class NoteIn(Versioned):
+    note: str = Field("", max_length=2000)
+
+
+class RequiredNoteIn(Versioned):
+    note: str = Field(..., min_length=1, max_length=2000)
+
+
+class HandledNoteIn(RequiredNoteIn):
+    attachments: list[str] = Field(default_factory=list, max_length=9, description="Photo URLs or ids")
+
+
+class SelfHandleIn(NoteIn):
+    attachments: list[str] = Field(default_factory=list, max_length=9)
+
+
+class ReasonIn(Versioned):
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class RegisterIn(NoteIn):
+    category: str | None = Field(None, max_length=8, description="Corrected sub-category code")
+
+
+class RejectIn(ReasonIn):
+    duplicate_of: int | None = Field(None, description="Id of the event this one repeats")
+
+
+class DispatchIn(NoteIn):
+    department: str | None = Field(None, max_length=32, description="Department code; default from the category")
+
+
+class ForceIn(ReasonIn):
+    department: str | None = Field(None, max_length=32)
+
+
+class ExtensionIn(Versioned):
+    amount: int = Field(..., ge=1, le=1000)
+    unit: TimeUnit | None = Field(None, description="Defaults to the category's handling unit")
+    reason: str = Field(..., min_length=1, max_length=2000)
+
+
+class DecideExtensionIn(NoteIn):
+    extension_id: int
+    approve: bool
+
+
+class VerifyIn(NoteIn):
+    passed: bool
+    attachments: list[str] = Field(default_factory=list, max_length=9)
+
+
+class ReturnVisitIn(NoteIn):
+    contacted: bool
+    solved: bool
+    satisfaction: Satisfaction | None = None
+
+
+class SummonIn(Versioned):
+    departments: list[str] = Field(..., min_length=2, max_length=20, description="Department codes")
+    note: str = Field(..., min_length=1, max_length=2000)
+    tasks: dict[str, str] = Field(default_factory=dict, description="Department code → its task")
+
+
+class PartIn(Schema):
+    department: str | None = Field(None, max_length=32, description="Which of the user's departments")
+    note: str = Field("", max_length=2000)
+
+
+class CompletePartIn(PartIn):
+    note: str = Field(..., min_length=1, max_length=2000)
+    attachments: list[str] = Field(default_factory=list, max_length=9)
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    parent_code: str | None
+    default_department_code: str
+    accept_limit: int
+    accept_unit: str
+    handle_limit: int
+    handle_unit: str
+    priority: int
+    admitted: bool
+    register_condition: str
+    close_condition: str
+
+
+# --- endpoints ------------------------------------------------------------------
+
+
+@router.get("/events/categories", response=list[CategoryOut], summary="The event catalogue")
+def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
+    rows: list[Category] = list(selectors.active_categories())
+    return [
+        {
+            "code": c.code, "name": c.name, "parent_code": c.parent.code if c.parent else None,
+            "default_department_code": c.default_department_code, "accept_limit": c.accept_limit,
+            "accept_unit": c.accept_unit, "handle_limit": c.handle_limit, "handle_unit": c.handle_unit,
+            "priority": c.priority, "admitted": c.admitted, "register_condition": c.register_condition,
+            "close_condition": c.close_condition,
+        }
+        for c in rows
+    ]
+
+
+@router.post(
+    "/events",
+    response={200: EventDetailOut, 201: EventDetailOut},
+    summary="Report an event (idempotent by request_id)",
+)
+def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any]]:
+    result = _call(
+        actions.do_report_event,
+        actor=request.user,
+        category=payload.category,
+        description=payload.description,
+        lng=payload.lng,
+        lat=payload.lat,
+        title=payload.title,
+        address=payload.address,
+        source=payload.source,
+        reporter_contact=payload.reporter_contact,
+        request_id=payload.request_id,
+    )
+    return Status(201 if result.created else 200, _detail(request, result.event))
+
+
+@router.get("/events", response=list[EventOut], summary="Events in the user's scope")
+@paginate(LimitOffsetPagination)
+def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
+    if filters.under and not codes.is_valid(filters.under):
+        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+    qs = selectors.events_filtered(
+        request.user,
+        state=filters.state,
+        category=filters.category,
+        source=filters.source,
+        under=filters.under,
+        overdue=filters.overdue,
+        department=filters.department,
+    ).select_related("category__parent", "current_department")
+    return [EventOut.from_event(e) for e in qs]
+
+
+@router.get("/events/{event_id}", response=EventDetailOut, summary="One event with its timeline")
+def get_event(request: HttpRequest, event_id: int) -> dict[str, Any]:
+    return _detail(request, selectors.get_event_for_user(request.user, event_id))
+
+
+def _event(request: HttpRequest, event_id: int) -> Event:
+    return selectors.get_event_for_user(request.user, event_id)
+
+
+@router.post("/events/{event_id}/self-handle", response=EventDetailOut, summary="网格自办: close on the spot")
+def self_handle(request: HttpRequest, event_id: int, payload: SelfHandleIn) -> dict[str, Any]:
+    e = _call(actions.do_self_handle_event, _event(request, event_id), actor=request.user,
+              note=payload.note, attachments=payload.attachments, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/register", response=EventDetailOut, summary="立案")
+def register(request: HttpRequest, event_id: int, payload: RegisterIn) -> dict[str, Any]:
+    e = _call(actions.do_register_event, _event(request, event_id), actor=request.user,
+              category=payload.category, note=payload.note, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/reject", response=EventDetailOut, summary="不予立案")
+def reject(request: HttpRequest, event_id: int, payload: RejectIn) -> dict[str, Any]:
+    e = _call(actions.do_reject_event, _event(request, event_id), actor=request.user,
+              reason=payload.reason, duplicate_of=payload.duplicate_of, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/dispatch", response=EventDetailOut, summary="派遣")
+def dispatch(request: HttpRequest, event_id: int, payload: DispatchIn) -> dict[str, Any]:
+    e = _call(actions.do_dispatch_event, _event(request, event_id), actor=request.user,
+              department=payload.department, note=payload.note, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/redispatch", response=EventDetailOut, summary="退单后重新派遣")
+def redispatch(request: HttpRequest, event_id: int, payload: DispatchIn) -> dict[str, Any]:
+    e = _call(actions.do_redispatch_event, _event(request, event_id), actor=request.user,
+              department=payload.department, note=payload.note, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/force", response=EventDetailOut, summary="强制派遣")
+def force(request: HttpRequest, event_id: int, payload: ForceIn) -> dict[str, Any]:
+    e = _call(actions.do_force_event, _event(request, event_id), actor=request.user,
+              reason=payload.reason, department=payload.department, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/accept", response=EventDetailOut, summary="受理")
+def accept(request: HttpRequest, event_id: int, payload: NoteIn) -> dict[str, Any]:
+    e = _call(actions.do_accept_event, _event(request, event_id), actor=request.user,
+              note=payload.note, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/send-back", response=EventDetailOut, summary="退单")
+def send_back(request: HttpRequest, event_id: int, payload: ReasonIn) -> dict[str, Any]:
+    e = _call(actions.do_send_back_event, _event(request, event_id), actor=request.user,
+              reason=payload.reason, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/request-extension", response=EventDetailOut, summary="申请延期")
+def request_extension(request: HttpRequest, event_id: int, payload: ExtensionIn) -> dict[str, Any]:
+    event = _event(request, event_id)
+    _call(actions.do_request_extension, event, actor=request.user, amount=payload.amount,
+          unit=payload.unit, reason=payload.reason, version=payload.version)
+    return _detail(request, event)
+
+
+@router.post("/events/{event_id}/decide-extension", response=EventDetailOut, summary="审批延期")
+def decide_extension(request: HttpRequest, event_id: int, payload: DecideExtensionIn) -> dict[str, Any]:
+    e = _call(actions.do_decide_extension, _event(request, event_id), actor=request.user,
+              extension_id=payload.extension_id, approve=payload.approve, note=payload.note,
+              version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/feedback", response=EventDetailOut, summary="办结反馈")
+def feedback(request: HttpRequest, event_id: int, payload: HandledNoteIn) -> dict[str, Any]:
+    e = _call(actions.do_feedback_event, _event(request, event_id), actor=request.user,
+              note=payload.note, attachments=payload.attachments, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/verify", response=EventDetailOut, summary="核查（通过结案，不通过返工）")
+def verify(request: HttpRequest, event_id: int, payload: VerifyIn) -> dict[str, Any]:
+    e = _call(actions.do_verify_event, _event(request, event_id), actor=request.user,
+              passed=payload.passed, note=payload.note, attachments=payload.attachments,
+              version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/return-visit", response=EventDetailOut, summary="回访")
+def return_visit(request: HttpRequest, event_id: int, payload: ReturnVisitIn) -> dict[str, Any]:
+    event = _event(request, event_id)
+    _call(actions.do_return_visit_event, event, actor=request.user, contacted=payload.contacted,
+          solved=payload.solved, satisfaction=payload.satisfaction, note=payload.note,
+          version=payload.version)
+    return _detail(request, event)
+
+
+@router.post("/events/{event_id}/summon", response=EventDetailOut, summary="吹哨：召集多个部门")
+def summon(request: HttpRequest, event_id: int, payload: SummonIn) -> dict[str, Any]:
+    e = _call(actions.do_summon_event, _event(request, event_id), actor=request.user,
+              departments=payload.departments, note=payload.note, tasks=payload.tasks,
+              version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/report-in", response=EventDetailOut, summary="报到（吹哨的部门）")
+def report_in(request: HttpRequest, event_id: int, payload: PartIn) -> dict[str, Any]:
+    event = _event(request, event_id)
+    _call(actions.do_report_in_event, event, actor=request.user, department=payload.department,
+          note=payload.note)
+    return _detail(request, event)
+
+
+@router.post("/events/{event_id}/complete-part", response=EventDetailOut, summary="完成本部门分工")
+def complete_part(request: HttpRequest, event_id: int, payload: CompletePartIn) -> dict[str, Any]:
+    e = _call(actions.do_complete_part_event, _event(request, event_id), actor=request.user,
+              note=payload.note, department=payload.department, attachments=payload.attachments)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/escalate", response=EventDetailOut, summary="提级办理")
+def escalate(request: HttpRequest, event_id: int, payload: ReasonIn) -> dict[str, Any]:
+    e = _call(actions.do_escalate_event, _event(request, event_id), actor=request.user,
+              reason=payload.reason, version=payload.version)
+    return _detail(request, e)
+
+
+@router.post("/events/{event_id}/supervise", response=EventDetailOut, summary="督办")
+def supervise(request: HttpRequest, event_id: int, payload: RequiredNoteIn) -> dict[str, Any]:
+    e = _call(actions.do_supervise_event, _event(request, event_id), actor=request.user,
+              note=payload.note, version=payload.version)
+    return _detail(request, e)
+
+
+# --- figures ----------------------------------------------------------------------
+
+
+class StatsQuery(Schema):
+    under: str | None = Field(None, pattern=r"^[0-9]{6,18}$", description="Only events under this node")
+    since: date | None = Field(None, description="First day (inclusive) of reported_at")
+    until: date | None = Field(None, description="Last day (inclusive) of reported_at")
+
+
+class StatsOut(Schema):
+    under: str | None
+    since: date | None
+    until: date | None
+    reported: int
+    registered: int
+    handled: int
+    handled_on_time: int
+    closed: int
+    reworked: int
+    overdue: int
+    self_handled: int
+    handling_rate: float | None
+    on_time_rate: float | None
+    closure_rate: float | None
+    rework_rate: float | None
+    self_handled_rate: float | None
+    satisfaction_rate: float | None
+    avg_accept_hours: float | None
+    avg_handle_hours: float | None
+    by_state: dict[str, int]
+    by_category: dict[str, int]
+    by_source: dict[str, int]
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
+
+
+@router.get("/stats/events", response=StatsOut, tags=["stats"], summary="Event figures in the user's scope")
+def event_stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any]:
+    if query.under and not codes.is_valid(query.under):
+        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+    if query.since and query.until and query.until < query.since:
+        raise ApiError(422, "invalid", INVALID, {"until": ["结束日期不能早于开始日期"]})
+    qs = selectors.events_filtered(
+        request.user,
+        under=query.under,
+        since=_day_start(query.since) if query.since else None,
+        until=_day_start(query.until + timedelta(days=1)) if query.until else None,
+    )
+    return {"under": query.under, "since": query.since, "until": query.until, **stats.event_figures(qs)}
