@@ -151,3 +151,34 @@ def extend_world_for_events(world: World) -> World:
             do_assign_role(user=user, role=role, region=world.regions[target], actor=None)
         world.users[username] = user
     return world
+
+#: A point in the other district's grid.
+POINT_OTHER = (113.35, 22.05)
+SAMPLE_EVENT_DESCRIPTION = "样例事件：井盖松动"
+
+
+def sample_events(world: World) -> list[int]:
+    """Ids of three events (grid A, dispatched to cg; grid B; the other district), made once.
+
+    For tests that walk every endpoint: ``/events/{event_id}`` needs events to exist.
+    """
+    from wangge.events.actions import do_dispatch_event, do_register_event, do_report_event
+    from wangge.events.catalogue import seed_catalogue
+    from wangge.events.models import Event
+
+    existing = list(
+        Event.objects.filter(description=SAMPLE_EVENT_DESCRIPTION).order_by("pk").values_list("pk", flat=True)
+    )
+    if existing:
+        return existing
+    seed_catalogue()
+    ids = []
+    for lng, lat in (POINT_A, POINT_B, POINT_OTHER):
+        result = do_report_event(
+            actor=None, category="0601", description=SAMPLE_EVENT_DESCRIPTION, lng=lng, lat=lat
+        )
+        ids.append(result.event.pk)
+    first = Event.objects.select_related("category").get(pk=ids[0])
+    do_register_event(first, actor=None)
+    do_dispatch_event(first, actor=None, department=world.departments["cg"])
+    return ids

@@ -72,7 +72,9 @@ def random_points(rng: random.Random, polygon: BaseGeometry, n: int) -> list[tup
     min_x, min_y, max_x, max_y = polygon.bounds
     shapely.prepare(polygon)
     found: list[tuple[float, float]] = []
-    while len(found) < n:
+    for _ in range(10_000):
+        if len(found) >= n:
+            break
         want = max(8, 2 * (n - len(found)))
         xs = np.array([rng.uniform(min_x, max_x) for _ in range(want)])
         ys = np.array([rng.uniform(min_y, max_y) for _ in range(want)])
@@ -80,6 +82,8 @@ def random_points(rng: random.Random, polygon: BaseGeometry, n: int) -> list[tup
         found.extend(
             (float(x), float(y)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok
         )
+    if len(found) < n:
+        raise TilingError("no room for random points in a (nearly) empty polygon")
     return found[:n]
 
 

@@ -25,7 +25,7 @@ from wangge.demo.hierarchy import SCALES, build_hierarchy
 from wangge.demo.names import person_name
 from wangge.demo.plans import CITY, DEPARTMENTS, JIANGHAI, DistrictPlan, department_name
 from wangge.lib import codes
-from wangge.regions.actions import RegionSpec, do_create_regions
+from wangge.regions.actions import do_create_regions
 from wangge.regions.choices import LEVEL_ORDER, RegionLevel
 from wangge.regions.models import Region
 
@@ -114,8 +114,8 @@ def _say(stdout: _Writer | None, message: str) -> None:
         stdout.write(message + "\n")
 
 
-def _check_free(specs: list[RegionSpec], usernames: list[str]) -> None:
-    roots = [s.code for s in specs if codes.level_of(s.code) is codes.Level.DISTRICT]
+def _check_free(plans: list[DistrictPlan], usernames: list[str]) -> None:
+    roots = [plan.code for plan in plans]
     clash = list(Region.objects.filter(code__in=roots).values_list("code", flat=True))
     if clash:
         raise SeedError(f"区划 {'、'.join(sorted(clash))} 已存在：演示数据只能载入到没有这些区划的数据库")
@@ -155,14 +155,16 @@ def seed_demo(
         raise SeedError(f"未知规模 {scale!r}，可选：{'、'.join(SCALES)}")
     with_workers = scale == "demo" if workers is None else workers
     started = time.monotonic()
+    plans = [JIANGHAI] if scale == "demo" else list(CITY)
+    usernames = [a.username for a in _ACCOUNTS]
+    _check_free(plans, usernames)  # before the slow part; again below, inside the transaction
     _say(stdout, "生成区划层级…")
     specs = build_hierarchy(scale, seed)
-    plans = [JIANGHAI] if scale == "demo" else list(CITY)
     names = random.Random(f"wangge-demo:{seed}:people")
     password_hash = make_password(settings.DEMO_PASSWORD)
 
     with transaction.atomic():
-        _check_free(specs, [a.username for a in _ACCOUNTS])
+        _check_free(plans, usernames)
         _say(stdout, f"写入 {len(specs)} 个区划节点…")
         do_create_regions(specs, actor=None, check_geometry=False, audit_action="demo.seed_regions")
         regions = {r.code: r for r in Region.objects.filter(level__in=["district", "street", "community"])}

@@ -66,7 +66,7 @@ NOWHERE = {"lat": "22.05", "lng": "113.25"}
 NO_SUCH_CODE = "440704009009009"
 
 #: Beyond this many combinations of parameter values, vary one parameter at a time.
-MAX_COMBINATIONS = 200
+MAX_COMBINATIONS = 60
 
 
 # --- fillers -----------------------------------------------------------------
@@ -328,17 +328,19 @@ def url_of(op: Operation, values: dict[str, str]) -> tuple[str, dict[str, str]]:
 
 def write_urls(op: Operation, world: World) -> list[str]:
     """URLs for a write: every value of known path parameters, a placeholder for others."""
-    fillers, unknown = fillers_for(op, strict=False)
-    path_fillers = [f for f in fillers if any(n in op.path_params for o in f.options(world) for n in o.values)]
-    option_lists = [[o for o in f.options(world) if o.values] for f in path_fillers]
-    placeholders = {name: "1" for name in unknown if name in op.path_params}
+    option_lists = []
+    covered: set[str] = set()
+    for group, filler in NAMED_FILLERS.items():
+        if group <= set(op.path_params):
+            option_lists.append([o for o in filler.options(world) if o.values])
+            covered |= group
+    placeholders = {name: "1" for name in op.path_params if name not in covered}
     urls = []
     for combo in itertools.product(*option_lists):
         values = dict(placeholders)
         for option in combo:
-            values.update({k: v for k, v in option.values.items() if k in op.path_params})
-        url, _query = url_of(op, values)
-        urls.append(url)
+            values.update(option.values)
+        urls.append(url_of(op, values)[0])
     return urls
 
 
@@ -476,7 +478,7 @@ def test_it_leaks_nothing_out_of_scope_on_reads(world, op):
                     assert response.status_code == 404, (context, response.content)
                     assert response.content == missing_body, context
             answered += response.status_code == 200
-        if scope is not None and scope.map_roots or caller == "admin":
+        if caller == "admin":
             assert answered, f"{caller} got no successful answer from {op.label}: the walk proves nothing"
 
 

@@ -188,3 +188,14 @@ def test_it_snaps_a_coverage_to_the_grid() -> None:
 
 def test_it_writes_chinese_numbers() -> None:
     assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 99)] == ["一", "十", "十二", "二十", "三十五", "九十九"]
+
+
+def test_it_gives_a_detached_piece_of_a_cell_to_a_neighbour() -> None:
+    # In a U, the cell of the seed at the top of the left arm also reaches the right arm.
+    u_shape = shapely.box(0, 0, 3, 3).difference(shapely.box(1, 1, 2, 3))
+    seeds = [(0.9, 2.6), (0.5, 0.5), (2.5, 0.5)]
+    cells = geometry._clipped_cells(u_shape, seeds)
+    assert [c.geom_type for c in cells] == ["Polygon"] * 3
+    assert abs(sum(c.area for c in cells) - u_shape.area) < 1e-9
+    for cell, seed in zip(cells, seeds, strict=True):
+        assert cell.contains(shapely.Point(seed))

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from wangge.audit.models import AuditEntry
 from wangge.events.models import Category, Event, EventStep
-from wangge.testing import GRID_A, POINT_A
+from wangge.testing import GRID_A
 
 from .conftest import act, ok, post, report
 

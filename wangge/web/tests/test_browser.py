@@ -14,7 +14,12 @@ from django.conf import settings
 from wangge.accounts.models import Assignment
 from wangge.regions.models import Region
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# One worker runs them all (one chromium) under `pytest -n 2 --dist loadgroup`.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.xdist_group("browser"),
+]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

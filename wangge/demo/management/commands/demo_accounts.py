@@ -25,7 +25,8 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(f"wangge 网格 · {url}"))
         self.stdout.write(f"API 文档 / API docs: {url}api/v1/docs")
-        shown = "wangge-demo" if settings.DEMO_PASSWORD == "wangge-demo" else "$WANGGE_DEMO_PASSWORD"
+        default = settings.DEMO_PASSWORD == "wangge-demo"  # noqa: S105 - the documented demo password
+        shown = "wangge-demo" if default else "$WANGGE_DEMO_PASSWORD"
         self.stdout.write(f"演示账号 / demo accounts (密码 password: {shown})")
         for username, description in DEMO_ACCOUNTS:
             mark = "" if username in existing else "  (未创建 missing)"
