@@ -11,7 +11,7 @@ class AssignmentInline(admin.TabularInline[Assignment, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ["username", "display_name", "is_active", "is_superuser", "last_login"]
     search_fields = ["username", "display_name"]
     fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("wangge", {"fields": ("display_name",)}))

@@ -190,14 +190,22 @@ def _apply(
         "updated_at": now,
         **(changes or {}),
     }
-    updated = Event.objects.filter(pk=event.pk, state=old_state, version=old_version).update(**values)
+    updated = Event.objects.filter(pk=event.pk, state=old_state, version=old_version).update(
+        **values
+    )
     if updated != 1:
         raise EventConflict("该事件已被他人处理，请刷新后重试")
     for name, value in values.items():
         setattr(event, name, value)
     return _step(
-        event, action, actor=actor, from_state=old_state, now=now, note=note,
-        attachments=attachments, data=data,
+        event,
+        action,
+        actor=actor,
+        from_state=old_state,
+        now=now,
+        note=note,
+        attachments=attachments,
+        data=data,
     )
 
 
@@ -206,7 +214,9 @@ def _locked(event: Event) -> Event:
     return Event.objects.select_for_update().select_related("category").get(pk=event.pk)
 
 
-def _department(event: Event, code: str | Department | None, field_name: str = "department") -> Department:
+def _department(
+    event: Event, code: str | Department | None, field_name: str = "department"
+) -> Department:
     if isinstance(code, Department):
         if code.district.code != event.district_code:
             raise EventError(INVALID, {field_name: "该部门不属于事件所在的区"})
@@ -231,7 +241,13 @@ def _default_source(actor: Any) -> str:
     if not _is_user(actor):
         return EventSource.INSPECTION
     roles = set(scope_for(actor).roles)
-    if roles & {"grid_worker", "part_time_worker", "community_staff", "dept_member", "liaison_leader"}:
+    if roles & {
+        "grid_worker",
+        "part_time_worker",
+        "community_staff",
+        "dept_member",
+        "liaison_leader",
+    }:
         return EventSource.GRID_WORKER
     if "dept_handler" in roles:
         return EventSource.DEPARTMENT
@@ -301,7 +317,11 @@ def do_report_event(
         source = _default_source(actor)
     elif source not in EventSource.values:
         errors["source"] = "未知的来源"
-    elif _is_user(actor) and set(scope_for(actor).roles) <= {"resident"} and not scope_for(actor).is_global:
+    elif (
+        _is_user(actor)
+        and set(scope_for(actor).roles) <= {"resident"}
+        and not scope_for(actor).is_global
+    ):
         if source != EventSource.RESIDENT:
             errors["source"] = "居民只能以群众上报的方式上报"
     grid_code = unit_code = None
@@ -313,7 +333,9 @@ def do_report_event(
         location = spatial.locate(lng, lat)
         grid_code, unit_code = location.grid_code, location.unit_code
         region_code = unit_code or grid_code
-        if region_code is None or (actor is not None and not selectors.can_report_at(actor, region_code)):
+        if region_code is None or (
+            actor is not None and not selectors.can_report_at(actor, region_code)
+        ):
             # Outside every grid and outside the reporter's area answer alike.
             errors["lng"] = errors["lat"] = OUTSIDE
     contact = _text(reporter_contact, limit=64)
@@ -351,7 +373,12 @@ def do_report_event(
             raise
         return ReportResult(existing, False)
     _step(
-        event, EventAction.REPORT, actor=actor, from_state="", now=now, note=description[:200],
+        event,
+        EventAction.REPORT,
+        actor=actor,
+        from_state="",
+        now=now,
+        note=description[:200],
         data={"category": found.code, "source": source, "region_code": event.region_code},
     )
     return ReportResult(event, True)
@@ -362,15 +389,24 @@ def do_report_event(
 
 @transaction.atomic
 def do_self_handle_event(
-    event: Event, *, actor: Any, note: str = "", attachments: Sequence[str] | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    note: str = "",
+    attachments: Sequence[str] | None = None,
     version: int | None = None,
 ) -> Event:
     """网格自办: a problem the grid worker solved on the spot is closed without dispatch."""
     _check(event, EventAction.SELF_HANDLE, actor, version=version)
     now = timezone.now()
     _apply(
-        event, EventAction.SELF_HANDLE, actor=actor, now=now, to_state=EventState.CLOSED,
-        note=_text(note), attachments=_attachments(attachments),
+        event,
+        EventAction.SELF_HANDLE,
+        actor=actor,
+        now=now,
+        to_state=EventState.CLOSED,
+        note=_text(note),
+        attachments=_attachments(attachments),
         changes={"self_handled": True, "registered_at": now, "handled_at": now, "closed_at": now},
     )
     return event
@@ -381,7 +417,11 @@ def do_self_handle_event(
 
 @transaction.atomic
 def do_register_event(
-    event: Event, *, actor: Any, category: str | None = None, note: str = "",
+    event: Event,
+    *,
+    actor: Any,
+    category: str | None = None,
+    note: str = "",
     version: int | None = None,
 ) -> Event:
     """立案, optionally correcting the category.  Only admitted types can be registered."""
@@ -399,8 +439,13 @@ def do_register_event(
     now = timezone.now()
     event.category = chosen
     _apply(
-        event, EventAction.REGISTER, actor=actor, now=now, to_state=EventState.REGISTERED,
-        note=_text(note), data={"category": chosen.code},
+        event,
+        EventAction.REGISTER,
+        actor=actor,
+        now=now,
+        to_state=EventState.REGISTERED,
+        note=_text(note),
+        data={"category": chosen.code},
         changes={"registered_at": now, "category": chosen},
     )
     return event
@@ -408,7 +453,11 @@ def do_register_event(
 
 @transaction.atomic
 def do_reject_event(
-    event: Event, *, actor: Any, reason: str, duplicate_of: int | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    reason: str,
+    duplicate_of: int | None = None,
     version: int | None = None,
 ) -> Event:
     """不予立案, with a reason; a duplicate points at the event it repeats."""
@@ -421,8 +470,13 @@ def do_reject_event(
         if original is None or original.pk == event.pk:
             raise EventError(INVALID, {"duplicate_of": "重复的事件不存在"})
     _apply(
-        event, EventAction.REJECT, actor=actor, now=timezone.now(), to_state=EventState.REJECTED,
-        note=reason, data={"duplicate_of": original.pk if original else None},
+        event,
+        EventAction.REJECT,
+        actor=actor,
+        now=timezone.now(),
+        to_state=EventState.REJECTED,
+        note=reason,
+        data={"duplicate_of": original.pk if original else None},
         changes={"duplicate_of": original},
     )
     return event
@@ -442,7 +496,11 @@ def _dispatch_changes(event: Event, department: Department, now: datetime) -> di
 
 @transaction.atomic
 def do_dispatch_event(
-    event: Event, *, actor: Any, department: str | Department | None = None, note: str = "",
+    event: Event,
+    *,
+    actor: Any,
+    department: str | Department | None = None,
+    note: str = "",
     version: int | None = None,
 ) -> Event:
     """派遣 to the category's default department or a chosen one of the event's district."""
@@ -450,8 +508,13 @@ def do_dispatch_event(
     dept = _department(event, department)
     now = timezone.now()
     _apply(
-        event, EventAction.DISPATCH, actor=actor, now=now, to_state=EventState.DISPATCHED,
-        note=_text(note), data={"department": dept.code},
+        event,
+        EventAction.DISPATCH,
+        actor=actor,
+        now=now,
+        to_state=EventState.DISPATCHED,
+        note=_text(note),
+        data={"department": dept.code},
         changes=_dispatch_changes(event, dept, now),
     )
     return event
@@ -459,7 +522,11 @@ def do_dispatch_event(
 
 @transaction.atomic
 def do_redispatch_event(
-    event: Event, *, actor: Any, department: str | Department | None = None, note: str = "",
+    event: Event,
+    *,
+    actor: Any,
+    department: str | Department | None = None,
+    note: str = "",
     version: int | None = None,
 ) -> Event:
     """重新派遣 after a send-back (to another department, or the same one after clarification)."""
@@ -467,8 +534,13 @@ def do_redispatch_event(
     dept = _department(event, department)
     now = timezone.now()
     _apply(
-        event, EventAction.REDISPATCH, actor=actor, now=now, to_state=EventState.DISPATCHED,
-        note=_text(note), data={"department": dept.code},
+        event,
+        EventAction.REDISPATCH,
+        actor=actor,
+        now=now,
+        to_state=EventState.DISPATCHED,
+        note=_text(note),
+        data={"department": dept.code},
         changes=_dispatch_changes(event, dept, now),
     )
     return event
@@ -476,7 +548,11 @@ def do_redispatch_event(
 
 @transaction.atomic
 def do_force_event(
-    event: Event, *, actor: Any, reason: str, department: str | Department | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    reason: str,
+    department: str | Department | None = None,
     version: int | None = None,
 ) -> Event:
     """强制派遣: the command centre rules who is responsible; the department must handle it."""
@@ -489,11 +565,20 @@ def do_force_event(
     now = timezone.now()
     c = event.category
     _apply(
-        event, EventAction.FORCE, actor=actor, now=now, to_state=EventState.HANDLING,
-        note=reason, data={"department": dept.code},
+        event,
+        EventAction.FORCE,
+        actor=actor,
+        now=now,
+        to_state=EventState.HANDLING,
+        note=reason,
+        data={"department": dept.code},
         changes={
-            "current_department": dept, "forced": True, "dispatched_at": now, "accepted_at": now,
-            "accept_due": None, "handle_due": _due(now, c.handle_limit, c.handle_unit),
+            "current_department": dept,
+            "forced": True,
+            "dispatched_at": now,
+            "accepted_at": now,
+            "accept_due": None,
+            "handle_due": _due(now, c.handle_limit, c.handle_unit),
         },
     )
     return event
@@ -501,7 +586,12 @@ def do_force_event(
 
 @transaction.atomic
 def do_decide_extension(
-    event: Event, *, actor: Any, extension_id: int, approve: bool, note: str = "",
+    event: Event,
+    *,
+    actor: Any,
+    extension_id: int,
+    approve: bool,
+    note: str = "",
     version: int | None = None,
 ) -> Event:
     """审批延期: granting moves the handling deadline by the requested time."""
@@ -519,9 +609,16 @@ def do_decide_extension(
         new_due = _due(base, ext.amount, ext.unit)
         changes["handle_due"] = new_due
     _apply(
-        event, EventAction.DECIDE_EXTENSION, actor=actor, now=now, note=_text(note),
-        data={"extension_id": ext.pk, "approved": approve,
-              "handle_due": new_due.isoformat() if new_due else None},
+        event,
+        EventAction.DECIDE_EXTENSION,
+        actor=actor,
+        now=now,
+        note=_text(note),
+        data={
+            "extension_id": ext.pk,
+            "approved": approve,
+            "handle_due": new_due.isoformat() if new_due else None,
+        },
         changes=changes,
     )
     ExtensionRequest.objects.filter(pk=ext.pk).update(
@@ -536,8 +633,13 @@ def do_decide_extension(
 
 @transaction.atomic
 def do_summon_event(
-    event: Event, *, actor: Any, departments: Sequence[str], note: str,
-    tasks: dict[str, str] | None = None, version: int | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    departments: Sequence[str],
+    note: str,
+    tasks: dict[str, str] | None = None,
+    version: int | None = None,
 ) -> Event:
     """吹哨报到: several departments each take a part; the event is handled when all are done."""
     _check(event, EventAction.SUMMON, actor, version=version)
@@ -555,17 +657,28 @@ def do_summon_event(
     now = timezone.now()
     c = event.category
     _apply(
-        event, EventAction.SUMMON, actor=actor, now=now, to_state=EventState.JOINT, note=note,
+        event,
+        EventAction.SUMMON,
+        actor=actor,
+        now=now,
+        to_state=EventState.JOINT,
+        note=note,
         data={"departments": wanted},
         changes={
-            "current_department": None, "dispatched_at": now, "accept_due": None,
+            "current_department": None,
+            "dispatched_at": now,
+            "accept_due": None,
             "handle_due": _due(now, c.handle_limit, c.handle_unit),
         },
     )
     EventPart.objects.bulk_create(
         [
-            EventPart(event=event, department=found[code], task=_text((tasks or {}).get(code), limit=200),
-                      summoned_at=now)
+            EventPart(
+                event=event,
+                department=found[code],
+                task=_text((tasks or {}).get(code), limit=200),
+                summoned_at=now,
+            )
             for code in wanted
         ]
     )
@@ -576,13 +689,19 @@ def do_summon_event(
 
 
 @transaction.atomic
-def do_accept_event(event: Event, *, actor: Any, note: str = "", version: int | None = None) -> Event:
+def do_accept_event(
+    event: Event, *, actor: Any, note: str = "", version: int | None = None
+) -> Event:
     """受理: the handling clock starts."""
     _check(event, EventAction.ACCEPT, actor, version=version)
     now = timezone.now()
     c = event.category
     _apply(
-        event, EventAction.ACCEPT, actor=actor, now=now, to_state=EventState.HANDLING,
+        event,
+        EventAction.ACCEPT,
+        actor=actor,
+        now=now,
+        to_state=EventState.HANDLING,
         note=_text(note),
         changes={"accepted_at": now, "handle_due": _due(now, c.handle_limit, c.handle_unit)},
     )
@@ -590,13 +709,20 @@ def do_accept_event(event: Event, *, actor: Any, note: str = "", version: int | 
 
 
 @transaction.atomic
-def do_send_back_event(event: Event, *, actor: Any, reason: str, version: int | None = None) -> Event:
+def do_send_back_event(
+    event: Event, *, actor: Any, reason: str, version: int | None = None
+) -> Event:
     """退单: not ours, with a reason; the command centre re-dispatches or forces."""
     _check(event, EventAction.SEND_BACK, actor, version=version)
     reason = _required(reason, "reason", "请填写退单理由")
     _apply(
-        event, EventAction.SEND_BACK, actor=actor, now=timezone.now(), to_state=EventState.SENT_BACK,
-        note=reason, data={"department": event.current_department.code if event.current_department else None},
+        event,
+        EventAction.SEND_BACK,
+        actor=actor,
+        now=timezone.now(),
+        to_state=EventState.SENT_BACK,
+        note=reason,
+        data={"department": event.current_department.code if event.current_department else None},
         changes={"accept_due": None},
     )
     return event
@@ -604,7 +730,12 @@ def do_send_back_event(event: Event, *, actor: Any, reason: str, version: int | 
 
 @transaction.atomic
 def do_request_extension(
-    event: Event, *, actor: Any, amount: int, reason: str, unit: str | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    amount: int,
+    reason: str,
+    unit: str | None = None,
     version: int | None = None,
 ) -> ExtensionRequest:
     """申请延期, only before the handling deadline and one at a time."""
@@ -621,12 +752,22 @@ def do_request_extension(
     if event.extensions.filter(state=ExtensionState.PENDING).exists():
         raise EventConflict("已有待审批的延期申请")
     step = _apply(
-        event, EventAction.REQUEST_EXTENSION, actor=actor, now=now, note=reason,
+        event,
+        EventAction.REQUEST_EXTENSION,
+        actor=actor,
+        now=now,
+        note=reason,
         data={"amount": amount, "unit": unit},
     )
     ext = ExtensionRequest.objects.create(
-        event=event, department=event.current_department, requested_by=actor if _is_user(actor) else None,
-        amount=amount, unit=unit, reason=reason, requested_at=now, old_due=event.handle_due,
+        event=event,
+        department=event.current_department,
+        requested_by=actor if _is_user(actor) else None,
+        amount=amount,
+        unit=unit,
+        reason=reason,
+        requested_at=now,
+        old_due=event.handle_due,
     )
     step.data = {**step.data, "extension_id": ext.pk}
     step.save(update_fields=["data"])
@@ -635,7 +776,11 @@ def do_request_extension(
 
 @transaction.atomic
 def do_feedback_event(
-    event: Event, *, actor: Any, note: str, attachments: Sequence[str] | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    note: str,
+    attachments: Sequence[str] | None = None,
     version: int | None = None,
 ) -> Event:
     """办结反馈: the department reports what it did; the grid worker then verifies."""
@@ -643,8 +788,14 @@ def do_feedback_event(
     note = _required(note, "note", "请填写处置结果")
     now = timezone.now()
     _apply(
-        event, EventAction.FEEDBACK, actor=actor, now=now, to_state=EventState.HANDLED, note=note,
-        attachments=_attachments(attachments), changes={"handled_at": now},
+        event,
+        EventAction.FEEDBACK,
+        actor=actor,
+        now=now,
+        to_state=EventState.HANDLED,
+        note=note,
+        attachments=_attachments(attachments),
+        changes={"handled_at": now},
     )
     event.extensions.filter(state=ExtensionState.PENDING).update(
         state=ExtensionState.WITHDRAWN, decided_at=now, decision_note="已办结，申请自动撤销"
@@ -670,7 +821,11 @@ def _own_part(event: Event, actor: Any, department: str | None) -> EventPart:
 
 @transaction.atomic
 def do_report_in_event(
-    event: Event, *, actor: Any, department: str | None = None, note: str = "",
+    event: Event,
+    *,
+    actor: Any,
+    department: str | None = None,
+    note: str = "",
 ) -> EventPart:
     """报到: a summoned department says it is on the case."""
     event = _locked(event)
@@ -680,7 +835,11 @@ def do_report_in_event(
         raise EventConflict("该部门已报到")
     now = timezone.now()
     _apply(
-        event, EventAction.REPORT_IN, actor=actor, now=now, note=_text(note),
+        event,
+        EventAction.REPORT_IN,
+        actor=actor,
+        now=now,
+        note=_text(note),
         data={"department": part.department.code},
     )
     EventPart.objects.filter(pk=part.pk).update(state=PartState.REPORTED_IN, reported_in_at=now)
@@ -690,7 +849,11 @@ def do_report_in_event(
 
 @transaction.atomic
 def do_complete_part_event(
-    event: Event, *, actor: Any, note: str, department: str | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    note: str,
+    department: str | None = None,
     attachments: Sequence[str] | None = None,
 ) -> Event:
     """完成分工: one department's part is done; the last one makes the event handled."""
@@ -702,12 +865,21 @@ def do_complete_part_event(
         raise EventConflict("请先报到")
     if part.state == PartState.DONE:
         raise EventConflict("本部门的分工已完成")
-    others_open = EventPart.objects.filter(event=event).exclude(pk=part.pk).exclude(state=PartState.DONE).exists()
+    others_open = (
+        EventPart.objects.filter(event=event)
+        .exclude(pk=part.pk)
+        .exclude(state=PartState.DONE)
+        .exists()
+    )
     now = timezone.now()
     _apply(
-        event, EventAction.COMPLETE_PART, actor=actor, now=now,
+        event,
+        EventAction.COMPLETE_PART,
+        actor=actor,
+        now=now,
         to_state=EventState.JOINT if others_open else EventState.HANDLED,
-        note=note, attachments=_attachments(attachments),
+        note=note,
+        attachments=_attachments(attachments),
         data={"department": part.department.code, "all_done": not others_open},
         changes={} if others_open else {"handled_at": now},
     )
@@ -720,16 +892,27 @@ def do_complete_part_event(
 
 @transaction.atomic
 def do_verify_event(
-    event: Event, *, actor: Any, passed: bool, note: str = "",
-    attachments: Sequence[str] | None = None, version: int | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    passed: bool,
+    note: str = "",
+    attachments: Sequence[str] | None = None,
+    version: int | None = None,
 ) -> Event:
     """核查: passed → 结案; failed → 返工 (back to the department or the summoned ones)."""
     _check(event, EventAction.VERIFY, actor, version=version)
     now = timezone.now()
     if passed:
         _apply(
-            event, EventAction.VERIFY, actor=actor, now=now, to_state=EventState.CLOSED,
-            note=_text(note), attachments=_attachments(attachments), data={"passed": True},
+            event,
+            EventAction.VERIFY,
+            actor=actor,
+            now=now,
+            to_state=EventState.CLOSED,
+            note=_text(note),
+            attachments=_attachments(attachments),
+            data={"passed": True},
             changes={"closed_at": now},
         )
         return event
@@ -737,11 +920,17 @@ def do_verify_event(
     joint = EventPart.objects.filter(event=event).exists()
     c = event.category
     _apply(
-        event, EventAction.VERIFY, actor=actor, now=now,
+        event,
+        EventAction.VERIFY,
+        actor=actor,
+        now=now,
         to_state=EventState.JOINT if joint else EventState.HANDLING,
-        note=note, attachments=_attachments(attachments), data={"passed": False},
+        note=note,
+        attachments=_attachments(attachments),
+        data={"passed": False},
         changes={
-            "rework_count": event.rework_count + 1, "handled_at": None,
+            "rework_count": event.rework_count + 1,
+            "handled_at": None,
             "handle_due": _due(now, c.handle_limit, c.handle_unit),
         },
     )
@@ -752,8 +941,14 @@ def do_verify_event(
 
 @transaction.atomic
 def do_return_visit_event(
-    event: Event, *, actor: Any, contacted: bool, solved: bool, satisfaction: str | None = None,
-    note: str = "", version: int | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    contacted: bool,
+    solved: bool,
+    satisfaction: str | None = None,
+    note: str = "",
+    version: int | None = None,
 ) -> ReturnVisit:
     """回访: once per closed event."""
     _check(event, EventAction.RETURN_VISIT, actor, version=version)
@@ -766,13 +961,22 @@ def do_return_visit_event(
         raise EventError(INVALID, {"satisfaction": "未联系上上报人时不能填写满意度"})
     now = timezone.now()
     _apply(
-        event, EventAction.RETURN_VISIT, actor=actor, now=now, note=_text(note),
+        event,
+        EventAction.RETURN_VISIT,
+        actor=actor,
+        now=now,
+        note=_text(note),
         data={"contacted": contacted, "solved": solved, "satisfaction": satisfaction},
         changes={"visited_at": now, "satisfaction": satisfaction},
     )
     return ReturnVisit.objects.create(
-        event=event, visited_by=actor if _is_user(actor) else None, contacted=contacted,
-        solved=solved, satisfaction=satisfaction, note=_text(note), visited_at=now,
+        event=event,
+        visited_by=actor if _is_user(actor) else None,
+        contacted=contacted,
+        solved=solved,
+        satisfaction=satisfaction,
+        note=_text(note),
+        visited_at=now,
     )
 
 
@@ -781,7 +985,11 @@ def do_return_visit_event(
 
 @transaction.atomic
 def do_escalate_event(
-    event: Event, *, actor: Any, reason: str, version: int | None = None,
+    event: Event,
+    *,
+    actor: Any,
+    reason: str,
+    version: int | None = None,
 ) -> Event:
     """提级办理: the next level up becomes responsible; the lower level keeps following it."""
     _check(event, EventAction.ESCALATE, actor, version=version)
@@ -791,7 +999,11 @@ def do_escalate_event(
         raise EventConflict("该事件已由区级办理，不能再提级")
     now = timezone.now()
     _apply(
-        event, EventAction.ESCALATE, actor=actor, now=now, note=reason,
+        event,
+        EventAction.ESCALATE,
+        actor=actor,
+        now=now,
+        note=reason,
         data={"from_level": event.level, "to_level": upper},
         changes={"level": upper, "escalated_at": now},
     )
@@ -804,7 +1016,11 @@ def do_supervise_event(event: Event, *, actor: Any, note: str, version: int | No
     _check(event, EventAction.SUPERVISE, actor, version=version)
     note = _required(note, "note", "请填写督办意见")
     _apply(
-        event, EventAction.SUPERVISE, actor=actor, now=timezone.now(), note=note,
+        event,
+        EventAction.SUPERVISE,
+        actor=actor,
+        now=timezone.now(),
+        note=note,
         changes={"supervise_count": event.supervise_count + 1},
     )
     return event
@@ -829,20 +1045,25 @@ def mark_overdue(now: datetime | None = None) -> OverdueResult:
     """
     now = now or timezone.now()
     result = OverdueResult()
-    late = (
-        Event.objects.filter(overdue=False, state=EventState.DISPATCHED, accept_due__lt=now)
-        | Event.objects.filter(
-            overdue=False, state__in=[EventState.HANDLING, EventState.JOINT], handle_due__lt=now
-        )
+    late = Event.objects.filter(
+        overdue=False, state=EventState.DISPATCHED, accept_due__lt=now
+    ) | Event.objects.filter(
+        overdue=False, state__in=[EventState.HANDLING, EventState.JOINT], handle_due__lt=now
     )
     for event in late.order_by("pk").iterator(chunk_size=500):
         with transaction.atomic():
-            if not Event.objects.filter(pk=event.pk, overdue=False).update(overdue=True, overdue_at=now):
+            if not Event.objects.filter(pk=event.pk, overdue=False).update(
+                overdue=True, overdue_at=now
+            ):
                 continue
             event.overdue, event.overdue_at = True, now
             due = event.accept_due if event.state == EventState.DISPATCHED else event.handle_due
             _step(
-                event, EventAction.OVERDUE, actor=None, from_state=event.state, now=now,
+                event,
+                EventAction.OVERDUE,
+                actor=None,
+                from_state=event.state,
+                now=now,
                 note="已超过受理时限" if event.state == EventState.DISPATCHED else "已超过办理时限",
                 data={"due": due.isoformat() if due else None},
             )
@@ -850,12 +1071,16 @@ def mark_overdue(now: datetime | None = None) -> OverdueResult:
     hours = int(getattr(settings, "EVENTS_ESCALATE_OVERDUE_HOURS", 0))
     if hours > 0:
         threshold = now - timedelta(hours=hours)
-        candidates = Event.objects.filter(
-            overdue=True,
-            state__in=[EventState.DISPATCHED, EventState.HANDLING, EventState.JOINT],
-            level__in=list(NEXT_LEVEL),
-            overdue_at__lte=threshold,
-        ).exclude(escalated_at__gt=threshold).select_related("category")
+        candidates = (
+            Event.objects.filter(
+                overdue=True,
+                state__in=[EventState.DISPATCHED, EventState.HANDLING, EventState.JOINT],
+                level__in=list(NEXT_LEVEL),
+                overdue_at__lte=threshold,
+            )
+            .exclude(escalated_at__gt=threshold)
+            .select_related("category")
+        )
         for event in candidates.order_by("pk"):
             try:
                 do_escalate_event(event, actor=None, reason=f"超期 {hours} 小时仍未办结，自动提级")

@@ -11,8 +11,17 @@ from wangge.events.selectors import events_visible_to
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin[Category]):
     list_display = [
-        "code", "name", "parent", "default_department_code", "accept_limit", "accept_unit",
-        "handle_limit", "handle_unit", "priority", "admitted", "is_active",
+        "code",
+        "name",
+        "parent",
+        "default_department_code",
+        "accept_limit",
+        "accept_unit",
+        "handle_limit",
+        "handle_unit",
+        "priority",
+        "admitted",
+        "is_active",
     ]
     list_filter = ["parent", "admitted", "is_active", "priority"]
     search_fields = ["code", "name"]
@@ -52,7 +61,16 @@ class EventPartInline(admin.TabularInline[EventPart, Event]):
 class EventAdmin(admin.ModelAdmin[Event]):
     """Read-only: events change only through their actions (timeline, audit, compare-and-set)."""
 
-    list_display = ["number", "title", "category", "state", "level", "current_department", "overdue", "reported_at"]
+    list_display = [
+        "number",
+        "title",
+        "category",
+        "state",
+        "level",
+        "current_department",
+        "overdue",
+        "reported_at",
+    ]
     list_filter = ["state", "source", "level", "overdue", "self_handled"]
     search_fields = ["number", "title", "address"]
     inlines = [EventPartInline, EventStepInline]

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -45,6 +46,19 @@ def mask_contact(value: str) -> str:
     if len(value) <= 2:
         return "*" * len(value)
     return f"{value[0]}{'*' * min(len(value) - 2, 6)}{value[-1]}"
+
+
+class _Page:
+    """A queryset the paginator slices in the database, serialising only the page it keeps."""
+
+    def __init__(self, qs: QuerySet[Event]) -> None:
+        self.qs = qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, window: slice) -> list[dict[str, Any]]:
+        return [EventOut.from_event(e) for e in self.qs[window]]
 
 
 # --- schemas --------------------------------------------------------------------
@@ -232,7 +246,11 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
         "timeline": [StepOut.from_step(s) for s in event.steps.all()],
         "parts": [
             {
-                "department": {"id": p.department.pk, "code": p.department.code, "name": p.department.name},
+                "department": {
+                    "id": p.department.pk,
+                    "code": p.department.code,
+                    "name": p.department.name,
+                },
                 "state": p.state,
                 "state_label": p.get_state_display(),
                 "task": p.task,
@@ -244,16 +262,26 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
         ],
         "extensions": [
             {
-                "id": x.pk, "amount": x.amount, "unit": x.unit, "reason": x.reason, "state": x.state,
-                "state_label": x.get_state_display(), "requested_at": x.requested_at,
-                "decided_at": x.decided_at, "decision_note": x.decision_note, "new_due": x.new_due,
+                "id": x.pk,
+                "amount": x.amount,
+                "unit": x.unit,
+                "reason": x.reason,
+                "state": x.state,
+                "state_label": x.get_state_display(),
+                "requested_at": x.requested_at,
+                "decided_at": x.decided_at,
+                "decision_note": x.decision_note,
+                "new_due": x.new_due,
             }
             for x in extensions
         ],
         "return_visit": (
             {
-                "contacted": visit.contacted, "solved": visit.solved, "satisfaction": visit.satisfaction,
-                "note": visit.note, "visited_at": visit.visited_at,
+                "contacted": visit.contacted,
+                "solved": visit.solved,
+                "satisfaction": visit.satisfaction,
+                "note": visit.note,
+                "visited_at": visit.visited_at,
             }
             if visit
             else None
@@ -263,7 +291,9 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
 
 
 class EventIn(Schema):
-    category: str = Field(..., min_length=1, max_length=8, description="Sub-category code, e.g. 0601")
+    category: str = Field(
+        ..., min_length=1, max_length=8, description="Sub-category code, e.g. 0601"
+    )
     description: str = Field(..., min_length=1, max_length=2000)
     lng: float = Field(..., ge=-180, le=180, description="Longitude (WGS84)")
     lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84)")
@@ -272,16 +302,22 @@ class EventIn(Schema):
     source: EventSource | None = Field(None, description="Defaults from the reporter's role")
     reporter_contact: str = Field("", max_length=64, description="Phone; shown masked")
     request_id: str | None = Field(
-        None, min_length=1, max_length=64,
+        None,
+        min_length=1,
+        max_length=64,
         description="Client-chosen id: repeating a request with it returns the same event (200)",
     )
 
 
 class EventFilter(Schema):
     state: EventState | None = None
-    category: str | None = Field(None, max_length=8, description="Category code (top-level codes include subs)")
+    category: str | None = Field(
+        None, max_length=8, description="Category code (top-level codes include subs)"
+    )
     source: EventSource | None = None
-    under: str | None = Field(None, pattern=r"^[0-9]{6,18}$", description="Only events under this node")
+    under: str | None = Field(
+        None, pattern=r"^[0-9]{6,18}$", description="Only events under this node"
+    )
     overdue: bool | None = None
     department: int | None = Field(None, description="Department id")
 
@@ -299,7 +335,9 @@ class RequiredNoteIn(Versioned):
 
 
 class HandledNoteIn(RequiredNoteIn):
-    attachments: list[str] = Field(default_factory=list, max_length=9, description="Photo URLs or ids")
+    attachments: list[str] = Field(
+        default_factory=list, max_length=9, description="Photo URLs or ids"
+    )
 
 
 class SelfHandleIn(NoteIn):
@@ -319,7 +357,9 @@ class RejectIn(ReasonIn):
 
 
 class DispatchIn(NoteIn):
-    department: str | None = Field(None, max_length=32, description="Department code; default from the category")
+    department: str | None = Field(
+        None, max_length=32, description="Department code; default from the category"
+    )
 
 
 class ForceIn(ReasonIn):
@@ -355,7 +395,9 @@ class SummonIn(Versioned):
 
 
 class PartIn(Schema):
-    department: str | None = Field(None, max_length=32, description="Which of the user's departments")
+    department: str | None = Field(
+        None, max_length=32, description="Which of the user's departments"
+    )
     note: str = Field("", max_length=2000)
 
 
@@ -387,10 +429,17 @@ def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
     rows: list[Category] = list(selectors.active_categories())
     return [
         {
-            "code": c.code, "name": c.name, "parent_code": c.parent.code if c.parent else None,
-            "default_department_code": c.default_department_code, "accept_limit": c.accept_limit,
-            "accept_unit": c.accept_unit, "handle_limit": c.handle_limit, "handle_unit": c.handle_unit,
-            "priority": c.priority, "admitted": c.admitted, "register_condition": c.register_condition,
+            "code": c.code,
+            "name": c.name,
+            "parent_code": c.parent.code if c.parent else None,
+            "default_department_code": c.default_department_code,
+            "accept_limit": c.accept_limit,
+            "accept_unit": c.accept_unit,
+            "handle_limit": c.handle_limit,
+            "handle_unit": c.handle_unit,
+            "priority": c.priority,
+            "admitted": c.admitted,
+            "register_condition": c.register_condition,
             "close_condition": c.close_condition,
         }
         for c in rows
@@ -433,7 +482,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
         overdue=filters.overdue,
         department=filters.department,
     ).select_related("category__parent", "current_department")
-    return [EventOut.from_event(e) for e in qs]
+    return _Page(qs)
 
 
 @router.get("/events/{event_id}", response=EventDetailOut, summary="One event with its timeline")
@@ -445,136 +494,247 @@ def _event(request: HttpRequest, event_id: int) -> Event:
     return selectors.get_event_for_user(request.user, event_id)
 
 
-@router.post("/events/{event_id}/self-handle", response=EventDetailOut, summary="网格自办: close on the spot")
+@router.post(
+    "/events/{event_id}/self-handle", response=EventDetailOut, summary="网格自办: close on the spot"
+)
 def self_handle(request: HttpRequest, event_id: int, payload: SelfHandleIn) -> dict[str, Any]:
-    e = _call(actions.do_self_handle_event, _event(request, event_id), actor=request.user,
-              note=payload.note, attachments=payload.attachments, version=payload.version)
+    e = _call(
+        actions.do_self_handle_event,
+        _event(request, event_id),
+        actor=request.user,
+        note=payload.note,
+        attachments=payload.attachments,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/register", response=EventDetailOut, summary="立案")
 def register(request: HttpRequest, event_id: int, payload: RegisterIn) -> dict[str, Any]:
-    e = _call(actions.do_register_event, _event(request, event_id), actor=request.user,
-              category=payload.category, note=payload.note, version=payload.version)
+    e = _call(
+        actions.do_register_event,
+        _event(request, event_id),
+        actor=request.user,
+        category=payload.category,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/reject", response=EventDetailOut, summary="不予立案")
 def reject(request: HttpRequest, event_id: int, payload: RejectIn) -> dict[str, Any]:
-    e = _call(actions.do_reject_event, _event(request, event_id), actor=request.user,
-              reason=payload.reason, duplicate_of=payload.duplicate_of, version=payload.version)
+    e = _call(
+        actions.do_reject_event,
+        _event(request, event_id),
+        actor=request.user,
+        reason=payload.reason,
+        duplicate_of=payload.duplicate_of,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/dispatch", response=EventDetailOut, summary="派遣")
 def dispatch(request: HttpRequest, event_id: int, payload: DispatchIn) -> dict[str, Any]:
-    e = _call(actions.do_dispatch_event, _event(request, event_id), actor=request.user,
-              department=payload.department, note=payload.note, version=payload.version)
+    e = _call(
+        actions.do_dispatch_event,
+        _event(request, event_id),
+        actor=request.user,
+        department=payload.department,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/redispatch", response=EventDetailOut, summary="退单后重新派遣")
 def redispatch(request: HttpRequest, event_id: int, payload: DispatchIn) -> dict[str, Any]:
-    e = _call(actions.do_redispatch_event, _event(request, event_id), actor=request.user,
-              department=payload.department, note=payload.note, version=payload.version)
+    e = _call(
+        actions.do_redispatch_event,
+        _event(request, event_id),
+        actor=request.user,
+        department=payload.department,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/force", response=EventDetailOut, summary="强制派遣")
 def force(request: HttpRequest, event_id: int, payload: ForceIn) -> dict[str, Any]:
-    e = _call(actions.do_force_event, _event(request, event_id), actor=request.user,
-              reason=payload.reason, department=payload.department, version=payload.version)
+    e = _call(
+        actions.do_force_event,
+        _event(request, event_id),
+        actor=request.user,
+        reason=payload.reason,
+        department=payload.department,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/accept", response=EventDetailOut, summary="受理")
 def accept(request: HttpRequest, event_id: int, payload: NoteIn) -> dict[str, Any]:
-    e = _call(actions.do_accept_event, _event(request, event_id), actor=request.user,
-              note=payload.note, version=payload.version)
+    e = _call(
+        actions.do_accept_event,
+        _event(request, event_id),
+        actor=request.user,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/send-back", response=EventDetailOut, summary="退单")
 def send_back(request: HttpRequest, event_id: int, payload: ReasonIn) -> dict[str, Any]:
-    e = _call(actions.do_send_back_event, _event(request, event_id), actor=request.user,
-              reason=payload.reason, version=payload.version)
+    e = _call(
+        actions.do_send_back_event,
+        _event(request, event_id),
+        actor=request.user,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/request-extension", response=EventDetailOut, summary="申请延期")
 def request_extension(request: HttpRequest, event_id: int, payload: ExtensionIn) -> dict[str, Any]:
     event = _event(request, event_id)
-    _call(actions.do_request_extension, event, actor=request.user, amount=payload.amount,
-          unit=payload.unit, reason=payload.reason, version=payload.version)
+    _call(
+        actions.do_request_extension,
+        event,
+        actor=request.user,
+        amount=payload.amount,
+        unit=payload.unit,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _detail(request, event)
 
 
 @router.post("/events/{event_id}/decide-extension", response=EventDetailOut, summary="审批延期")
-def decide_extension(request: HttpRequest, event_id: int, payload: DecideExtensionIn) -> dict[str, Any]:
-    e = _call(actions.do_decide_extension, _event(request, event_id), actor=request.user,
-              extension_id=payload.extension_id, approve=payload.approve, note=payload.note,
-              version=payload.version)
+def decide_extension(
+    request: HttpRequest, event_id: int, payload: DecideExtensionIn
+) -> dict[str, Any]:
+    e = _call(
+        actions.do_decide_extension,
+        _event(request, event_id),
+        actor=request.user,
+        extension_id=payload.extension_id,
+        approve=payload.approve,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/feedback", response=EventDetailOut, summary="办结反馈")
 def feedback(request: HttpRequest, event_id: int, payload: HandledNoteIn) -> dict[str, Any]:
-    e = _call(actions.do_feedback_event, _event(request, event_id), actor=request.user,
-              note=payload.note, attachments=payload.attachments, version=payload.version)
+    e = _call(
+        actions.do_feedback_event,
+        _event(request, event_id),
+        actor=request.user,
+        note=payload.note,
+        attachments=payload.attachments,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
-@router.post("/events/{event_id}/verify", response=EventDetailOut, summary="核查（通过结案，不通过返工）")
+@router.post(
+    "/events/{event_id}/verify", response=EventDetailOut, summary="核查（通过结案，不通过返工）"
+)
 def verify(request: HttpRequest, event_id: int, payload: VerifyIn) -> dict[str, Any]:
-    e = _call(actions.do_verify_event, _event(request, event_id), actor=request.user,
-              passed=payload.passed, note=payload.note, attachments=payload.attachments,
-              version=payload.version)
+    e = _call(
+        actions.do_verify_event,
+        _event(request, event_id),
+        actor=request.user,
+        passed=payload.passed,
+        note=payload.note,
+        attachments=payload.attachments,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/return-visit", response=EventDetailOut, summary="回访")
 def return_visit(request: HttpRequest, event_id: int, payload: ReturnVisitIn) -> dict[str, Any]:
     event = _event(request, event_id)
-    _call(actions.do_return_visit_event, event, actor=request.user, contacted=payload.contacted,
-          solved=payload.solved, satisfaction=payload.satisfaction, note=payload.note,
-          version=payload.version)
+    _call(
+        actions.do_return_visit_event,
+        event,
+        actor=request.user,
+        contacted=payload.contacted,
+        solved=payload.solved,
+        satisfaction=payload.satisfaction,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, event)
 
 
 @router.post("/events/{event_id}/summon", response=EventDetailOut, summary="吹哨：召集多个部门")
 def summon(request: HttpRequest, event_id: int, payload: SummonIn) -> dict[str, Any]:
-    e = _call(actions.do_summon_event, _event(request, event_id), actor=request.user,
-              departments=payload.departments, note=payload.note, tasks=payload.tasks,
-              version=payload.version)
+    e = _call(
+        actions.do_summon_event,
+        _event(request, event_id),
+        actor=request.user,
+        departments=payload.departments,
+        note=payload.note,
+        tasks=payload.tasks,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/report-in", response=EventDetailOut, summary="报到（吹哨的部门）")
 def report_in(request: HttpRequest, event_id: int, payload: PartIn) -> dict[str, Any]:
     event = _event(request, event_id)
-    _call(actions.do_report_in_event, event, actor=request.user, department=payload.department,
-          note=payload.note)
+    _call(
+        actions.do_report_in_event,
+        event,
+        actor=request.user,
+        department=payload.department,
+        note=payload.note,
+    )
     return _detail(request, event)
 
 
 @router.post("/events/{event_id}/complete-part", response=EventDetailOut, summary="完成本部门分工")
 def complete_part(request: HttpRequest, event_id: int, payload: CompletePartIn) -> dict[str, Any]:
-    e = _call(actions.do_complete_part_event, _event(request, event_id), actor=request.user,
-              note=payload.note, department=payload.department, attachments=payload.attachments)
+    e = _call(
+        actions.do_complete_part_event,
+        _event(request, event_id),
+        actor=request.user,
+        note=payload.note,
+        department=payload.department,
+        attachments=payload.attachments,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/escalate", response=EventDetailOut, summary="提级办理")
 def escalate(request: HttpRequest, event_id: int, payload: ReasonIn) -> dict[str, Any]:
-    e = _call(actions.do_escalate_event, _event(request, event_id), actor=request.user,
-              reason=payload.reason, version=payload.version)
+    e = _call(
+        actions.do_escalate_event,
+        _event(request, event_id),
+        actor=request.user,
+        reason=payload.reason,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
 @router.post("/events/{event_id}/supervise", response=EventDetailOut, summary="督办")
 def supervise(request: HttpRequest, event_id: int, payload: RequiredNoteIn) -> dict[str, Any]:
-    e = _call(actions.do_supervise_event, _event(request, event_id), actor=request.user,
-              note=payload.note, version=payload.version)
+    e = _call(
+        actions.do_supervise_event,
+        _event(request, event_id),
+        actor=request.user,
+        note=payload.note,
+        version=payload.version,
+    )
     return _detail(request, e)
 
 
@@ -582,7 +742,9 @@ def supervise(request: HttpRequest, event_id: int, payload: RequiredNoteIn) -> d
 
 
 class StatsQuery(Schema):
-    under: str | None = Field(None, pattern=r"^[0-9]{6,18}$", description="Only events under this node")
+    under: str | None = Field(
+        None, pattern=r"^[0-9]{6,18}$", description="Only events under this node"
+    )
     since: date | None = Field(None, description="First day (inclusive) of reported_at")
     until: date | None = Field(None, description="Last day (inclusive) of reported_at")
 
@@ -616,7 +778,9 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0, 0), tzinfo=timezone.get_current_timezone())
 
 
-@router.get("/stats/events", response=StatsOut, tags=["stats"], summary="Event figures in the user's scope")
+@router.get(
+    "/stats/events", response=StatsOut, tags=["stats"], summary="Event figures in the user's scope"
+)
 def event_stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any]:
     if query.under and not codes.is_valid(query.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
@@ -628,4 +792,9 @@ def event_stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any
         since=_day_start(query.since) if query.since else None,
         until=_day_start(query.until + timedelta(days=1)) if query.until else None,
     )
-    return {"under": query.under, "since": query.since, "until": query.until, **stats.event_figures(qs)}
+    return {
+        "under": query.under,
+        "since": query.since,
+        "until": query.until,
+        **stats.event_figures(qs),
+    }

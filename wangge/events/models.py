@@ -42,19 +42,29 @@ class Category(models.Model):
         _("default department code"),
         max_length=32,
         blank=True,
-        help_text=_("Code of the department events of this type go to (per district); empty for none."),
+        help_text=_(
+            "Code of the department events of this type go to (per district); empty for none."
+        ),
     )
     accept_limit = models.PositiveIntegerField(_("acceptance time limit"), default=2)
     accept_unit = models.CharField(
-        _("acceptance limit unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_HOURS
+        _("acceptance limit unit"),
+        max_length=16,
+        choices=TimeUnit.choices,
+        default=TimeUnit.WORKING_HOURS,
     )
     handle_limit = models.PositiveIntegerField(_("handling time limit"), default=3)
     handle_unit = models.CharField(
-        _("handling limit unit"), max_length=16, choices=TimeUnit.choices, default=TimeUnit.WORKING_DAYS
+        _("handling limit unit"),
+        max_length=16,
+        choices=TimeUnit.choices,
+        default=TimeUnit.WORKING_DAYS,
     )
     register_condition = models.TextField(_("registration condition"), blank=True)
     close_condition = models.TextField(_("closure condition"), blank=True)
-    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
     admitted = models.BooleanField(
         _("on the admission list"),
         default=True,
@@ -132,9 +142,14 @@ class Event(models.Model):
         related_name="reported_events",
     )
     reporter_contact = models.CharField(_("reporter contact"), max_length=64, blank=True)
-    client_request_id = models.CharField(_("client request id"), max_length=64, blank=True, default="")
+    client_request_id = models.CharField(
+        _("client request id"), max_length=64, blank=True, default=""
+    )
     level = models.CharField(
-        _("handling level"), max_length=16, choices=HandlingLevel.choices, default=HandlingLevel.STREET
+        _("handling level"),
+        max_length=16,
+        choices=HandlingLevel.choices,
+        default=HandlingLevel.STREET,
     )
     current_department = models.ForeignKey(
         Department,
@@ -251,9 +266,14 @@ class EventPart(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="parts")
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), on_delete=models.PROTECT, related_name="event_parts"
+        Department,
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="event_parts",
     )
-    state = models.CharField(_("state"), max_length=16, choices=PartState.choices, default=PartState.SUMMONED)
+    state = models.CharField(
+        _("state"), max_length=16, choices=PartState.choices, default=PartState.SUMMONED
+    )
     task = models.CharField(_("assigned task"), max_length=200, blank=True)
     note = models.TextField(_("result"), blank=True)
     summoned_at = models.DateTimeField(_("summoned at"), default=timezone.now)
@@ -265,7 +285,9 @@ class EventPart(models.Model):
         verbose_name_plural = _("event parts")
         ordering = ["event", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event", "department"], name="event_part_per_department")
+            models.UniqueConstraint(
+                fields=["event", "department"], name="event_part_per_department"
+            )
         ]
 
     def __str__(self) -> str:
@@ -277,7 +299,11 @@ class ExtensionRequest(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="extensions")
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT,
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     requested_by = models.ForeignKey(
@@ -316,7 +342,9 @@ class ReturnVisit(models.Model):
     )
     contacted = models.BooleanField(_("reporter reached"))
     solved = models.BooleanField(_("problem solved"))
-    satisfaction = models.CharField(_("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True)
+    satisfaction = models.CharField(
+        _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     visited_at = models.DateTimeField(_("visited at"), default=timezone.now)
 

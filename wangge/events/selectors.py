@@ -94,7 +94,11 @@ def events_filtered(
 
 
 def active_categories() -> QuerySet[Category]:
-    return Category.objects.filter(is_active=True).select_related("parent").order_by("sort_order", "code")
+    return (
+        Category.objects.filter(is_active=True)
+        .select_related("parent")
+        .order_by("sort_order", "code")
+    )
 
 
 # --- who may do what ----------------------------------------------------------
@@ -149,13 +153,20 @@ def may(user: Any, action: str, event: Event) -> bool:
     """Does the user hold the right to ``action`` on ``event`` (whatever its state)?"""
     scope = scope_for(user)
     if action in (
-        EventAction.REGISTER, EventAction.REJECT, EventAction.DISPATCH, EventAction.REDISPATCH,
-        EventAction.FORCE, EventAction.DECIDE_EXTENSION, EventAction.SUMMON,
+        EventAction.REGISTER,
+        EventAction.REJECT,
+        EventAction.DISPATCH,
+        EventAction.REDISPATCH,
+        EventAction.FORCE,
+        EventAction.DECIDE_EXTENSION,
+        EventAction.SUMMON,
     ):
         # The command centre of the level the event is handled at (or above it).
         return scope.can(_COMMAND, event.handler_code)
     if action in (
-        EventAction.ACCEPT, EventAction.SEND_BACK, EventAction.FEEDBACK,
+        EventAction.ACCEPT,
+        EventAction.SEND_BACK,
+        EventAction.FEEDBACK,
         EventAction.REQUEST_EXTENSION,
     ):
         return _department_can(scope, _HANDLE, [event.current_department_id])

@@ -62,14 +62,19 @@ class WorkCalendar:
 
     @classmethod
     def from_days(
-        cls, tz: tzinfo, days: Iterable[tuple[date, str]], periods: tuple[Period, ...] = DEFAULT_PERIODS
+        cls,
+        tz: tzinfo,
+        days: Iterable[tuple[date, str]],
+        periods: tuple[Period, ...] = DEFAULT_PERIODS,
     ) -> WorkCalendar:
         """Build from ``(date, kind)`` pairs as stored in ``WorkCalendarDay``."""
         holidays: set[date] = set()
         workdays: set[date] = set()
         for day, kind in days:
             (holidays if kind == CalendarDayKind.HOLIDAY else workdays).add(day)
-        return cls(tz=tz, holidays=frozenset(holidays), workdays=frozenset(workdays), periods=periods)
+        return cls(
+            tz=tz, holidays=frozenset(holidays), workdays=frozenset(workdays), periods=periods
+        )
 
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:

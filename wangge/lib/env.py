@@ -69,6 +69,11 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     options = dict(parse_qsl(parts.query))
     if scheme == "sqlite":
         # sqlite:///relative/path and sqlite:////absolute/path
+        if parts.netloc:
+            raise EnvError(
+                f"WANGGE_DATABASE_URL={url!r}: use three slashes for a relative path "
+                "(sqlite:///var/wangge.sqlite3) or four for an absolute one"
+            )
         raw_path = unquote(parts.path)[1:]
         if raw_path in ("", ":memory:"):
             name: str = ":memory:"

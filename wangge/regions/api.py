@@ -180,11 +180,14 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
         for r in selectors.regions_visible_to(request.user).filter(code__in=wanted).only(*selectors.LIST_FIELDS)
     }
     grid = visible.get(found.grid_code) if found.grid_code else None
+    unit = visible.get(found.unit_code) if found.unit_code else None
+    if grid is None and unit is not None and found.grid_code:
+        # A part-time worker sees their unit; its grid is their own ancestor.
+        grid = Region.objects.only(*selectors.LIST_FIELDS).get(code=found.grid_code)
     if grid is None:
         # Outside every grid and outside the user's scope answer alike,
         # never revealing whose grid a point is in.
         raise ApiError(404, "outside", OUTSIDE, {"lat": [OUTSIDE], "lng": [OUTSIDE]})
-    unit = visible.get(found.unit_code) if found.unit_code else None
     return {
         "lat": point.lat,
         "lng": point.lng,

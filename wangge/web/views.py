@@ -64,7 +64,7 @@ CHILDREN_HEADINGS = {
 
 
 def count_label(level: str, n: int) -> str:
-    """ "3 grids" / "3 个网格"."""
+    """A count of nodes of one level: "3 grids", "3 个网格"."""
     if level == RegionLevel.STREET:
         text = ngettext("%(n)d street or town", "%(n)d streets or towns", n)
     elif level == RegionLevel.COMMUNITY:

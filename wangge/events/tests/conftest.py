@@ -25,8 +25,15 @@ def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:
     return client.post(path, body or {}, content_type="application/json")
 
 
-def report(client: Client, *, category: str = "0601", point: tuple[float, float] = POINT_A, **extra: Any) -> Any:
-    body = {"category": category, "description": "井盖松动，车辆经过时哐哐响", "lng": point[0], "lat": point[1]}
+def report(
+    client: Client, *, category: str = "0601", point: tuple[float, float] = POINT_A, **extra: Any
+) -> Any:
+    body = {
+        "category": category,
+        "description": "井盖松动，车辆经过时哐哐响",
+        "lng": point[0],
+        "lat": point[1],
+    }
     body.update(extra)
     return post(client, "/api/v1/events", body)
 

@@ -11,7 +11,8 @@ from wangge.events.models import Event, EventStep
 from wangge.testing import POINT_A
 
 pytestmark = pytest.mark.skipif(
-    connection.vendor == "sqlite", reason="needs concurrent writers (run with a PostgreSQL database)"
+    connection.vendor == "sqlite",
+    reason="needs concurrent writers (run with a PostgreSQL database)",
 )
 
 THREADS = 20
@@ -38,7 +39,11 @@ def run_together(work):
 
 def dispatched_event(ew):
     event = actions.do_report_event(
-        actor=ew["worker_a"], category="0601", description="井盖松动", lng=POINT_A[0], lat=POINT_A[1]
+        actor=ew["worker_a"],
+        category="0601",
+        description="井盖松动",
+        lng=POINT_A[0],
+        lat=POINT_A[1],
     ).event
     actions.do_register_event(event, actor=ew["street"])
     actions.do_dispatch_event(event, actor=ew["street"])
@@ -55,8 +60,9 @@ def test_it_lets_exactly_one_of_twenty_conflicting_requests_win(transactional_db
     def work(i):
         client = Client(headers={"Authorization": f"Bearer {keys[i]}"})
         action, body = ("accept", {}) if i % 2 else ("send-back", {"reason": "非本部门职责"})
-        return client.post(f"/api/v1/events/{event.pk}/{action}", body,
-                           content_type="application/json").status_code
+        return client.post(
+            f"/api/v1/events/{event.pk}/{action}", body, content_type="application/json"
+        ).status_code
 
     codes = run_together(work)
     assert sorted(codes) == [200] + [409] * (THREADS - 1), codes
@@ -86,7 +92,11 @@ def test_it_compares_and_sets_even_when_every_request_read_the_same_version(tran
 def test_it_creates_one_event_for_a_request_id_sent_twenty_times_at_once(transactional_db, ew):
     def work(i):
         return actions.do_report_event(
-            actor=ew["resident"], category="0601", description="井盖", lng=POINT_A[0], lat=POINT_A[1],
+            actor=ew["resident"],
+            category="0601",
+            description="井盖",
+            lng=POINT_A[0],
+            lat=POINT_A[1],
             request_id="burst-1",
         )
 
@@ -96,9 +106,15 @@ def test_it_creates_one_event_for_a_request_id_sent_twenty_times_at_once(transac
     assert Event.objects.count() == 1
 
 
-def test_it_completes_a_summoned_event_exactly_once_when_parts_finish_together(transactional_db, ew):
+def test_it_completes_a_summoned_event_exactly_once_when_parts_finish_together(
+    transactional_db, ew
+):
     event = actions.do_report_event(
-        actor=ew["worker_a"], category="0902", description="飞线充电", lng=POINT_A[0], lat=POINT_A[1]
+        actor=ew["worker_a"],
+        category="0902",
+        description="飞线充电",
+        lng=POINT_A[0],
+        lat=POINT_A[1],
     ).event
     actions.do_register_event(event, actor=ew["street"])
     actions.do_summon_event(event, actor=ew["street"], departments=["xf", "zj", "sz"], note="吹哨")
@@ -125,4 +141,7 @@ def test_it_completes_a_summoned_event_exactly_once_when_parts_finish_together(t
     assert errors == []
     event.refresh_from_db()
     assert event.state == "handled"
-    assert EventStep.objects.filter(event=event, action="complete_part", to_state="handled").count() == 1
+    assert (
+        EventStep.objects.filter(event=event, action="complete_part", to_state="handled").count()
+        == 1
+    )

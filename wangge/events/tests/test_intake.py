@@ -23,7 +23,9 @@ def test_it_refuses_an_unknown_category(ew, client_for):
     body = response.json()
     assert body["code"] == "invalid" and body["fields"] == {"category": ["未知的事件类型"]}
     # A top-level code is not enough either.
-    assert report(client_for("worker_a"), category="06").json()["fields"] == {"category": ["未知的事件类型"]}
+    assert report(client_for("worker_a"), category="06").json()["fields"] == {
+        "category": ["未知的事件类型"]
+    }
     assert nothing_stored()
 
 

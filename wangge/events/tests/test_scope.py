@@ -49,11 +49,19 @@ def test_it_shows_each_role_its_events(two_events, client_for, username, sees_a,
 def test_it_hides_another_grids_event_from_a_worker_even_when_acting(two_events, client_for):
     a, _ = two_events
     worker_b = client_for("worker_b")
-    for action, body in [("verify", {"passed": True}), ("self-handle", {}), ("register", {}),
-                         ("escalate", {"reason": "x"})]:
+    for action, body in [
+        ("verify", {"passed": True}),
+        ("self-handle", {}),
+        ("register", {}),
+        ("escalate", {"reason": "x"}),
+    ]:
         response = act(worker_b, a, action, body)
         assert response.status_code == 404, action
-        assert response.json() == {"code": "not_found", "message": "未找到该对象，或您无权访问", "fields": {}}
+        assert response.json() == {
+            "code": "not_found",
+            "message": "未找到该对象，或您无权访问",
+            "fields": {},
+        }
     missing = worker_b.get("/api/v1/events/999999")
     assert missing.json() == worker_b.get(f"/api/v1/events/{a}").json()
     assert Event.objects.get(pk=a).version == 1
@@ -97,7 +105,10 @@ def test_it_filters_the_list(two_events, client_for):
 def test_it_masks_the_contact_for_everybody(ew, client_for):
     event_id = ok(report(client_for("resident"), reporter_contact="139 0000 5678"), 201)["id"]
     for username in ("resident", "street", "admin"):
-        assert ok(client_for(username).get(f"/api/v1/events/{event_id}"))["reporter_contact"] == "139****5678"
+        assert (
+            ok(client_for(username).get(f"/api/v1/events/{event_id}"))["reporter_contact"]
+            == "139****5678"
+        )
     assert Event.objects.get(pk=event_id).reporter_contact == "139 0000 5678"
 
 

@@ -14,9 +14,13 @@ def test_it_counts_figures_in_scope(ew, client_for):
     ok(act(worker, fire, "self-handle"))
     done = ok(report(client_for("resident")), 201)["id"]
     for client, action, body in [
-        (street, "register", {}), (street, "dispatch", {}), (sz, "accept", {}),
-        (sz, "feedback", {"note": "修好"}), (worker, "verify", {"passed": False, "note": "没修好"}),
-        (sz, "feedback", {"note": "真修好了"}), (worker, "verify", {"passed": True}),
+        (street, "register", {}),
+        (street, "dispatch", {}),
+        (sz, "accept", {}),
+        (sz, "feedback", {"note": "修好"}),
+        (worker, "verify", {"passed": False, "note": "没修好"}),
+        (sz, "feedback", {"note": "真修好了"}),
+        (worker, "verify", {"passed": True}),
         (street, "return-visit", {"contacted": True, "solved": True, "satisfaction": "basically"}),
     ]:
         ok(act(client, done, action, body))
@@ -60,7 +64,9 @@ def test_it_limits_figures_to_a_period(ew, client_for):
     today = timezone.localdate()
     district = client_for("district")
     assert ok(district.get(f"/api/v1/stats/events?since={today}"))["reported"] == 1
-    assert ok(district.get(f"/api/v1/stats/events?until={today - timedelta(days=1)}"))["reported"] == 1
+    assert (
+        ok(district.get(f"/api/v1/stats/events?until={today - timedelta(days=1)}"))["reported"] == 1
+    )
     empty = ok(district.get(f"/api/v1/stats/events?since={today + timedelta(days=1)}"))
     assert empty["reported"] == 0 and empty["handling_rate"] is None
     bad = district.get(f"/api/v1/stats/events?since={today}&until={today - timedelta(days=1)}")

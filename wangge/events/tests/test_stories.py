@@ -45,15 +45,33 @@ def test_it_runs_a_resident_report_through_to_a_satisfied_return_visit(ew, clien
     assert event_id in [e["id"] for e in ok(sz.get("/api/v1/events"))["items"]]
     accepted = ok(act(sz, event_id, "accept", {"note": "马上安排"}))
     assert accepted["state"] == "handling" and accepted["handle_due"] is not None
-    handled = ok(act(sz, event_id, "feedback", {"note": "三个井盖已加装减震垫并紧固", "attachments": ["photo-1"]}))
+    handled = ok(
+        act(
+            sz,
+            event_id,
+            "feedback",
+            {"note": "三个井盖已加装减震垫并紧固", "attachments": ["photo-1"]},
+        )
+    )
     assert handled["state"] == "handled"
 
-    closed = ok(act(client_for("worker_a"), event_id, "verify", {"passed": True, "note": "现场核实无异响"}))
+    closed = ok(
+        act(client_for("worker_a"), event_id, "verify", {"passed": True, "note": "现场核实无异响"})
+    )
     assert closed["state"] == "closed" and closed["closed_at"] is not None
 
     visited = ok(
-        act(street, event_id, "return-visit",
-            {"contacted": True, "solved": True, "satisfaction": "satisfied", "note": "群众表示满意"})
+        act(
+            street,
+            event_id,
+            "return-visit",
+            {
+                "contacted": True,
+                "solved": True,
+                "satisfaction": "satisfied",
+                "note": "群众表示满意",
+            },
+        )
     )
     assert visited["satisfaction"] == "satisfied"
     assert visited["return_visit"]["satisfaction"] == "satisfied"
@@ -69,12 +87,19 @@ def test_it_runs_a_resident_report_through_to_a_satisfied_return_visit(ew, clien
     ]
     assert visited["timeline"][4]["attachments"] == ["photo-1"]
     assert visited["version"] == 7
-    assert AuditEntry.objects.filter(object_type="events.event", object_id=str(event_id)).count() == 7
+    assert (
+        AuditEntry.objects.filter(object_type="events.event", object_id=str(event_id)).count() == 7
+    )
     # The resident follows their own report.
     mine = ok(resident.get(f"/api/v1/events/{event_id}"))
     assert mine["state"] == "closed" and mine["actions"] == []
     # A second return visit is refused.
-    again = act(street, event_id, "return-visit", {"contacted": True, "solved": True, "satisfaction": "satisfied"})
+    again = act(
+        street,
+        event_id,
+        "return-visit",
+        {"contacted": True, "solved": True, "satisfaction": "satisfied"},
+    )
     assert again.status_code == 409
 
 
@@ -82,14 +107,25 @@ def test_it_lets_a_grid_worker_close_a_fire_on_the_spot(ew, client_for):
     worker = client_for("worker_a")
     fire = Category.objects.get(name="电线起火")
     created = ok(
-        report(worker, category=fire.code, title="常亨公园电线起火",
-               description="常亨公园东门路灯电线冒烟起火", address="常亨公园东门"),
+        report(
+            worker,
+            category=fire.code,
+            title="常亨公园电线起火",
+            description="常亨公园东门路灯电线冒烟起火",
+            address="常亨公园东门",
+        ),
         201,
     )
     assert created["source"] == "grid_worker"
     assert "self_handle" in created["actions"]
-    closed = ok(act(worker, created["id"], "self-handle",
-                    {"note": "用干粉灭火器扑灭，已通知供电所断电", "attachments": ["p1", "p2"]}))
+    closed = ok(
+        act(
+            worker,
+            created["id"],
+            "self-handle",
+            {"note": "用干粉灭火器扑灭，已通知供电所断电", "attachments": ["p1", "p2"]},
+        )
+    )
     assert closed["state"] == "closed" and closed["self_handled"] is True
     event = Event.objects.get(pk=created["id"])
     assert event.closed_at - event.reported_at < timedelta(minutes=15)
@@ -139,14 +175,33 @@ def test_it_grants_an_extension_before_the_deadline(ew, client_for):
     ok(act(street, event_id, "register"))
     ok(act(street, event_id, "dispatch"))
     accepted = ok(act(sz, event_id, "accept"))
-    requested = ok(act(sz, event_id, "request-extension",
-                       {"amount": 2, "unit": "working_days", "reason": "需订购加厚井盖"}))
+    requested = ok(
+        act(
+            sz,
+            event_id,
+            "request-extension",
+            {"amount": 2, "unit": "working_days", "reason": "需订购加厚井盖"},
+        )
+    )
     ext = requested["extensions"][0]
     assert ext["state"] == "pending"
-    assert act(sz, event_id, "request-extension", {"amount": 1, "reason": "再延"}).status_code == 409
-    assert act(sz, event_id, "decide-extension", {"extension_id": ext["id"], "approve": True}).status_code == 403
-    granted = ok(act(street, event_id, "decide-extension",
-                     {"extension_id": ext["id"], "approve": True, "note": "同意"}))
+    assert (
+        act(sz, event_id, "request-extension", {"amount": 1, "reason": "再延"}).status_code == 409
+    )
+    assert (
+        act(
+            sz, event_id, "decide-extension", {"extension_id": ext["id"], "approve": True}
+        ).status_code
+        == 403
+    )
+    granted = ok(
+        act(
+            street,
+            event_id,
+            "decide-extension",
+            {"extension_id": ext["id"], "approve": True, "note": "同意"},
+        )
+    )
     assert granted["extensions"][0]["state"] == "granted"
     assert granted["handle_due"] > accepted["handle_due"]
     assert granted["extensions"][0]["new_due"] == granted["handle_due"]
@@ -166,7 +221,11 @@ def test_it_sends_a_failed_verification_back_for_rework(ew, client_for):
     no_reason = act(worker, event_id, "verify", {"passed": False})
     assert no_reason.status_code == 422 and "note" in no_reason.json()["fields"]
     rework = ok(act(worker, event_id, "verify", {"passed": False, "note": "仍有一个井盖松动"}))
-    assert rework["state"] == "handling" and rework["rework_count"] == 1 and rework["handled_at"] is None
+    assert (
+        rework["state"] == "handling"
+        and rework["rework_count"] == 1
+        and rework["handled_at"] is None
+    )
     ok(act(sz, event_id, "feedback", {"note": "第三个井盖也已紧固"}))
     closed = ok(act(worker, event_id, "verify", {"passed": True}))
     assert closed["state"] == "closed" and closed["rework_count"] == 1
@@ -174,17 +233,31 @@ def test_it_sends_a_failed_verification_back_for_rework(ew, client_for):
 
 def test_it_closes_a_summoned_event_only_when_all_three_departments_are_done(ew, client_for):
     street = client_for("street")
-    event_id = ok(report(client_for("worker_a"), category="0902",
-                         description="小区楼道多辆电动车飞线充电，消防通道被占"), 201)["id"]
+    event_id = ok(
+        report(
+            client_for("worker_a"),
+            category="0902",
+            description="小区楼道多辆电动车飞线充电，消防通道被占",
+        ),
+        201,
+    )["id"]
     ok(act(street, event_id, "register"))
     one = act(street, event_id, "summon", {"departments": ["xf"], "note": "联合整治"})
     assert one.status_code == 422
     unknown = act(street, event_id, "summon", {"departments": ["xf", "nope"], "note": "联合整治"})
     assert unknown.status_code == 422 and "departments" in unknown.json()["fields"]
-    summoned = ok(act(street, event_id, "summon", {
-        "departments": ["xf", "zj", "cg"], "note": "街道吹哨，三部门联合整治",
-        "tasks": {"xf": "清理飞线", "zj": "督促物业整改", "cg": "清理占道"},
-    }))
+    summoned = ok(
+        act(
+            street,
+            event_id,
+            "summon",
+            {
+                "departments": ["xf", "zj", "cg"],
+                "note": "街道吹哨，三部门联合整治",
+                "tasks": {"xf": "清理飞线", "zj": "督促物业整改", "cg": "清理占道"},
+            },
+        )
+    )
     assert summoned["state"] == "joint"
     assert [p["department"]["code"] for p in summoned["parts"]] == ["xf", "zj", "cg"]
     handlers = {"xf": client_for("dept_xf"), "zj": client_for("dept_zj"), "cg": client_for("dept")}
@@ -192,7 +265,9 @@ def test_it_closes_a_summoned_event_only_when_all_three_departments_are_done(ew,
     for client in handlers.values():
         assert ok(client.get(f"/api/v1/events/{event_id}"))["state"] == "joint"
     assert client_for("dept_sz").get(f"/api/v1/events/{event_id}").status_code == 404
-    assert act(handlers["xf"], event_id, "complete-part", {"note": "done"}).status_code == 409  # report in first
+    assert (
+        act(handlers["xf"], event_id, "complete-part", {"note": "done"}).status_code == 409
+    )  # report in first
     for code, client in handlers.items():
         ok(act(client, event_id, "report-in", {"note": f"{code} 已到场"}))
     assert act(handlers["xf"], event_id, "report-in").status_code == 409
@@ -205,7 +280,9 @@ def test_it_closes_a_summoned_event_only_when_all_three_departments_are_done(ew,
     assert done["state"] == "handled" and done["handled_at"] is not None
     assert {p["state"] for p in done["parts"]} == {"done"}
     # Failed verification reopens every part; passing closes the event.
-    rework = ok(act(client_for("worker_a"), event_id, "verify", {"passed": False, "note": "飞线仍在"}))
+    rework = ok(
+        act(client_for("worker_a"), event_id, "verify", {"passed": False, "note": "飞线仍在"})
+    )
     assert rework["state"] == "joint" and {p["state"] for p in rework["parts"]} == {"reported_in"}
     for client in handlers.values():
         ok(act(client, event_id, "complete-part", {"note": "再次整改完成"}))

@@ -96,7 +96,8 @@ def test_it_refuses_naive_datetimes_and_never_loops_forever():
     no_work = WorkCalendar(tz=TZ, periods=((time(8, 0), time(8, 1)),), holidays=frozenset())
     assert no_work.add(at(2026, 11, 16, 8, 0), 1, TimeUnit.WORKING_HOURS) > at(2026, 11, 16)
     all_holidays = WorkCalendar(
-        tz=TZ, holidays=frozenset(date.fromordinal(date(2026, 1, 1).toordinal() + i) for i in range(4000))
+        tz=TZ,
+        holidays=frozenset(date.fromordinal(date(2026, 1, 1).toordinal() + i) for i in range(4000)),
     )
     with pytest.raises(WorkTimeError):
         all_holidays.add(at(2026, 1, 1), 1, TimeUnit.WORKING_DAYS)

@@ -118,3 +118,9 @@ def test_it_requires_a_postgres_database_name():
 def test_it_rejects_unsupported_schemes(url):
     with pytest.raises(EnvError, match="unsupported scheme"):
         parse_database_url(url, base_dir=BASE)
+
+
+def test_it_refuses_a_sqlite_url_with_two_slashes():
+    # sqlite://db.sqlite3 would otherwise silently become an in-memory database.
+    with pytest.raises(EnvError, match="three slashes"):
+        parse_database_url("sqlite://db.sqlite3", base_dir=BASE)

@@ -269,3 +269,16 @@ def test_it_reports_health(db):
     response = Client().get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
+
+
+def test_it_locates_a_point_in_a_part_time_workers_own_unit(api, world):
+    unit = world.regions[GRID_A + "001"]
+    response = api("part_time_a").get(f"/api/v1/locate?lat={unit.point_lat}&lng={unit.point_lng}")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["unit"]["code"] == unit.code
+    assert body["grid"]["code"] == GRID_A
+    # The other unit of the same grid stays out of reach.
+    other = world.regions[GRID_A + "002"]
+    response = api("part_time_a").get(f"/api/v1/locate?lat={other.point_lat}&lng={other.point_lng}")
+    assert response.status_code == 404

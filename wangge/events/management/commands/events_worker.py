@@ -1,8 +1,8 @@
 """Overdue supervision: flag overdue events and escalate them per the configured rule.
 
-    wangge events_worker --once            one pass, then exit (for cron / systemd timers)
-    wangge events_worker --interval 300    a pass every 5 minutes until stopped
-    wangge events_worker --once --enqueue  put the task on the queue for ``wangge db_worker``
+wangge events_worker --once            one pass, then exit (for cron / systemd timers)
+wangge events_worker --interval 300    a pass every 5 minutes until stopped
+wangge events_worker --once --enqueue  put the task on the queue for ``wangge db_worker``
 """
 
 from __future__ import annotations

@@ -14,7 +14,9 @@ class Command(BaseCommand):
     help = "Create the missing event categories, calendar days and (per district) departments."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("districts", nargs="*", help="District codes to give the default departments.")
+        parser.add_argument(
+            "districts", nargs="*", help="District codes to give the default departments."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         districts = options["districts"] or [None]
