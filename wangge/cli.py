@@ -1,6 +1,6 @@
 """The ``wangge`` console command: Django's management commands with our settings.
 
-    wangge migrate | wangge seed --scale demo | wangge bench locate | wangge runserver
+wangge migrate | wangge seed --scale demo | wangge bench locate | wangge runserver
 """
 
 from __future__ import annotations

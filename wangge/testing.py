@@ -102,12 +102,17 @@ def build_world() -> World:
     departments = {
         "cg": Department.objects.create(district=regions["440704"], code="cg", name="城管局"),
         "sz": Department.objects.create(district=regions["440704"], code="sz", name="市政局"),
-        "other": Department.objects.create(district=regions["440703"], code="cg", name="邻区城管局"),
+        "other": Department.objects.create(
+            district=regions["440703"], code="cg", name="邻区城管局"
+        ),
     }
     users: dict[str, User] = {}
     for username, (role, target, display) in USERS.items():
         user = do_create_user(
-            username=username, password=PASSWORD, display_name=display, actor=None,
+            username=username,
+            password=PASSWORD,
+            display_name=display,
+            actor=None,
             is_superuser=username == "admin",
         )
         if role == "admin":
@@ -144,13 +149,16 @@ def extend_world_for_events(world: World) -> World:
     for department in Department.objects.filter(district=world.regions["440704"]):
         world.departments.setdefault(department.code, department)
     for username, (role, target, display) in EVENT_USERS.items():
-        user = do_create_user(username=username, password=PASSWORD, display_name=display, actor=None)
+        user = do_create_user(
+            username=username, password=PASSWORD, display_name=display, actor=None
+        )
         if role == "dept_handler":
             do_assign_role(user=user, role=role, department=world.departments[target], actor=None)
         else:
             do_assign_role(user=user, role=role, region=world.regions[target], actor=None)
         world.users[username] = user
     return world
+
 
 #: A point in the other district's grid.
 POINT_OTHER = (113.35, 22.05)
@@ -167,7 +175,9 @@ def sample_events(world: World) -> list[int]:
     from wangge.events.models import Event
 
     existing = list(
-        Event.objects.filter(description=SAMPLE_EVENT_DESCRIPTION).order_by("pk").values_list("pk", flat=True)
+        Event.objects.filter(description=SAMPLE_EVENT_DESCRIPTION)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
     if existing:
         return existing

@@ -46,7 +46,12 @@ def do_create_user(
     _check_admin(actor, None)
     if User.objects.filter(username=username).exists():
         raise AccountError("用户名已存在", {"username": "用户名已存在"})
-    user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
+    user = User(
+        username=username,
+        display_name=display_name,
+        is_superuser=is_superuser,
+        is_staff=is_superuser,
+    )
     if password_hash:
         user.password = password_hash
     elif password:
@@ -54,7 +59,12 @@ def do_create_user(
     else:
         user.set_unusable_password()
     user.save()
-    record("accounts.create_user", actor=actor, obj=user, after={"username": username, "display_name": display_name})
+    record(
+        "accounts.create_user",
+        actor=actor,
+        obj=user,
+        after={"username": username, "display_name": display_name},
+    )
     return user
 
 
@@ -93,8 +103,12 @@ def do_assign_role(
         actor=actor,
         obj=assignment,
         region_code=region.code if region else "",
-        after={"user": user.username, "role": role.slug, "region": region.code if region else None,
-               "department": department.code if department else None},
+        after={
+            "user": user.username,
+            "role": role.slug,
+            "region": region.code if region else None,
+            "department": department.code if department else None,
+        },
     )
     forget_scope(user)
     return assignment

@@ -40,7 +40,9 @@ class Department(models.Model):
         verbose_name_plural = _("departments")
         ordering = ["district__code", "code"]
         constraints = [
-            models.UniqueConstraint(fields=["district", "code"], name="department_code_per_district")
+            models.UniqueConstraint(
+                fields=["district", "code"], name="department_code_per_district"
+            )
         ]
 
     def __str__(self) -> str:

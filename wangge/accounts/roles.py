@@ -29,54 +29,162 @@ class RoleSpec:
 
 
 DEFAULT_ROLES: tuple[RoleSpec, ...] = (
-    RoleSpec("admin", "管理员", RoleScope.GLOBAL, (), (
-        "regions.view_region", "regions.add_region", "regions.change_region",
-        "regions.delete_region", "regions.import_regions", "accounts.manage_users",
-        "audit.view_auditentry",
-        "events.view_event", "events.report_event", "events.self_handle_event", "events.dispatch_event",
-        "events.handle_event", "events.verify_event", "events.visit_event", "events.escalate_event",
-        "events.supervise_event", "events.view_category", "events.add_category", "events.change_category",
-        "events.view_workcalendarday", "events.add_workcalendarday", "events.change_workcalendarday",
-        "events.delete_workcalendarday",
-    ), "平台管理员：层级、用户、目录、导入"),
-    RoleSpec("leader", "领导", RoleScope.NODE, ("district", "street"), (
-        *VIEW_MAP, "audit.view_auditentry",
-        "events.view_event", "events.supervise_event", "events.escalate_event",
-    ), "区、街道领导：看板、报表、考核"),
-    RoleSpec("dispatcher", "指挥中心", RoleScope.NODE, ("district", "street"), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event", "events.dispatch_event", "events.verify_event",
-        "events.visit_event", "events.escalate_event", "events.supervise_event",
-    ), "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案"),
-    RoleSpec("community_staff", "社区工作人员", RoleScope.NODE, ("community",), (
-        *VIEW_MAP, "regions.change_region",
-        "events.view_event", "events.report_event", "events.dispatch_event", "events.verify_event",
-        "events.visit_event", "events.escalate_event",
-    ), "村（社区）网格工作站：管理本社区的网格"),
-    RoleSpec("grid_worker", "专职网格员", RoleScope.NODE, ("grid",), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event", "events.self_handle_event", "events.verify_event",
-    ), "一格两员：基础数据、巡查上报、走访、摸排"),
-    RoleSpec("part_time_worker", "兼职网格员", RoleScope.NODE, ("unit",), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event",
-    ), "楼栋长、村小组长、党员、物业人员：协助一个最小单元"),
-    RoleSpec("liaison_leader", "驻网格领导", RoleScope.NODE, ("grid",), (
-        *VIEW_MAP,
-        "events.view_event", "events.escalate_event", "events.supervise_event",
-    ), "挂点网格的区级干部：督导、提级"),
-    RoleSpec("dept_member", "专业网格员", RoleScope.NODE, ("grid", "community"), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event",
-    ), "职能部门派驻网格的人员：处置本领域事件"),
-    RoleSpec("dept_handler", "职能部门", RoleScope.DEPARTMENT, (), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event", "events.handle_event",
-    ), "城管、住建、市政、消防、公安等：处置派遣的事件"),
-    RoleSpec("resident", "居民", RoleScope.SELF, ("district",), (
-        *VIEW_MAP,
-        "events.view_event", "events.report_event",
-    ), "上报问题、跟踪进度、评价结果"),
+    RoleSpec(
+        "admin",
+        "管理员",
+        RoleScope.GLOBAL,
+        (),
+        (
+            "regions.view_region",
+            "regions.add_region",
+            "regions.change_region",
+            "regions.delete_region",
+            "regions.import_regions",
+            "accounts.manage_users",
+            "audit.view_auditentry",
+            "events.view_event",
+            "events.report_event",
+            "events.self_handle_event",
+            "events.dispatch_event",
+            "events.handle_event",
+            "events.verify_event",
+            "events.visit_event",
+            "events.escalate_event",
+            "events.supervise_event",
+            "events.view_category",
+            "events.add_category",
+            "events.change_category",
+            "events.view_workcalendarday",
+            "events.add_workcalendarday",
+            "events.change_workcalendarday",
+            "events.delete_workcalendarday",
+        ),
+        "平台管理员：层级、用户、目录、导入",
+    ),
+    RoleSpec(
+        "leader",
+        "领导",
+        RoleScope.NODE,
+        ("district", "street"),
+        (
+            *VIEW_MAP,
+            "audit.view_auditentry",
+            "events.view_event",
+            "events.supervise_event",
+            "events.escalate_event",
+        ),
+        "区、街道领导：看板、报表、考核",
+    ),
+    RoleSpec(
+        "dispatcher",
+        "指挥中心",
+        RoleScope.NODE,
+        ("district", "street"),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+            "events.dispatch_event",
+            "events.verify_event",
+            "events.visit_event",
+            "events.escalate_event",
+            "events.supervise_event",
+        ),
+        "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案",
+    ),
+    RoleSpec(
+        "community_staff",
+        "社区工作人员",
+        RoleScope.NODE,
+        ("community",),
+        (
+            *VIEW_MAP,
+            "regions.change_region",
+            "events.view_event",
+            "events.report_event",
+            "events.dispatch_event",
+            "events.verify_event",
+            "events.visit_event",
+            "events.escalate_event",
+        ),
+        "村（社区）网格工作站：管理本社区的网格",
+    ),
+    RoleSpec(
+        "grid_worker",
+        "专职网格员",
+        RoleScope.NODE,
+        ("grid",),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+            "events.self_handle_event",
+            "events.verify_event",
+        ),
+        "一格两员：基础数据、巡查上报、走访、摸排",
+    ),
+    RoleSpec(
+        "part_time_worker",
+        "兼职网格员",
+        RoleScope.NODE,
+        ("unit",),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+        ),
+        "楼栋长、村小组长、党员、物业人员：协助一个最小单元",
+    ),
+    RoleSpec(
+        "liaison_leader",
+        "驻网格领导",
+        RoleScope.NODE,
+        ("grid",),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.escalate_event",
+            "events.supervise_event",
+        ),
+        "挂点网格的区级干部：督导、提级",
+    ),
+    RoleSpec(
+        "dept_member",
+        "专业网格员",
+        RoleScope.NODE,
+        ("grid", "community"),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+        ),
+        "职能部门派驻网格的人员：处置本领域事件",
+    ),
+    RoleSpec(
+        "dept_handler",
+        "职能部门",
+        RoleScope.DEPARTMENT,
+        (),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+            "events.handle_event",
+        ),
+        "城管、住建、市政、消防、公安等：处置派遣的事件",
+    ),
+    RoleSpec(
+        "resident",
+        "居民",
+        RoleScope.SELF,
+        ("district",),
+        (
+            *VIEW_MAP,
+            "events.view_event",
+            "events.report_event",
+        ),
+        "上报问题、跟踪进度、评价结果",
+    ),
 )
 
 
@@ -98,9 +206,11 @@ def sync_default_roles(using: str = "default", apps: Any = global_apps) -> None:
         wanted = []
         for perm in spec.permissions:
             app_label, codename = perm.split(".")
-            found = Permission.objects.using(using).filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            found = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if found is not None:
                 wanted.append(found)
         role.permissions.add(*wanted)

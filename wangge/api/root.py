@@ -31,8 +31,12 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None) -> HttpResponse:
-    return api.create_response(request, {"code": code, "message": message, "fields": fields or {}}, status=status)
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, fields: dict[str, Any] | None = None
+) -> HttpResponse:
+    return api.create_response(
+        request, {"code": code, "message": message, "fields": fields or {}}, status=status
+    )
 
 
 @api.exception_handler(ApiError)
@@ -54,7 +58,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(part) for part in err.get("loc", []) if part not in ("body", "query", "path", "payload")]
+        loc = [
+            str(part)
+            for part in err.get("loc", [])
+            if part not in ("body", "query", "path", "payload")
+        ]
         name = ".".join(loc) or "__all__"
         fields.setdefault(name, []).append(_zh_message(err))
     return _error(request, 422, "invalid", "输入有误，请检查各字段", fields)

@@ -29,7 +29,9 @@ def record(
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-        region_code = region_code or str(getattr(obj, "region_code", "") or getattr(obj, "code", "") or "")
+        region_code = region_code or str(
+            getattr(obj, "region_code", "") or getattr(obj, "code", "") or ""
+        )
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
     return AuditEntry.objects.create(
         actor=actor if is_user else None,

@@ -131,7 +131,10 @@ def random_points(
 
 
 def naive_locate(
-    grid_codes: Sequence[str], grid_geoms: Sequence[shapely.Geometry], lngs: np.ndarray, lats: np.ndarray
+    grid_codes: Sequence[str],
+    grid_geoms: Sequence[shapely.Geometry],
+    lngs: np.ndarray,
+    lats: np.ndarray,
 ) -> list[str | None]:
     """For each point, try every grid polygon in turn: what one writes without an index."""
     found: list[str | None] = []
@@ -267,7 +270,11 @@ def postgis_bench(
             "CREATE TEMP TABLE bench_grid (id integer PRIMARY KEY, code text NOT NULL, "
             "geom geometry(Geometry, 4326) NOT NULL)"
         )
-        wkb = shapely.to_wkb(shapely.set_srid(np.asarray(grid_geoms, dtype=object), 4326), hex=True, include_srid=True)
+        wkb = shapely.to_wkb(
+            shapely.set_srid(np.asarray(grid_geoms, dtype=object), 4326),
+            hex=True,
+            include_srid=True,
+        )
         with conn.cursor() as cur, cur.copy("COPY bench_grid (id, code, geom) FROM STDIN") as copy:
             for i, (code, hexwkb) in enumerate(zip(grid_codes, wkb.tolist(), strict=True)):
                 copy.write_row((i, code, hexwkb))
@@ -276,9 +283,13 @@ def postgis_bench(
         load_seconds = time.perf_counter() - start
 
         warm = min(len(lngs), 500)
-        conn.execute(POSTGIS_LOCATE, {"lngs": lngs[:warm].tolist(), "lats": lats[:warm].tolist()}).fetchall()
+        conn.execute(
+            POSTGIS_LOCATE, {"lngs": lngs[:warm].tolist(), "lats": lats[:warm].tolist()}
+        ).fetchall()
         start = time.perf_counter()
-        rows = conn.execute(POSTGIS_LOCATE, {"lngs": lngs.tolist(), "lats": lats.tolist()}).fetchall()
+        rows = conn.execute(
+            POSTGIS_LOCATE, {"lngs": lngs.tolist(), "lats": lats.tolist()}
+        ).fetchall()
         seconds = time.perf_counter() - start
         conn.execute("DROP TABLE IF EXISTS pg_temp.bench_grid")
 

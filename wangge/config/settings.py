@@ -54,7 +54,9 @@ try:
     EVENTS_DEFAULT_LEVEL = env.get_str("WANGGE_EVENTS_DEFAULT_LEVEL", "street")
     if EVENTS_DEFAULT_LEVEL not in ("community", "street", "district"):
         raise EnvError("WANGGE_EVENTS_DEFAULT_LEVEL must be community, street or district")
-    EVENTS_ESCALATE_OVERDUE_HOURS = env.get_int("WANGGE_EVENTS_ESCALATE_OVERDUE_HOURS", 24, minimum=0)
+    EVENTS_ESCALATE_OVERDUE_HOURS = env.get_int(
+        "WANGGE_EVENTS_ESCALATE_OVERDUE_HOURS", 24, minimum=0
+    )
 except EnvError as exc:  # pragma: no cover - exercised by tests of Env
     from django.core.exceptions import ImproperlyConfigured
 

@@ -79,9 +79,7 @@ def random_points(rng: random.Random, polygon: BaseGeometry, n: int) -> list[tup
         xs = np.array([rng.uniform(min_x, max_x) for _ in range(want)])
         ys = np.array([rng.uniform(min_y, max_y) for _ in range(want)])
         inside = shapely.contains_xy(polygon, xs, ys)
-        found.extend(
-            (float(x), float(y)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok
-        )
+        found.extend((float(x), float(y)) for x, y, ok in zip(xs, ys, inside, strict=True) if ok)
     if len(found) < n:
         raise TilingError("no room for random points in a (nearly) empty polygon")
     return found[:n]
@@ -228,7 +226,9 @@ def merge(pieces: Sequence[BaseGeometry]) -> Area:
     raise TilingError(f"coverage union gave {result.geom_type}")
 
 
-def round_point(point: tuple[float, float], area: BaseGeometry, digits: int = 7) -> tuple[float, float]:
+def round_point(
+    point: tuple[float, float], area: BaseGeometry, digits: int = 7
+) -> tuple[float, float]:
     """``point`` rounded to ``digits`` decimals if it stays inside ``area``."""
     x, y = round(point[0], digits), round(point[1], digits)
     if shapely.contains_xy(area, x, y):

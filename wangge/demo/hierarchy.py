@@ -85,7 +85,9 @@ def _community_names(
     street: StreetPlan, count: int, rng: random.Random, taken: set[str]
 ) -> list[tuple[str, str]]:
     """``count`` (name, kind) pairs for a street: known names first, 社区 before 村."""
-    known = [(n, "community") for n in street.communities] + [(n, "village") for n in street.villages]
+    known = [(n, "community") for n in street.communities] + [
+        (n, "village") for n in street.villages
+    ]
     chosen = known[:count]
     extra = count - len(chosen)
     if extra > 0:
@@ -209,9 +211,14 @@ def build_hierarchy(
         outline = g.star_polygon(_rng(seed, "outline"), center=DEMO_CENTER, area=DEMO_AREA_KM2)
         districts = [
             _build_district(
-                JIANGHAI, outline, seed,
-                grids=DEMO_GRIDS, units=DEMO_UNITS, min_units=DEMO_MIN_UNITS_PER_GRID,
-                communities=None, min_grids=DEMO_MIN_GRIDS_PER_COMMUNITY,
+                JIANGHAI,
+                outline,
+                seed,
+                grids=DEMO_GRIDS,
+                units=DEMO_UNITS,
+                min_units=DEMO_MIN_UNITS_PER_GRID,
+                communities=None,
+                min_grids=DEMO_MIN_GRIDS_PER_COMMUNITY,
             )
         ]
     elif scale == "city":
@@ -227,8 +234,12 @@ def build_hierarchy(
         cells = g.order_clockwise(g.partition(rng, outline, len(CITY), relax=3), CITY_CENTER)
         districts = [
             _build_district(
-                plan, geom, seed,
-                grids=grids, units=grids * per_grid, min_units=per_grid,
+                plan,
+                geom,
+                seed,
+                grids=grids,
+                units=grids * per_grid,
+                min_units=per_grid,
                 communities=max(len(plan.streets), round(grids / CITY_GRIDS_PER_COMMUNITY)),
                 min_grids=1,
             )

@@ -41,28 +41,41 @@ JIANGHAI = DistrictPlan(
     "江海区",
     (
         StreetPlan(
-            1, "外海街道", "street",
+            1,
+            "外海街道",
+            "street",
             ("外海社区", "金溪社区", "南华社区", "桥美社区"),
             ("直冲村", "麻一村", "麻二村", "麻三村", "麻四村", "中东村", "南山村"),
         ),
         StreetPlan(
-            2, "礼乐街道", "street",
+            2,
+            "礼乐街道",
+            "street",
             ("礼乐社区", "新民社区", "丰乐社区"),
             ("威东村", "威西村", "乌纱村", "英南村", "英窗村", "跃进村", "向民村"),
         ),
         StreetPlan(
-            3, "江南街道", "street",
-            ("江南社区", "东海社区", "滘头社区", "滘北社区", "五邑路社区", "龙溪社区", "文昌社区",
-             "胜利社区", "新华社区"),
+            3,
+            "江南街道",
+            "street",
+            (
+                "江南社区",
+                "东海社区",
+                "滘头社区",
+                "滘北社区",
+                "五邑路社区",
+                "龙溪社区",
+                "文昌社区",
+                "胜利社区",
+                "新华社区",
+            ),
         ),
     ),
 )
 
 
 def _towns(first: int, names: str) -> tuple[StreetPlan, ...]:
-    return tuple(
-        StreetPlan(first + i, name, "town") for i, name in enumerate(names.split())
-    )
+    return tuple(StreetPlan(first + i, name, "town") for i, name in enumerate(names.split()))
 
 
 #: The five districts of ``--scale city``, placed side by side.

@@ -57,19 +57,40 @@ class _Account:
 _ACCOUNTS: tuple[_Account, ...] = (
     _Account("admin", "admin", "", "系统管理员", "管理员：平台超级用户，全部数据"),
     _Account("leader", "leader", DEMO_DISTRICT, "", f"领导：{JIANGHAI.name}"),
-    _Account("district", "dispatcher", DEMO_DISTRICT, f"{JIANGHAI.name}综合网格指挥中心",
-             f"指挥中心：{JIANGHAI.name}"),
+    _Account(
+        "district",
+        "dispatcher",
+        DEMO_DISTRICT,
+        f"{JIANGHAI.name}综合网格指挥中心",
+        f"指挥中心：{JIANGHAI.name}",
+    ),
     *(
-        _Account(f"street{i}", "dispatcher", code, f"{s.name}综合网格指挥中心", f"指挥中心：{s.name}")
+        _Account(
+            f"street{i}", "dispatcher", code, f"{s.name}综合网格指挥中心", f"指挥中心：{s.name}"
+        )
         for i, (code, s) in enumerate(zip(FIRST_STREETS, JIANGHAI.streets, strict=True), start=1)
     ),
-    _Account("community", "community_staff", FIRST_COMMUNITY, f"{FIRST_COMMUNITY_NAME}网格工作站",
-             f"社区工作人员：{FIRST_COMMUNITY_NAME}"),
-    _Account("worker1", "grid_worker", FIRST_GRID, "", f"专职网格员：{FIRST_COMMUNITY_NAME}第1网格"),
-    _Account("worker2", "grid_worker", FIRST_GRID, "", f"专职网格员：{FIRST_COMMUNITY_NAME}第1网格"),
+    _Account(
+        "community",
+        "community_staff",
+        FIRST_COMMUNITY,
+        f"{FIRST_COMMUNITY_NAME}网格工作站",
+        f"社区工作人员：{FIRST_COMMUNITY_NAME}",
+    ),
+    _Account(
+        "worker1", "grid_worker", FIRST_GRID, "", f"专职网格员：{FIRST_COMMUNITY_NAME}第1网格"
+    ),
+    _Account(
+        "worker2", "grid_worker", FIRST_GRID, "", f"专职网格员：{FIRST_COMMUNITY_NAME}第1网格"
+    ),
     *(
-        _Account(f"dept-{code}", "dept_handler", code, department_name(code, template, JIANGHAI),
-                 f"职能部门：{department_name(code, template, JIANGHAI)}")
+        _Account(
+            f"dept-{code}",
+            "dept_handler",
+            code,
+            department_name(code, template, JIANGHAI),
+            f"职能部门：{department_name(code, template, JIANGHAI)}",
+        )
         for code, template in DEPARTMENTS
     ),
     _Account("resident", "resident", DEMO_DISTRICT, "", f"居民：{JIANGHAI.name}"),
@@ -98,7 +119,9 @@ class SeedSummary:
     users: int
     assignments: int
     seconds: float
-    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, name, description
+    accounts: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # username, name, description
 
     @property
     def grids(self) -> int:
@@ -118,22 +141,30 @@ def _check_free(plans: list[DistrictPlan], usernames: list[str]) -> None:
     roots = [plan.code for plan in plans]
     clash = list(Region.objects.filter(code__in=roots).values_list("code", flat=True))
     if clash:
-        raise SeedError(f"区划 {'、'.join(sorted(clash))} 已存在：演示数据只能载入到没有这些区划的数据库")
+        raise SeedError(
+            f"区划 {'、'.join(sorted(clash))} 已存在：演示数据只能载入到没有这些区划的数据库"
+        )
     taken = list(User.objects.filter(username__in=usernames).values_list("username", flat=True))
     if taken:
         raise SeedError(f"用户名已存在：{'、'.join(sorted(taken))}")
 
 
-def _departments(plans: list[DistrictPlan], regions: dict[str, Region]) -> dict[tuple[str, str], Department]:
+def _departments(
+    plans: list[DistrictPlan], regions: dict[str, Region]
+) -> dict[tuple[str, str], Department]:
     rows = [
-        Department(district=regions[plan.code], code=code, name=department_name(code, template, plan))
+        Department(
+            district=regions[plan.code], code=code, name=department_name(code, template, plan)
+        )
         for plan in plans
         for code, template in DEPARTMENTS
     ]
     Department.objects.bulk_create(rows)
     return {
         (d.district.code, d.code): d
-        for d in Department.objects.filter(district__code__in=[p.code for p in plans]).select_related("district")
+        for d in Department.objects.filter(
+            district__code__in=[p.code for p in plans]
+        ).select_related("district")
     }
 
 
@@ -167,7 +198,9 @@ def seed_demo(
         _check_free(plans, usernames)
         _say(stdout, f"写入 {len(specs)} 个区划节点…")
         do_create_regions(specs, actor=None, check_geometry=False, audit_action="demo.seed_regions")
-        regions = {r.code: r for r in Region.objects.filter(level__in=["district", "street", "community"])}
+        regions = {
+            r.code: r for r in Region.objects.filter(level__in=["district", "street", "community"])
+        }
         departments = _departments(plans, regions)
         grid_codes = sorted(s.code for s in specs if codes.level_of(s.code) is codes.Level.GRID)
         unit_codes = sorted(s.code for s in specs if codes.level_of(s.code) is codes.Level.UNIT)
@@ -190,20 +223,29 @@ def seed_demo(
                 department = departments[(DEMO_DISTRICT, account.target)]
                 do_assign_role(user=user, role=account.role, department=department, actor=None)
             else:
-                do_assign_role(user=user, role=account.role, region=regions[account.target], actor=None)
+                do_assign_role(
+                    user=user, role=account.role, region=regions[account.target], actor=None
+                )
             accounts.append((account.username, user.display_name, account.description))
 
         bulk_users = bulk_assignments = 0
         if with_workers:
             _say(stdout, "创建网格员…")
-            bulk_users, bulk_assignments = _bulk_workers(grid_codes, unit_codes, password_hash, names)
+            bulk_users, bulk_assignments = _bulk_workers(
+                grid_codes, unit_codes, password_hash, names
+            )
             record(
                 "demo.seed",
                 actor=None,
                 object_type="accounts.user",
                 object_repr=f"{bulk_users} 名网格员",
                 region_code=plans[0].code if len(plans) == 1 else "",
-                after={"scale": scale, "seed": seed, "users": bulk_users, "assignments": bulk_assignments},
+                after={
+                    "scale": scale,
+                    "seed": seed,
+                    "users": bulk_users,
+                    "assignments": bulk_assignments,
+                },
             )
 
     levels = Counter(codes.level_of(s.code) for s in specs)
@@ -225,7 +267,9 @@ def _bulk_workers(
 ) -> tuple[int, int]:
     """Two grid workers per grid (the first grid's are worker1/worker2), one part-timer per unit."""
     region_ids = dict(
-        Region.objects.filter(level__in=[RegionLevel.GRID, RegionLevel.UNIT]).values_list("code", "id")
+        Region.objects.filter(level__in=[RegionLevel.GRID, RegionLevel.UNIT]).values_list(
+            "code", "id"
+        )
     )
     grid_worker = Role.objects.get(slug="grid_worker")
     part_timer = Role.objects.get(slug="part_time_worker")
@@ -235,14 +279,26 @@ def _bulk_workers(
         if code == FIRST_GRID:
             continue  # worker1 and worker2 are that grid's two workers
         for suffix in "ab":
-            users.append(User(username=f"gw{code}{suffix}", display_name=person_name(names), password=password_hash))
+            users.append(
+                User(
+                    username=f"gw{code}{suffix}",
+                    display_name=person_name(names),
+                    password=password_hash,
+                )
+            )
             targets.append((grid_worker, code))
     for code in unit_codes:
-        users.append(User(username=f"pt{code}", display_name=person_name(names), password=password_hash))
+        users.append(
+            User(username=f"pt{code}", display_name=person_name(names), password=password_hash)
+        )
         targets.append((part_timer, code))
     User.objects.bulk_create(users, batch_size=BULK_BATCH)
     if any(u.pk is None for u in users):  # backends that do not return ids
-        ids = dict(User.objects.filter(username__in=[u.username for u in users]).values_list("username", "id"))
+        ids = dict(
+            User.objects.filter(username__in=[u.username for u in users]).values_list(
+                "username", "id"
+            )
+        )
         for u in users:
             u.pk = ids[u.username]
     Assignment.objects.bulk_create(

@@ -47,7 +47,14 @@ def parse_area(geojson: Any) -> Polygon | MultiPolygon:
         raise GeometryError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
     try:
         geom = shape(geojson)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError, shapely.errors.GEOSException) as exc:
+    except (
+        KeyError,
+        TypeError,
+        ValueError,
+        IndexError,
+        AttributeError,
+        shapely.errors.GEOSException,
+    ) as exc:
         raise GeometryError(f"无法解析范围坐标：{exc}") from None
     if geom.is_empty:
         raise GeometryError("范围为空")
@@ -109,6 +116,8 @@ def to_geojson(geom: BaseGeometry, precision: int = 7) -> dict[str, Any]:
     return dict(mapping(rounded if not rounded.is_empty else geom))
 
 
-def contains_with_tolerance(outer: BaseGeometry, inner: BaseGeometry, tolerance_deg: float = 1e-6) -> bool:
+def contains_with_tolerance(
+    outer: BaseGeometry, inner: BaseGeometry, tolerance_deg: float = 1e-6
+) -> bool:
     """True if ``inner`` lies inside ``outer``, allowing for rounding at the border."""
     return bool(outer.buffer(tolerance_deg).covers(inner))

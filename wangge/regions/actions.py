@@ -55,7 +55,9 @@ def _level_of(code: str) -> RegionLevel:
     return LEVEL_ORDER[int(codes.level_of(code))]
 
 
-def validate_specs(specs: Sequence[RegionSpec], *, check_geometry: bool = True) -> tuple[list[RowError], dict[str, BaseGeometry]]:
+def validate_specs(
+    specs: Sequence[RegionSpec], *, check_geometry: bool = True
+) -> tuple[list[RowError], dict[str, BaseGeometry]]:
     """Check a batch against itself and the database.  Returns (errors, parsed polygons)."""
     errors: list[RowError] = []
     polygons: dict[str, BaseGeometry] = {}
@@ -74,12 +76,16 @@ def validate_specs(specs: Sequence[RegionSpec], *, check_geometry: bool = True) 
     parent_geoms: dict[str, BaseGeometry] = {}
     if check_geometry:
         outside_parents = {codes.parent_of(c) for c in batch_codes} - batch_codes - {None}
-        for code, geometry in Region.objects.filter(code__in=outside_parents).values_list("code", "geometry"):
+        for code, geometry in Region.objects.filter(code__in=outside_parents).values_list(
+            "code", "geometry"
+        ):
             parent_geoms[code] = shapely.geometry.shape(geometry)
 
     for spec in specs:
         if not codes.is_valid(spec.code):
-            err(spec, "code", "编码格式不正确：应为 6 位区划代码，后接若干个 3 位数字（最多 18 位）")
+            err(
+                spec, "code", "编码格式不正确：应为 6 位区划代码，后接若干个 3 位数字（最多 18 位）"
+            )
             continue
         if spec.code in seen:
             err(spec, "code", "编码在文件中重复")
@@ -158,7 +164,11 @@ def _check_can_create(actor: Any, specs: Sequence[RegionSpec]) -> None:
 
 @transaction.atomic
 def do_create_regions(
-    specs: Sequence[RegionSpec], *, actor: Any, check_geometry: bool = True, audit_action: str = "regions.create"
+    specs: Sequence[RegionSpec],
+    *,
+    actor: Any,
+    check_geometry: bool = True,
+    audit_action: str = "regions.create",
 ) -> list[Region]:
     """Create a batch of regions, all or nothing.  Raises ``RegionImportError``."""
     _check_can_create(actor, specs)
@@ -184,7 +194,9 @@ def do_create_regions(
                 level=level,
                 kind=spec.kind or _default_kind(level),
                 name=spec.name.strip(),
-                geometry=spec.geometry if spec.geometry.get("type") != "Feature" else spec.geometry["geometry"],
+                geometry=spec.geometry
+                if spec.geometry.get("type") != "Feature"
+                else spec.geometry["geometry"],
                 centroid_lng=m.centroid_lng,
                 centroid_lat=m.centroid_lat,
                 point_lng=spec.point[0] if spec.point else None,
@@ -229,13 +241,21 @@ def _default_kind(level: RegionLevel) -> str:
 
 @transaction.atomic
 def do_update_region(
-    region: Region, *, actor: Any, name: str | None = None, geometry: dict[str, Any] | None = None,
+    region: Region,
+    *,
+    actor: Any,
+    name: str | None = None,
+    geometry: dict[str, Any] | None = None,
     point: tuple[float, float] | None = None,
 ) -> Region:
     """Rename or reshape one region (scope-checked); geometry changes refresh the index."""
     if actor is not None and not scope_for(actor).can("regions.change_region", region.code):
         raise RegionImportError([RowError(None, region.code, "code", "您无权修改该节点")])
-    before = {"name": region.name, "geometry": region.geometry, "point": [region.point_lng, region.point_lat]}
+    before = {
+        "name": region.name,
+        "geometry": region.geometry,
+        "point": [region.point_lng, region.point_lat],
+    }
     reshaped = geometry is not None or point is not None
     if point is None and region.point_lng is not None and region.point_lat is not None:
         point = (region.point_lng, region.point_lat)
@@ -257,15 +277,39 @@ def do_update_region(
         m = geo.measures(polygons[region.code])
         region.geometry = spec.geometry
         region.centroid_lng, region.centroid_lat = m.centroid_lng, m.centroid_lat
-        region.min_lng, region.min_lat, region.max_lng, region.max_lat = m.min_lng, m.min_lat, m.max_lng, m.max_lat
+        region.min_lng, region.min_lat, region.max_lng, region.max_lat = (
+            m.min_lng,
+            m.min_lat,
+            m.max_lng,
+            m.max_lat,
+        )
         region.area_km2 = m.area_km2
         if spec.point is not None:
             region.point_lng, region.point_lat = spec.point
-        fields += ["geometry", "centroid_lng", "centroid_lat", "min_lng", "min_lat", "max_lng", "max_lat",
-                   "area_km2", "point_lng", "point_lat"]
+        fields += [
+            "geometry",
+            "centroid_lng",
+            "centroid_lat",
+            "min_lng",
+            "min_lat",
+            "max_lng",
+            "max_lat",
+            "area_km2",
+            "point_lng",
+            "point_lat",
+        ]
     region.save(update_fields=fields)
     if reshaped:
         bump_revision()
-    record("regions.update", actor=actor, obj=region, before=before,
-           after={"name": region.name, "geometry": region.geometry, "point": [region.point_lng, region.point_lat]})
+    record(
+        "regions.update",
+        actor=actor,
+        obj=region,
+        before=before,
+        after={
+            "name": region.name,
+            "geometry": region.geometry,
+            "point": [region.point_lng, region.point_lat],
+        },
+    )
     return region

@@ -15,8 +15,18 @@ class RegionAdmin(admin.ModelAdmin[Region]):
     search_fields = ["code", "name"]
     ordering = ["code"]
     readonly_fields = [
-        "code", "parent", "level", "centroid_lng", "centroid_lat", "min_lng", "min_lat",
-        "max_lng", "max_lat", "area_km2", "created_at", "updated_at",
+        "code",
+        "parent",
+        "level",
+        "centroid_lng",
+        "centroid_lat",
+        "min_lng",
+        "min_lat",
+        "max_lng",
+        "max_lat",
+        "area_km2",
+        "created_at",
+        "updated_at",
     ]
     exclude = ["geometry"]
 

@@ -51,8 +51,12 @@ class RegionDetailOut(RegionOut):
 
 
 class RegionFilter(Schema):
-    under: str | None = Field(None, description="Code of a node: only regions under it", pattern=r"^[0-9]{6,18}$")
-    type: RegionLevel | None = Field(None, description="Level: district, street, community, grid, unit")
+    under: str | None = Field(
+        None, description="Code of a node: only regions under it", pattern=r"^[0-9]{6,18}$"
+    )
+    type: RegionLevel | None = Field(
+        None, description="Level: district, street, community, grid, unit"
+    )
 
 
 class LocateQuery(Schema):
@@ -94,7 +98,10 @@ class ImportOut(Schema):
 
 
 class ImportRowError(Schema):
-    row: int | None = Field(..., description="CSV line number or GeoJSON feature number (from 1); null for the whole file")
+    row: int | None = Field(
+        ...,
+        description="CSV line number or GeoJSON feature number (from 1); null for the whole file",
+    )
     code: str
     field: str
     message: str
@@ -111,7 +118,9 @@ class ImportErrorOut(Schema):
 MAX_ERROR_ROWS = 1000
 
 
-def _import_error(status: int, code: str, message: str, exc: RegionImportError) -> Status[dict[str, Any]]:
+def _import_error(
+    status: int, code: str, message: str, exc: RegionImportError
+) -> Status[dict[str, Any]]:
     total = len(exc.errors)
     if total > MAX_ERROR_ROWS:
         message += f"（共 {total} 处，仅列出前 {MAX_ERROR_ROWS} 处）"
@@ -143,29 +152,47 @@ def import_regions(
     if not scope_for(request.user).can("regions.import_regions"):
         raise ApiError(403, "forbidden", "您无权导入层级")
     if format not in imports.FORMATS:
-        raise ApiError(422, "invalid", "输入有误，请检查各字段", {"format": ["取值应为 auto、geojson 或 csv"]})
+        raise ApiError(
+            422, "invalid", "输入有误，请检查各字段", {"format": ["取值应为 auto、geojson 或 csv"]}
+        )
     # The size Django saw, then what is actually read: a client may misstate the first.
     for size in (file.size or 0, len(data := file.read(imports.MAX_IMPORT_BYTES + 1))):
         if size > imports.MAX_IMPORT_BYTES:
             message = imports.too_large_message(size)
-            return Status(413, {"code": "file_too_large", "message": message, "fields": {"file": [message]}, "rows": []})
+            return Status(
+                413,
+                {
+                    "code": "file_too_large",
+                    "message": message,
+                    "fields": {"file": [message]},
+                    "rows": [],
+                },
+            )
     try:
-        created = imports.import_file(data, actor=request.user, fmt=format, filename=file.name or "")
+        created = imports.import_file(
+            data, actor=request.user, fmt=format, filename=file.name or ""
+        )
     except imports.ImportPermissionError as exc:
-        return _import_error(403, "forbidden", "您无权在文件中的部分节点下导入，未写入任何数据", exc)
+        return _import_error(
+            403, "forbidden", "您无权在文件中的部分节点下导入，未写入任何数据", exc
+        )
     except RegionImportError as exc:
         return _import_error(422, "invalid_import", "导入文件有误，未写入任何数据", exc)
     return {"created": len(created)}
 
 
-@router.get("/regions/{code}", response=RegionDetailOut, summary="One region with its GeoJSON geometry")
+@router.get(
+    "/regions/{code}", response=RegionDetailOut, summary="One region with its GeoJSON geometry"
+)
 def get_region(request: HttpRequest, code: str) -> dict[str, Any]:
     region = selectors.get_region_for_user(request.user, code)
     return {
         **RegionOut.from_region(region),
         "geometry": region.geometry,
         "children": selectors.child_counts(region),
-        "ancestors": [{"code": a.code, "name": a.name, "level": a.level} for a in selectors.ancestors(region)],
+        "ancestors": [
+            {"code": a.code, "name": a.name, "level": a.level} for a in selectors.ancestors(region)
+        ],
     }
 
 
@@ -177,7 +204,9 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
     wanted = [c for c in (found.grid_code, found.unit_code) if c]
     visible = {
         r.code: r
-        for r in selectors.regions_visible_to(request.user).filter(code__in=wanted).only(*selectors.LIST_FIELDS)
+        for r in selectors.regions_visible_to(request.user)
+        .filter(code__in=wanted)
+        .only(*selectors.LIST_FIELDS)
     }
     grid = visible.get(found.grid_code) if found.grid_code else None
     unit = visible.get(found.unit_code) if found.unit_code else None
@@ -194,4 +223,3 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
         "grid": RegionOut.from_region(grid),
         "unit": RegionOut.from_region(unit) if unit else None,
     }
-

@@ -66,7 +66,13 @@ CSV_REQUIRED = ("code", "name", "geometry")
 CSV_OPTIONAL = ("kind", "lng", "lat")
 
 #: Field names of parse errors → the field names of validation errors they make redundant.
-_SHADOWS = {"lng": "point", "lat": "point", "point": "point", "geometry": "geometry", "code": "code"}
+_SHADOWS = {
+    "lng": "point",
+    "lat": "point",
+    "point": "point",
+    "geometry": "geometry",
+    "code": "code",
+}
 
 IMPORT_PERMISSIONS = ("regions.import_regions", "regions.add_region")
 
@@ -127,7 +133,9 @@ def parse_file(data: bytes, *, fmt: str = "auto", filename: str = "") -> ParsedF
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         parsed.fail(
-            None, "", "file",
+            None,
+            "",
+            "file",
             f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节无法识别）；"
             "用 Excel 保存时请选择“CSV UTF-8（逗号分隔）”",
         )
@@ -148,7 +156,9 @@ def _parse_geojson(text: str, parsed: ParsedFile) -> None:
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
-        parsed.fail(None, "", "file", f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）")
+        parsed.fail(
+            None, "", "file", f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"
+        )
         return
     except RecursionError:
         parsed.fail(None, "", "file", "不是合法的 JSON（嵌套层数过多）")
@@ -188,10 +198,14 @@ def _parse_feature(row: int, feature: Any, parsed: ParsedFile) -> None:
     kind = _scalar_text(properties.get("kind")) or ""
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
-        parsed.fail(row, code, "geometry", "缺少范围（Feature 的 geometry 应为 Polygon 或 MultiPolygon）")
+        parsed.fail(
+            row, code, "geometry", "缺少范围（Feature 的 geometry 应为 Polygon 或 MultiPolygon）"
+        )
         geometry = {}
     point = _feature_point(row, code, properties.get("point"), parsed)
-    parsed.specs.append(RegionSpec(code=code, name=name, geometry=geometry, kind=kind, point=point, row=row))
+    parsed.specs.append(
+        RegionSpec(code=code, name=name, geometry=geometry, kind=kind, point=point, row=row)
+    )
 
 
 def _scalar_text(value: Any) -> str | None:
@@ -207,7 +221,9 @@ def _scalar_text(value: Any) -> str | None:
     return None
 
 
-def _feature_point(row: int, code: str, value: Any, parsed: ParsedFile) -> tuple[float, float] | None:
+def _feature_point(
+    row: int, code: str, value: Any, parsed: ParsedFile
+) -> tuple[float, float] | None:
     if value is None:
         return None
     if isinstance(value, dict):
@@ -232,7 +248,9 @@ def _feature_point(row: int, code: str, value: Any, parsed: ParsedFile) -> tuple
     return (lng, lat)
 
 
-def _number(row: int, code: str, field_name: str, label: str, value: Any, parsed: ParsedFile) -> float | None:
+def _number(
+    row: int, code: str, field_name: str, label: str, value: Any, parsed: ParsedFile
+) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         parsed.fail(row, code, field_name, f"{label}必须是数字")
         return None
@@ -278,7 +296,12 @@ def _parse_csv(text: str, parsed: ParsedFile) -> None:
         position.setdefault(name, i)
     for name in CSV_REQUIRED:
         if name not in position:
-            parsed.fail(header_line, "", name, f"缺少“{name}”列（表头应包含：{','.join(CSV_REQUIRED + CSV_OPTIONAL)}）")
+            parsed.fail(
+                header_line,
+                "",
+                name,
+                f"缺少“{name}”列（表头应包含：{','.join(CSV_REQUIRED + CSV_OPTIONAL)}）",
+            )
     if ("lng" in position) != ("lat" in position):
         missing = "lat" if "lng" in position else "lng"
         parsed.fail(header_line, "", missing, "经度（lng）和纬度（lat）两列需同时提供")
@@ -297,7 +320,9 @@ def _parse_csv(text: str, parsed: ParsedFile) -> None:
         _parse_csv_row(line, cells, position, len(columns), parsed)
 
 
-def _parse_csv_row(line: int, cells: list[str], position: dict[str, int], width: int, parsed: ParsedFile) -> None:
+def _parse_csv_row(
+    line: int, cells: list[str], position: dict[str, int], width: int, parsed: ParsedFile
+) -> None:
     def cell(name: str) -> str | None:
         i = position.get(name)
         if i is None or i >= len(cells):
@@ -309,16 +334,29 @@ def _parse_csv_row(line: int, cells: list[str], position: dict[str, int], width:
         parsed.fail(line, "", "code", "缺少编码" if code is not None else "该行缺少“code”列的值")
         return
     if len(cells) > width and any(c.strip() for c in cells[width:]):
-        parsed.fail(line, code, "row", f"该行有 {len(cells)} 列，多于表头的 {width} 列（范围文本含逗号时需用双引号括起）")
+        parsed.fail(
+            line,
+            code,
+            "row",
+            f"该行有 {len(cells)} 列，多于表头的 {width} 列（范围文本含逗号时需用双引号括起）",
+        )
         return
     name = cell("name")
     if name is None:
         parsed.fail(line, code, "name", "该行缺少“name”列的值")
         name = ""
     geometry = _csv_geometry(line, code, cell("geometry"), parsed)
-    point = _csv_point(line, code, cell("lng") if "lng" in position else "", cell("lat") if "lat" in position else "", parsed)
+    point = _csv_point(
+        line,
+        code,
+        cell("lng") if "lng" in position else "",
+        cell("lat") if "lat" in position else "",
+        parsed,
+    )
     parsed.specs.append(
-        RegionSpec(code=code, name=name, geometry=geometry, kind=cell("kind") or "", point=point, row=line)
+        RegionSpec(
+            code=code, name=name, geometry=geometry, kind=cell("kind") or "", point=point, row=line
+        )
     )
 
 
@@ -346,14 +384,18 @@ def _csv_geometry(line: int, code: str, text: str | None, parsed: ParsedFile) ->
         parsed.fail(line, code, "geometry", "范围既不是 GeoJSON，也不是合法的 WKT")
         return {}
     if geom.geom_type not in geo.AREA_TYPES:
-        parsed.fail(line, code, "geometry", f"范围必须是 Polygon 或 MultiPolygon（得到 {geom.geom_type}）")
+        parsed.fail(
+            line, code, "geometry", f"范围必须是 Polygon 或 MultiPolygon（得到 {geom.geom_type}）"
+        )
         return {}
     # Tuples → lists, as GeoJSON read from text would be.
     result: dict[str, Any] = json.loads(json.dumps(mapping(geom)))
     return result
 
 
-def _csv_point(line: int, code: str, lng_text: str | None, lat_text: str | None, parsed: ParsedFile) -> tuple[float, float] | None:
+def _csv_point(
+    line: int, code: str, lng_text: str | None, lat_text: str | None, parsed: ParsedFile
+) -> tuple[float, float] | None:
     if lng_text is None or lat_text is None:
         for name, value in (("lng", lng_text), ("lat", lat_text)):
             if value is None:
@@ -390,7 +432,9 @@ def check_permission(actor: Any, specs: Sequence[RegionSpec]) -> None:
         RowError(s.row, s.code, "code", f"您无权在节点 {codes.parent_of(s.code) or s.code} 下导入")
         for s in specs
         if codes.is_valid(s.code)
-        and not all(scope.can(perm, codes.parent_of(s.code) or s.code) for perm in IMPORT_PERMISSIONS)
+        and not all(
+            scope.can(perm, codes.parent_of(s.code) or s.code) for perm in IMPORT_PERMISSIONS
+        )
     ]
     if denied:
         raise ImportPermissionError(denied)
@@ -403,12 +447,16 @@ def _merge(parsed: ParsedFile, validation: list[RowError]) -> list[RowError]:
     point, nor a row whose geometry could not be read as having none.
     """
     errors = list(parsed.errors)
-    errors += [e for e in validation if (e.row, _SHADOWS.get(e.field, e.field)) not in parsed.broken]
+    errors += [
+        e for e in validation if (e.row, _SHADOWS.get(e.field, e.field)) not in parsed.broken
+    ]
     errors.sort(key=lambda e: (e.row if e.row is not None else -1, e.code, e.field))
     return errors
 
 
-def check_file(data: bytes, *, actor: Any = None, fmt: str = "auto", filename: str = "") -> ParsedFile:
+def check_file(
+    data: bytes, *, actor: Any = None, fmt: str = "auto", filename: str = ""
+) -> ParsedFile:
     """Parse and validate without storing; raises ``RegionImportError`` listing every problem."""
     parsed = parse_file(data, fmt=fmt, filename=filename)
     check_permission(actor, parsed.specs)
@@ -433,7 +481,9 @@ def import_file(data: bytes, *, actor: Any, fmt: str = "auto", filename: str = "
     return do_create_regions(parsed.specs, actor=actor, audit_action="regions.import")
 
 
-def import_path(path: Path | str, *, actor: Any = None, fmt: str = "auto", dry_run: bool = False) -> int:
+def import_path(
+    path: Path | str, *, actor: Any = None, fmt: str = "auto", dry_run: bool = False
+) -> int:
     """Import a file from disk; the number of regions created (or checked, on a dry run)."""
     path = Path(path)
     size = path.stat().st_size

@@ -85,7 +85,12 @@ class Region(models.Model):
         if self.point_lng is not None and self.point_lat is not None:
             properties["point"] = [self.point_lng, self.point_lat]
         properties.update(extra)
-        return {"type": "Feature", "id": self.code, "geometry": self.geometry, "properties": properties}
+        return {
+            "type": "Feature",
+            "id": self.code,
+            "geometry": self.geometry,
+            "properties": properties,
+        }
 
     @property
     def parent_code(self) -> str | None:

@@ -14,8 +14,21 @@ from wangge.regions.models import Region
 
 #: Columns for lists: everything but the (large) geometry.
 LIST_FIELDS = (
-    "id", "code", "parent_id", "level", "kind", "name", "centroid_lng", "centroid_lat",
-    "point_lng", "point_lat", "min_lng", "min_lat", "max_lng", "max_lat", "area_km2",
+    "id",
+    "code",
+    "parent_id",
+    "level",
+    "kind",
+    "name",
+    "centroid_lng",
+    "centroid_lat",
+    "point_lng",
+    "point_lat",
+    "min_lng",
+    "min_lat",
+    "max_lng",
+    "max_lat",
+    "area_km2",
 )
 
 
@@ -59,13 +72,7 @@ def child_counts(root: Region) -> dict[str, int]:
     """How many nodes of each lower level lie under ``root`` (one grouped query)."""
     from django.db.models import Count
 
-    rows = (
-        subtree(root.code)
-        .exclude(pk=root.pk)
-        .values("level")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
+    rows = subtree(root.code).exclude(pk=root.pk).values("level").annotate(n=Count("id")).order_by()
     counts = {level.value: 0 for level in RegionLevel if level.depth > root.level_depth}
     for row in rows:
         counts[row["level"]] = row["n"]
@@ -75,5 +82,8 @@ def child_counts(root: Region) -> dict[str, int]:
 def ancestors(region: Region) -> list[Region]:
     """Ancestors from the district down (not scoped: callers show names only)."""
     wanted = codes.ancestors_of(region.code)
-    by_code = {r.code: r for r in Region.objects.filter(code__in=wanted).only("code", "name", "level", "kind")}
+    by_code = {
+        r.code: r
+        for r in Region.objects.filter(code__in=wanted).only("code", "name", "level", "kind")
+    }
     return [by_code[c] for c in wanted if c in by_code]

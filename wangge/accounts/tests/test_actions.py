@@ -26,7 +26,9 @@ def test_it_audits_user_creation_with_actor_and_request_id(world):
 
     def view(request):
         created.append(
-            do_create_user(username="new_worker", password="s3cret-pass", display_name="新人", actor=admin)
+            do_create_user(
+                username="new_worker", password="s3cret-pass", display_name="新人", actor=admin
+            )
         )
         return HttpResponse("ok")
 
@@ -56,7 +58,12 @@ def test_it_audits_role_assignment_with_actor_and_request_id(world):
     assert entry.actor == admin
     assert entry.region_code == GRID_B
     assert entry.object_type == "accounts.assignment"
-    assert entry.after == {"user": "new_worker", "role": "grid_worker", "region": GRID_B, "department": None}
+    assert entry.after == {
+        "user": "new_worker",
+        "role": "grid_worker",
+        "region": GRID_B,
+        "department": None,
+    }
     assert scope_for(user).node_roots == [GRID_B]
 
 
@@ -96,8 +103,12 @@ def test_it_echoes_the_request_id_of_api_calls(api, world):
     assert response["X-Request-ID"] == "abc-123.X_y"
     generated = Client().get("/api/v1/me")["X-Request-ID"]
     assert len(generated) == 32
-    refused = Client().post("/api/v1/auth/token", data="{}", content_type="application/json",
-                            headers={"X-Request-ID": "r-1"})
+    refused = Client().post(
+        "/api/v1/auth/token",
+        data="{}",
+        content_type="application/json",
+        headers={"X-Request-ID": "r-1"},
+    )
     assert refused["X-Request-ID"] == "r-1"
 
 
@@ -106,14 +117,18 @@ def test_it_lets_only_platform_admins_create_users(world, username):
     with pytest.raises(AccountError):
         do_create_user(username="intruder", password="x-pass-123", actor=world[username])
     assert not User.objects.filter(username="intruder").exists()
-    assert not AuditEntry.objects.filter(action="accounts.create_user", actor=world[username]).exists()
+    assert not AuditEntry.objects.filter(
+        action="accounts.create_user", actor=world[username]
+    ).exists()
 
 
 @pytest.mark.parametrize("username", ["district", "street", "community", "worker_a", "dept"])
 def test_it_refuses_role_assignment_without_manage_users(world, username):
     target = world["worker_a2"]
     with pytest.raises(AccountError):
-        do_assign_role(user=target, role="grid_worker", region=world.regions[GRID_A], actor=world[username])
+        do_assign_role(
+            user=target, role="grid_worker", region=world.regions[GRID_A], actor=world[username]
+        )
     assert not Assignment.objects.filter(user=target, region=world.regions[GRID_A]).exists()
 
 
@@ -146,7 +161,9 @@ def test_it_validates_assignments_against_the_role(world, role, kwargs, field):
 def test_it_reactivates_an_inactive_assignment(world):
     user = world["worker_a"]
     Assignment.objects.filter(user=user).update(is_active=False)
-    again = do_assign_role(user=user, role="grid_worker", region=world.regions[GRID_A], actor=world["admin"])
+    again = do_assign_role(
+        user=user, role="grid_worker", region=world.regions[GRID_A], actor=world["admin"]
+    )
     assert again.is_active
     assert Assignment.objects.filter(user=user).count() == 1
     assert scope_for(user).node_roots == [GRID_A]

@@ -69,7 +69,9 @@ def test_it_refuses_an_inactive_user(world):
 
 
 def test_it_validates_the_token_request(world):
-    response = Client().post(TOKEN_URL, data=json.dumps({"username": ""}), content_type="application/json")
+    response = Client().post(
+        TOKEN_URL, data=json.dumps({"username": ""}), content_type="application/json"
+    )
     assert response.status_code == 422
     fields = response.json()["fields"]
     assert fields["username"] == ["太短"]

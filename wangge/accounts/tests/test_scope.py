@@ -158,7 +158,9 @@ def test_it_lists_the_roots_holding_a_permission(world):
 def test_it_unites_several_assignments(world):
     user = world["worker_a"]
     do_assign_role(user=user, role="grid_worker", region=world.regions[GRID_B], actor=None)
-    do_assign_role(user=user, role="community_staff", region=world.regions["440704001001"], actor=None)
+    do_assign_role(
+        user=user, role="community_staff", region=world.regions["440704001001"], actor=None
+    )
     scope = scope_for(user)
     assert scope.node_roots == ["440704001001", GRID_B]
     assert scope.map_roots == ["440704001001", GRID_B]

@@ -47,7 +47,7 @@ from wangge.api.root import api as ninja_api
 from wangge.lib import codes
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
-from wangge.testing import GRID_A, PASSWORD, USERS, World, box
+from wangge.testing import GRID_A, PASSWORD, USERS, World, box, sample_events
 
 API_PREFIX = "/api/v1/"
 ANONYMOUS = "anonymous"
@@ -94,13 +94,29 @@ def _region_codes(world: World) -> list[str]:
 
 
 def _points(world: World) -> list[Option]:
-    """The centroid of every grid and the point of every unit, about the grid holding it."""
+    """The centroid of every grid and the point of every unit.
+
+    The subject is the most precise node holding the point (its unit, else its
+    grid): a user answers 200 exactly when they may see that node, since seeing
+    a grid means seeing its units and a unit's grid is its holder's ancestor.
+    """
+    from wangge.regions import spatial
+
     options = []
-    for code, region in sorted(world.regions.items()):
+    for _code, region in sorted(world.regions.items()):
         if region.level == RegionLevel.GRID:
-            options.append(Option({"lat": repr(region.centroid_lat), "lng": repr(region.centroid_lng)}, code))
-        elif region.level == RegionLevel.UNIT and region.point_lat is not None:
-            options.append(Option({"lat": repr(region.point_lat), "lng": repr(region.point_lng)}, code[:15]))
+            lng, lat = region.centroid_lng, region.centroid_lat
+        elif (
+            region.level == RegionLevel.UNIT
+            and region.point_lat is not None
+            and region.point_lng is not None
+        ):
+            lng, lat = region.point_lng, region.point_lat
+        else:
+            continue
+        found = spatial.locate(lng, lat)
+        subject = found.unit_code or found.grid_code
+        options.append(Option({"lat": repr(lat), "lng": repr(lng)}, subject))
     return options
 
 
@@ -113,7 +129,10 @@ def _categories(world: World) -> list[Option]:
         category = apps.get_model("events", "Category")
     except LookupError:
         return [OMITTED]
-    return [OMITTED, *(Option({"category": c}) for c in category.objects.values_list("code", flat=True)[:20])]
+    return [
+        OMITTED,
+        *(Option({"category": c}) for c in category.objects.values_list("code", flat=True)[:20]),
+    ]
 
 
 #: Parameters by name (path and query), grouped where they only make sense together.
@@ -121,16 +140,25 @@ NAMED_FILLERS: dict[frozenset[str], Filler] = {
     frozenset({"code"}): Filler(
         lambda w: [Option({"code": c}, c) for c in _region_codes(w)], missing={"code": NO_SUCH_CODE}
     ),
-    frozenset({"under"}): Filler(lambda w: [OMITTED, *(Option({"under": c}) for c in _region_codes(w))]),
+    frozenset({"under"}): Filler(
+        lambda w: [OMITTED, *(Option({"under": c}) for c in _region_codes(w))]
+    ),
     frozenset({"lat", "lng"}): Filler(_points, missing=NOWHERE),
     frozenset({"limit"}): Filler(lambda w: [Option({"limit": "500"})]),
     frozenset({"offset"}): Filler(lambda w: [Option({"offset": "0"})]),
     frozenset({"department"}): Filler(_departments),
     frozenset({"category"}): Filler(_categories),
+    # Who sees an event is not only a matter of region (departments see what is
+    # dispatched to them), so event ids carry no region subject.
+    frozenset({"event_id"}): Filler(
+        lambda w: [Option({"event_id": str(pk)}) for pk in sample_events(w)]
+    ),
 }
 
 
-def _schema_filler(name: str, schema: dict[str, Any], required: bool, components: dict[str, Any]) -> Filler | None:
+def _schema_filler(
+    name: str, schema: dict[str, Any], required: bool, components: dict[str, Any]
+) -> Filler | None:
     """Values straight from the schema: every enum member, both booleans, a few dates."""
     variants = [schema]
     if "anyOf" in schema:
@@ -164,7 +192,11 @@ def _feature_collection(*features: tuple[str, str, dict[str, Any], list[float] |
                 {
                     "type": "Feature",
                     "geometry": geometry,
-                    "properties": {"code": code, "name": name, **({"point": point} if point else {})},
+                    "properties": {
+                        "code": code,
+                        "name": name,
+                        **({"point": point} if point else {}),
+                    },
                 }
                 for code, name, geometry, point in features
             ],
@@ -177,16 +209,24 @@ def _feature_collection(*features: tuple[str, str, dict[str, Any], list[float] |
 #: district, a new district, and (last) under grid A, where worker_a works.
 IMPORT_ATTEMPTS: list[bytes] = [
     _feature_collection(("440704002001002", "新网格", box(113.1, 22.0, 113.15, 22.1), None)),
-    _feature_collection(("440704002001001003", "新单元", box(113.1, 22.0, 113.15, 22.05), [113.12, 22.02])),
+    _feature_collection(
+        ("440704002001001003", "新单元", box(113.1, 22.0, 113.15, 22.05), [113.12, 22.02])
+    ),
     _feature_collection(("440703002", "新街道", box(113.3, 22.0, 113.35, 22.05), None)),
     _feature_collection(("440705", "新区", box(113.5, 22.0, 113.6, 22.1), None)),
-    _feature_collection((GRID_A + "003", "新单元", box(113.0, 22.0, 113.01, 22.01), [113.005, 22.005])),
+    _feature_collection(
+        (GRID_A + "003", "新单元", box(113.0, 22.0, 113.01, 22.01), [113.005, 22.005])
+    ),
 ]
 
 
 def _import_bodies(world: World) -> Iterator[dict[str, Any]]:
     for i, data in enumerate(IMPORT_ATTEMPTS):
-        yield {"data": {"file": SimpleUploadedFile(f"attempt{i}.geojson", data, "application/geo+json")}}
+        yield {
+            "data": {
+                "file": SimpleUploadedFile(f"attempt{i}.geojson", data, "application/geo+json")
+            }
+        }
 
 
 def _token_bodies(world: World) -> Iterator[dict[str, Any]]:
@@ -266,7 +306,9 @@ def fillers_for(op: Operation, *, strict: bool = True) -> tuple[list[Filler], li
     unknown = []
     for name in sorted(wanted):
         param = op.parameter(name)
-        generic = _schema_filler(name, param.get("schema", {}), bool(param.get("required")), op.components)
+        generic = _schema_filler(
+            name, param.get("schema", {}), bool(param.get("required")), op.components
+        )
         if generic is None:
             unknown.append(name)
         else:
@@ -393,9 +435,15 @@ def sent_codes(kwargs: dict[str, Any]) -> frozenset[str]:
     return echoed_codes(*texts)
 
 
-def check_no_leak(scope: Scope | None, body: Any, context: str, echoed: frozenset[str] = frozenset()) -> None:
+def check_no_leak(
+    scope: Scope | None, body: Any, context: str, echoed: frozenset[str] = frozenset()
+) -> None:
     leaked = sorted(
-        {c for c in codes_in(body) if c not in echoed and (scope is None or not may_mention(scope, c))}
+        {
+            c
+            for c in codes_in(body)
+            if c not in echoed and (scope is None or not may_mention(scope, c))
+        }
     )
     assert not leaked, f"{context} mentions codes out of scope: {leaked}"
 
@@ -412,7 +460,10 @@ def scope_of(world: World, caller: str) -> Scope | None:
 
 
 def json_of(response: Any, context: str) -> Any:
-    assert response["Content-Type"].startswith("application/json"), (context, response.content[:300])
+    assert response["Content-Type"].startswith("application/json"), (
+        context,
+        response.content[:300],
+    )
     return response.json()
 
 
@@ -421,7 +472,9 @@ def snapshot() -> dict[str, Any]:
         "regions": set(Region.objects.values_list("code", flat=True)),
         "users": sorted(User.objects.values_list("username", "is_superuser", "is_active")),
         "assignments": sorted(
-            Assignment.objects.values_list("user_id", "role_id", "region_id", "department_id", "is_active")
+            Assignment.objects.values_list(
+                "user_id", "role_id", "region_id", "department_id", "is_active"
+            )
         ),
         "departments": Department.objects.count(),
         "roles": sorted(Role.objects.values_list("slug", "scope")),
@@ -478,7 +531,9 @@ def test_it_leaks_nothing_out_of_scope_on_reads(world, op):
                     assert response.content == missing_body, context
             answered += response.status_code == 200
         if caller == "admin":
-            assert answered, f"{caller} got no successful answer from {op.label}: the walk proves nothing"
+            assert answered, (
+                f"{caller} got no successful answer from {op.label}: the walk proves nothing"
+            )
 
 
 @pytest.mark.parametrize("op", WRITES, ids=lambda op: op.label)
@@ -502,7 +557,12 @@ def test_it_lets_nobody_write_out_of_scope(world, op):
                         assert response.status_code == 401, (context, response.content)
                     assert after == before, context
                     continue
-                check_no_leak(scope, json_of(response, context), context, sent_codes(kwargs) | echoed_codes(url))
+                check_no_leak(
+                    scope,
+                    json_of(response, context),
+                    context,
+                    sent_codes(kwargs) | echoed_codes(url),
+                )
                 created = after["regions"] - before["regions"]
                 out_of_scope = sorted(c for c in created if not may_write(scope, c))
                 assert not out_of_scope, f"{context} created regions out of scope: {out_of_scope}"
@@ -528,7 +588,9 @@ def test_it_keeps_a_grid_worker_allowed_to_import_inside_its_grid(api, world):
     """Even holding the import permission, a grid worker writes only under its own grid."""
     role = Role.objects.get(slug="grid_worker")
     role.permissions.add(
-        *Permission.objects.filter(content_type__app_label="regions", codename__in=["import_regions", "add_region"])
+        *Permission.objects.filter(
+            content_type__app_label="regions", codename__in=["import_regions", "add_region"]
+        )
     )
     client = api("worker_a")
     scope = scope_for(world["worker_a"])
@@ -543,11 +605,14 @@ def test_it_keeps_a_grid_worker_allowed_to_import_inside_its_grid(api, world):
     existing = client.post("/api/v1/regions/import", **next(_import_bodies(world)))
     ghost = _feature_collection(("440704008001001", "新网格", box(113.1, 22.0, 113.15, 22.1), None))
     missing = client.post(
-        "/api/v1/regions/import", data={"file": SimpleUploadedFile("g.geojson", ghost, "application/geo+json")}
+        "/api/v1/regions/import",
+        data={"file": SimpleUploadedFile("g.geojson", ghost, "application/geo+json")},
     )
     assert existing.status_code == missing.status_code == 403
     assert existing.json()["message"] == missing.json()["message"]
-    assert [r["field"] for r in existing.json()["rows"]] == [r["field"] for r in missing.json()["rows"]]
+    assert [r["field"] for r in existing.json()["rows"]] == [
+        r["field"] for r in missing.json()["rows"]
+    ]
     response = client.post("/api/v1/regions/import", **inside)
     assert response.status_code == 200, response.content
     assert set(Region.objects.values_list("code", flat=True)) - before == {GRID_A + "003"}
@@ -557,11 +622,18 @@ def test_it_fails_loudly_for_a_read_parameter_without_filler():
     op = Operation(
         "get",
         "/api/v1/things",
-        {"parameters": [{"in": "query", "name": "mystery", "schema": {"type": "string"}, "required": False}]},
+        {
+            "parameters": [
+                {"in": "query", "name": "mystery", "schema": {"type": "string"}, "required": False}
+            ]
+        },
         {},
         query=["mystery"],
     )
-    with pytest.raises(pytest.fail.Exception, match=r"GET /api/v1/things: no filler for parameter\(s\) \['mystery'\]"):
+    with pytest.raises(
+        pytest.fail.Exception,
+        match=r"GET /api/v1/things: no filler for parameter\(s\) \['mystery'\]",
+    ):
         fillers_for(op)
 
 
@@ -569,9 +641,18 @@ def test_it_fills_enums_booleans_and_dates_from_the_schema(world):
     components = {"Colour": {"enum": ["red", "blue"], "type": "string"}}
     spec = {
         "parameters": [
-            {"in": "query", "name": "colour", "schema": {"anyOf": [{"$ref": "#/components/schemas/Colour"}, {"type": "null"}]}},
+            {
+                "in": "query",
+                "name": "colour",
+                "schema": {"anyOf": [{"$ref": "#/components/schemas/Colour"}, {"type": "null"}]},
+            },
             {"in": "query", "name": "flag", "schema": {"type": "boolean"}, "required": True},
-            {"in": "query", "name": "since", "schema": {"type": "string", "format": "date"}, "required": True},
+            {
+                "in": "query",
+                "name": "since",
+                "schema": {"type": "string", "format": "date"},
+                "required": True,
+            },
         ]
     }
     op = Operation("get", "/api/v1/things", spec, components, query=["colour", "flag", "since"])

@@ -22,7 +22,12 @@ def add_many_regions(grids: int = 40, units_per_grid: int = 5) -> int:
         specs.append(RegionSpec(grid, f"南{g}网格", box(113.0, 21.9, 113.2, 22.0)))
         for u in range(1, units_per_grid + 1):
             specs.append(
-                RegionSpec(f"{grid}{u:03d}", f"第{u}单元", box(113.0, 21.9, 113.2, 22.0), point=(113.1, 21.95))
+                RegionSpec(
+                    f"{grid}{u:03d}",
+                    f"第{u}单元",
+                    box(113.0, 21.9, 113.2, 22.0),
+                    point=(113.1, 21.95),
+                )
             )
     do_create_regions(specs, actor=None, check_geometry=False)
     return len(specs)
@@ -54,7 +59,11 @@ def test_it_fetches_only_the_requested_page(api, world):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get("/api/v1/regions?limit=3&offset=20")
     assert len(response.json()["items"]) == 3
-    page_queries = [q["sql"] for q in ctx.captured_queries if '"geometry"' not in q["sql"] and "LIMIT" in q["sql"].upper()]
+    page_queries = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if '"geometry"' not in q["sql"] and "LIMIT" in q["sql"].upper()
+    ]
     assert page_queries, "the page is read with LIMIT"
     # The list never reads the (large) geometry column.
     assert not [q for q in ctx.captured_queries if '"regions_region"."geometry"' in q["sql"]]

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,27 +14,69 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
-                ('action', models.CharField(db_index=True, max_length=64, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=64, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('region_code', models.CharField(blank=True, db_index=True, max_length=18, verbose_name='region code')),
-                ('before', models.JSONField(blank=True, null=True, verbose_name='before')),
-                ('after', models.JSONField(blank=True, null=True, verbose_name='after')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=64, verbose_name='request id')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time"),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="actor name"),
+                ),
+                ("action", models.CharField(db_index=True, max_length=64, verbose_name="action")),
+                (
+                    "object_type",
+                    models.CharField(blank=True, max_length=64, verbose_name="object type"),
+                ),
+                (
+                    "object_id",
+                    models.CharField(blank=True, max_length=64, verbose_name="object id"),
+                ),
+                (
+                    "object_repr",
+                    models.CharField(blank=True, max_length=200, verbose_name="object"),
+                ),
+                (
+                    "region_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=18, verbose_name="region code"
+                    ),
+                ),
+                ("before", models.JSONField(blank=True, null=True, verbose_name="before")),
+                ("after", models.JSONField(blank=True, null=True, verbose_name="after")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "request_id",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=64, verbose_name="request id"
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit entry',
-                'verbose_name_plural': 'audit entries',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='audit_object_idx')],
+                "verbose_name": "audit entry",
+                "verbose_name_plural": "audit entries",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="audit_object_idx")
+                ],
             },
         ),
     ]

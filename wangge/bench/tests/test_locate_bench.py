@@ -46,7 +46,10 @@ def test_it_draws_the_same_points_from_the_same_seed():
 def test_it_finds_points_with_the_naive_loop():
     index = locate.index_from_specs(world_specs())
     found = locate.naive_locate(
-        list(index.grid_codes), list(index.grid_geoms), np.array([113.01, 113.15, 113.25]), np.array([22.1, 22.1, 22.1])
+        list(index.grid_codes),
+        list(index.grid_geoms),
+        np.array([113.01, 113.15, 113.25]),
+        np.array([22.1, 22.1, 22.1]),
     )
     assert found == [GRID_A, GRID_B, None]
 
@@ -65,7 +68,9 @@ def test_it_indexes_the_generated_city():
 def test_it_runs_as_a_command_and_writes_json(monkeypatch, tmp_path, capsys):
     monkeypatch.setattr(locate, "load_hierarchy", lambda scale, seed: world_specs())
     path = tmp_path / "out" / "locate.json"
-    run_command("--points", "3000", "--naive-sample", "50", "--postgis-url", "", "--json", str(path))
+    run_command(
+        "--points", "3000", "--naive-sample", "50", "--postgis-url", "", "--json", str(path)
+    )
     data = json.loads(path.read_text())
     assert data["bench"] == "locate"
     assert data["source"] == "generated:city"
@@ -76,7 +81,17 @@ def test_it_runs_as_a_command_and_writes_json(monkeypatch, tmp_path, capsys):
 
 def test_it_reads_the_index_from_the_database(world, tmp_path):
     path = tmp_path / "locate.json"
-    run_command("--from-db", "--points", "2000", "--naive-sample", "20", "--postgis-url", "", "--json", str(path))
+    run_command(
+        "--from-db",
+        "--points",
+        "2000",
+        "--naive-sample",
+        "20",
+        "--postgis-url",
+        "",
+        "--json",
+        str(path),
+    )
     data = json.loads(path.read_text())
     assert (data["source"], data["grids"], data["units"]) == ("database", 4, 7)
     assert data["mismatches"] == 0
@@ -95,7 +110,9 @@ def test_it_reports_postgis_as_unavailable_when_there_is_no_server():
 def test_it_locates_with_postgis_when_available():
     url = os.environ.get("WANGGE_BENCH_POSTGIS_URL", locate.DEFAULT_POSTGIS_URL)
     index = locate.index_from_specs(world_specs())
-    result = locate.run_locate_bench(index, points=2000, naive_sample=10, postgis_url=url, postgis_points=1000)
+    result = locate.run_locate_bench(
+        index, points=2000, naive_sample=10, postgis_url=url, postgis_points=1000
+    )
     assert result.postgis is not None
     if not result.postgis.available:
         pytest.skip(f"PostGIS not available: {result.postgis.reason}")

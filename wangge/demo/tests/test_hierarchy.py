@@ -18,8 +18,13 @@ from wangge.demo.names import chinese_number
 from wangge.lib import codes, geo
 from wangge.regions.actions import RegionSpec, validate_specs
 
-LEVEL_COUNTS = {codes.Level.DISTRICT: 1, codes.Level.STREET: 3, codes.Level.COMMUNITY: 30,
-                codes.Level.GRID: 190, codes.Level.UNIT: 2590}
+LEVEL_COUNTS = {
+    codes.Level.DISTRICT: 1,
+    codes.Level.STREET: 3,
+    codes.Level.COMMUNITY: 30,
+    codes.Level.GRID: 190,
+    codes.Level.UNIT: 2590,
+}
 
 
 @pytest.fixture(scope="module")
@@ -160,7 +165,9 @@ def test_it_builds_a_city_of_five_adjacent_districts(small_city: list[RegionSpec
     left, right = shapely.STRtree(shapes).query(shapes, predicate="intersects")
     pairs = left < right
     assert pairs.sum() >= 4  # side by side
-    assert shapely.area(shapely.intersection(shapes[left[pairs]], shapes[right[pairs]])).sum() < 1e-15
+    assert (
+        shapely.area(shapely.intersection(shapes[left[pairs]], shapes[right[pairs]])).sum() < 1e-15
+    )
     assert build_hierarchy("city", seed=1, grids_per_district=40, units_per_grid=2) == small_city
 
 
@@ -187,7 +194,14 @@ def test_it_snaps_a_coverage_to_the_grid() -> None:
 
 
 def test_it_writes_chinese_numbers() -> None:
-    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 99)] == ["一", "十", "十二", "二十", "三十五", "九十九"]
+    assert [chinese_number(n) for n in (1, 10, 12, 20, 35, 99)] == [
+        "一",
+        "十",
+        "十二",
+        "二十",
+        "三十五",
+        "九十九",
+    ]
 
 
 def test_it_gives_a_detached_piece_of_a_cell_to_a_neighbour() -> None:

@@ -52,8 +52,19 @@ def test_it_seeds_the_demo_district_through_the_command() -> None:
 
     # The named accounts, with the roles and scopes the README promises.
     usernames = [u for u, _ in DEMO_ACCOUNTS]
-    assert {"admin", "district", "street1", "street2", "street3", "community", "worker1",
-            "worker2", "dept-cg", "resident", "leader"} <= set(usernames)
+    assert {
+        "admin",
+        "district",
+        "street1",
+        "street2",
+        "street3",
+        "community",
+        "worker1",
+        "worker2",
+        "dept-cg",
+        "resident",
+        "leader",
+    } <= set(usernames)
     assert User.objects.filter(username__in=usernames).count() == len(usernames)
     for username, roots in NODE_ROOTS.items():
         assert scope_for(User.objects.get(username=username)).node_roots == roots, username

@@ -7,220 +7,702 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventNumberSequence',
+            name="EventNumberSequence",
             fields=[
-                ('key', models.CharField(max_length=14, primary_key=True, serialize=False)),
-                ('last', models.PositiveIntegerField(default=0)),
+                ("key", models.CharField(max_length=14, primary_key=True, serialize=False)),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'event number sequence',
+                "verbose_name": "event number sequence",
             },
         ),
         migrations.CreateModel(
-            name='WorkCalendarDay',
+            name="WorkCalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(unique=True, verbose_name='date')),
-                ('kind', models.CharField(choices=[('holiday', '放假'), ('workday', '调休上班')], max_length=16, verbose_name='kind')),
-                ('name', models.CharField(blank=True, max_length=64, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(unique=True, verbose_name="date")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("holiday", "放假"), ("workday", "调休上班")],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=64, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'calendar day',
-                'verbose_name_plural': 'work calendar',
-                'ordering': ['date'],
+                "verbose_name": "calendar day",
+                "verbose_name_plural": "work calendar",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=8, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=64, verbose_name='name')),
-                ('default_department_code', models.SlugField(blank=True, help_text='Code of the department events of this type go to (per district); empty for none.', max_length=32, verbose_name='default department code')),
-                ('accept_limit', models.PositiveIntegerField(default=2, verbose_name='acceptance time limit')),
-                ('accept_unit', models.CharField(choices=[('working_hours', '工作小时'), ('working_days', '工作日'), ('natural_hours', '自然小时')], default='working_hours', max_length=16, verbose_name='acceptance limit unit')),
-                ('handle_limit', models.PositiveIntegerField(default=3, verbose_name='handling time limit')),
-                ('handle_unit', models.CharField(choices=[('working_hours', '工作小时'), ('working_days', '工作日'), ('natural_hours', '自然小时')], default='working_days', max_length=16, verbose_name='handling limit unit')),
-                ('register_condition', models.TextField(blank=True, verbose_name='registration condition')),
-                ('close_condition', models.TextField(blank=True, verbose_name='closure condition')),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, '一般'), (2, '紧急'), (3, '特急')], default=1, verbose_name='priority')),
-                ('admitted', models.BooleanField(default=True, help_text='Only admitted (准入清单) types can be registered and dispatched.', verbose_name='on the admission list')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('sort_order', models.PositiveIntegerField(default=0, verbose_name='sort order')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='events.category', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=8, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=64, verbose_name="name")),
+                (
+                    "default_department_code",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Code of the department events of this type go to (per district); empty for none.",
+                        max_length=32,
+                        verbose_name="default department code",
+                    ),
+                ),
+                (
+                    "accept_limit",
+                    models.PositiveIntegerField(default=2, verbose_name="acceptance time limit"),
+                ),
+                (
+                    "accept_unit",
+                    models.CharField(
+                        choices=[
+                            ("working_hours", "工作小时"),
+                            ("working_days", "工作日"),
+                            ("natural_hours", "自然小时"),
+                        ],
+                        default="working_hours",
+                        max_length=16,
+                        verbose_name="acceptance limit unit",
+                    ),
+                ),
+                (
+                    "handle_limit",
+                    models.PositiveIntegerField(default=3, verbose_name="handling time limit"),
+                ),
+                (
+                    "handle_unit",
+                    models.CharField(
+                        choices=[
+                            ("working_hours", "工作小时"),
+                            ("working_days", "工作日"),
+                            ("natural_hours", "自然小时"),
+                        ],
+                        default="working_days",
+                        max_length=16,
+                        verbose_name="handling limit unit",
+                    ),
+                ),
+                (
+                    "register_condition",
+                    models.TextField(blank=True, verbose_name="registration condition"),
+                ),
+                ("close_condition", models.TextField(blank=True, verbose_name="closure condition")),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "一般"), (2, "紧急"), (3, "特急")],
+                        default=1,
+                        verbose_name="priority",
+                    ),
+                ),
+                (
+                    "admitted",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Only admitted (准入清单) types can be registered and dispatched.",
+                        verbose_name="on the admission list",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("sort_order", models.PositiveIntegerField(default=0, verbose_name="sort order")),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="events.category",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event category',
-                'verbose_name_plural': 'event categories',
-                'ordering': ['sort_order', 'code'],
+                "verbose_name": "event category",
+                "verbose_name_plural": "event categories",
+                "ordering": ["sort_order", "code"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=24, unique=True, verbose_name='tracking number')),
-                ('title', models.CharField(max_length=100, verbose_name='title')),
-                ('description', models.TextField(verbose_name='description')),
-                ('source', models.CharField(choices=[('grid_worker', '网格员上报'), ('resident', '群众上报'), ('hotline', '热线转办'), ('department', '部门上报'), ('inspection', '巡查发现')], max_length=16, verbose_name='source')),
-                ('state', models.CharField(choices=[('reported', '已上报'), ('registered', '已立案'), ('rejected', '不予立案'), ('dispatched', '已派遣'), ('sent_back', '已退单'), ('handling', '处置中'), ('joint', '联合处置中'), ('handled', '已办结待核查'), ('closed', '已结案')], default='reported', max_length=16, verbose_name='state')),
-                ('version', models.PositiveIntegerField(default=1, verbose_name='version')),
-                ('region_code', models.CharField(db_index=True, max_length=18, verbose_name='region code')),
-                ('grid_code', models.CharField(max_length=15, verbose_name='grid code')),
-                ('district_code', models.CharField(max_length=6, verbose_name='district code')),
-                ('lng', models.FloatField(verbose_name='longitude')),
-                ('lat', models.FloatField(verbose_name='latitude')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('reporter_contact', models.CharField(blank=True, max_length=64, verbose_name='reporter contact')),
-                ('client_request_id', models.CharField(blank=True, default='', max_length=64, verbose_name='client request id')),
-                ('level', models.CharField(choices=[('community', '社区'), ('street', '街道'), ('district', '区')], default='street', max_length=16, verbose_name='handling level')),
-                ('accept_due', models.DateTimeField(blank=True, null=True, verbose_name='acceptance due')),
-                ('handle_due', models.DateTimeField(blank=True, null=True, verbose_name='handling due')),
-                ('overdue', models.BooleanField(default=False, verbose_name='overdue')),
-                ('overdue_at', models.DateTimeField(blank=True, null=True, verbose_name='flagged overdue at')),
-                ('supervise_count', models.PositiveIntegerField(default=0, verbose_name='times supervised')),
-                ('rework_count', models.PositiveIntegerField(default=0, verbose_name='times reworked')),
-                ('self_handled', models.BooleanField(default=False, verbose_name='handled by the grid worker')),
-                ('forced', models.BooleanField(default=False, verbose_name='force-dispatched')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basically', '基本满意'), ('dissatisfied', '不满意')], max_length=16, verbose_name='satisfaction')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='reported at')),
-                ('registered_at', models.DateTimeField(blank=True, null=True, verbose_name='registered at')),
-                ('dispatched_at', models.DateTimeField(blank=True, null=True, verbose_name='dispatched at')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
-                ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='handled at')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='closed at')),
-                ('escalated_at', models.DateTimeField(blank=True, null=True, verbose_name='escalated at')),
-                ('visited_at', models.DateTimeField(blank=True, null=True, verbose_name='return visit at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated at')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='events.category', verbose_name='category')),
-                ('current_department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='events', to='accounts.department', verbose_name='current department')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='events.event', verbose_name='duplicate of')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='reported_events', to=settings.AUTH_USER_MODEL, verbose_name='reporter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(max_length=24, unique=True, verbose_name="tracking number"),
+                ),
+                ("title", models.CharField(max_length=100, verbose_name="title")),
+                ("description", models.TextField(verbose_name="description")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("grid_worker", "网格员上报"),
+                            ("resident", "群众上报"),
+                            ("hotline", "热线转办"),
+                            ("department", "部门上报"),
+                            ("inspection", "巡查发现"),
+                        ],
+                        max_length=16,
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("reported", "已上报"),
+                            ("registered", "已立案"),
+                            ("rejected", "不予立案"),
+                            ("dispatched", "已派遣"),
+                            ("sent_back", "已退单"),
+                            ("handling", "处置中"),
+                            ("joint", "联合处置中"),
+                            ("handled", "已办结待核查"),
+                            ("closed", "已结案"),
+                        ],
+                        default="reported",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, verbose_name="version")),
+                (
+                    "region_code",
+                    models.CharField(db_index=True, max_length=18, verbose_name="region code"),
+                ),
+                ("grid_code", models.CharField(max_length=15, verbose_name="grid code")),
+                ("district_code", models.CharField(max_length=6, verbose_name="district code")),
+                ("lng", models.FloatField(verbose_name="longitude")),
+                ("lat", models.FloatField(verbose_name="latitude")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                (
+                    "reporter_contact",
+                    models.CharField(blank=True, max_length=64, verbose_name="reporter contact"),
+                ),
+                (
+                    "client_request_id",
+                    models.CharField(
+                        blank=True, default="", max_length=64, verbose_name="client request id"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("community", "社区"), ("street", "街道"), ("district", "区")],
+                        default="street",
+                        max_length=16,
+                        verbose_name="handling level",
+                    ),
+                ),
+                (
+                    "accept_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="acceptance due"),
+                ),
+                (
+                    "handle_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="handling due"),
+                ),
+                ("overdue", models.BooleanField(default=False, verbose_name="overdue")),
+                (
+                    "overdue_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="flagged overdue at"),
+                ),
+                (
+                    "supervise_count",
+                    models.PositiveIntegerField(default=0, verbose_name="times supervised"),
+                ),
+                (
+                    "rework_count",
+                    models.PositiveIntegerField(default=0, verbose_name="times reworked"),
+                ),
+                (
+                    "self_handled",
+                    models.BooleanField(default=False, verbose_name="handled by the grid worker"),
+                ),
+                ("forced", models.BooleanField(default=False, verbose_name="force-dispatched")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        max_length=16,
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                (
+                    "reported_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="reported at"
+                    ),
+                ),
+                (
+                    "registered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="registered at"),
+                ),
+                (
+                    "dispatched_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="dispatched at"),
+                ),
+                (
+                    "accepted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="accepted at"),
+                ),
+                (
+                    "handled_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="handled at"),
+                ),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="closed at"),
+                ),
+                (
+                    "escalated_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="escalated at"),
+                ),
+                (
+                    "visited_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="return visit at"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="updated at"
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="events.category",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "current_department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="accounts.department",
+                        verbose_name="current department",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="events.event",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="reported_events",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reporter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event',
-                'verbose_name_plural': 'events',
-                'ordering': ['-reported_at', '-id'],
-                'permissions': [('report_event', 'Can report events'), ('self_handle_event', "Can close an event of one's own grid on the spot"), ('dispatch_event', 'Can register, dispatch and decide on events (command centre)'), ('handle_event', "Can accept and handle events dispatched to one's department"), ('verify_event', 'Can verify handled events on site'), ('visit_event', 'Can record return visits'), ('escalate_event', 'Can escalate events to the next level'), ('supervise_event', 'Can supervise (督办) events')],
+                "verbose_name": "event",
+                "verbose_name_plural": "events",
+                "ordering": ["-reported_at", "-id"],
+                "permissions": [
+                    ("report_event", "Can report events"),
+                    ("self_handle_event", "Can close an event of one's own grid on the spot"),
+                    (
+                        "dispatch_event",
+                        "Can register, dispatch and decide on events (command centre)",
+                    ),
+                    ("handle_event", "Can accept and handle events dispatched to one's department"),
+                    ("verify_event", "Can verify handled events on site"),
+                    ("visit_event", "Can record return visits"),
+                    ("escalate_event", "Can escalate events to the next level"),
+                    ("supervise_event", "Can supervise (督办) events"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EventPart',
+            name="EventPart",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('summoned', '已吹哨'), ('reported_in', '已报到'), ('done', '已完成')], default='summoned', max_length=16, verbose_name='state')),
-                ('task', models.CharField(blank=True, max_length=200, verbose_name='assigned task')),
-                ('note', models.TextField(blank=True, verbose_name='result')),
-                ('summoned_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='summoned at')),
-                ('reported_in_at', models.DateTimeField(blank=True, null=True, verbose_name='reported in at')),
-                ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='done at')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='event_parts', to='accounts.department', verbose_name='department')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parts', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("summoned", "已吹哨"),
+                            ("reported_in", "已报到"),
+                            ("done", "已完成"),
+                        ],
+                        default="summoned",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "task",
+                    models.CharField(blank=True, max_length=200, verbose_name="assigned task"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="result")),
+                (
+                    "summoned_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="summoned at"
+                    ),
+                ),
+                (
+                    "reported_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reported in at"),
+                ),
+                ("done_at", models.DateTimeField(blank=True, null=True, verbose_name="done at")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="event_parts",
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parts",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event part',
-                'verbose_name_plural': 'event parts',
-                'ordering': ['event', 'id'],
+                "verbose_name": "event part",
+                "verbose_name_plural": "event parts",
+                "ordering": ["event", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventStep',
+            name="EventStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor name')),
-                ('action', models.CharField(choices=[('report', '上报'), ('self_handle', '自行处置'), ('register', '立案'), ('reject', '不予立案'), ('dispatch', '派遣'), ('accept', '受理'), ('send_back', '退单'), ('redispatch', '重新派遣'), ('force', '强制派遣'), ('request_extension', '申请延期'), ('decide_extension', '审批延期'), ('feedback', '办结反馈'), ('verify', '核查'), ('return_visit', '回访'), ('summon', '吹哨'), ('report_in', '报到'), ('complete_part', '完成分工'), ('escalate', '提级'), ('supervise', '督办'), ('overdue', '超期')], max_length=32, verbose_name='action')),
-                ('from_state', models.CharField(blank=True, max_length=16, verbose_name='from state')),
-                ('to_state', models.CharField(max_length=16, verbose_name='to state')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('attachments', models.JSONField(blank=True, default=list, verbose_name='attachments')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='details')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='actor')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='events.event')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="time"),
+                ),
+                (
+                    "actor_label",
+                    models.CharField(blank=True, max_length=150, verbose_name="actor name"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("report", "上报"),
+                            ("self_handle", "自行处置"),
+                            ("register", "立案"),
+                            ("reject", "不予立案"),
+                            ("dispatch", "派遣"),
+                            ("accept", "受理"),
+                            ("send_back", "退单"),
+                            ("redispatch", "重新派遣"),
+                            ("force", "强制派遣"),
+                            ("request_extension", "申请延期"),
+                            ("decide_extension", "审批延期"),
+                            ("feedback", "办结反馈"),
+                            ("verify", "核查"),
+                            ("return_visit", "回访"),
+                            ("summon", "吹哨"),
+                            ("report_in", "报到"),
+                            ("complete_part", "完成分工"),
+                            ("escalate", "提级"),
+                            ("supervise", "督办"),
+                            ("overdue", "超期"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                (
+                    "from_state",
+                    models.CharField(blank=True, max_length=16, verbose_name="from state"),
+                ),
+                ("to_state", models.CharField(max_length=16, verbose_name="to state")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "attachments",
+                    models.JSONField(blank=True, default=list, verbose_name="attachments"),
+                ),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="details")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="actor",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="events.event",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'event step',
-                'verbose_name_plural': 'event steps',
-                'ordering': ['at', 'id'],
+                "verbose_name": "event step",
+                "verbose_name_plural": "event steps",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExtensionRequest',
+            name="ExtensionRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('amount', models.PositiveIntegerField(verbose_name='extra time')),
-                ('unit', models.CharField(choices=[('working_hours', '工作小时'), ('working_days', '工作日'), ('natural_hours', '自然小时')], max_length=16, verbose_name='unit')),
-                ('reason', models.TextField(verbose_name='reason')),
-                ('state', models.CharField(choices=[('pending', '待审批'), ('granted', '已同意'), ('denied', '未同意'), ('withdrawn', '已撤销')], default='pending', max_length=16, verbose_name='state')),
-                ('requested_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='requested at')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='decided at')),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('old_due', models.DateTimeField(blank=True, null=True, verbose_name='previous deadline')),
-                ('new_due', models.DateTimeField(blank=True, null=True, verbose_name='new deadline')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='department')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='extensions', to='events.event')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("amount", models.PositiveIntegerField(verbose_name="extra time")),
+                (
+                    "unit",
+                    models.CharField(
+                        choices=[
+                            ("working_hours", "工作小时"),
+                            ("working_days", "工作日"),
+                            ("natural_hours", "自然小时"),
+                        ],
+                        max_length=16,
+                        verbose_name="unit",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="reason")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "待审批"),
+                            ("granted", "已同意"),
+                            ("denied", "未同意"),
+                            ("withdrawn", "已撤销"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "requested_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="requested at"
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="decided at"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "old_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="previous deadline"),
+                ),
+                (
+                    "new_due",
+                    models.DateTimeField(blank=True, null=True, verbose_name="new deadline"),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="accounts.department",
+                        verbose_name="department",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="extensions",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'extension request',
-                'verbose_name_plural': 'extension requests',
-                'ordering': ['event', 'id'],
+                "verbose_name": "extension request",
+                "verbose_name_plural": "extension requests",
+                "ordering": ["event", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ReturnVisit',
+            name="ReturnVisit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('contacted', models.BooleanField(verbose_name='reporter reached')),
-                ('solved', models.BooleanField(verbose_name='problem solved')),
-                ('satisfaction', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basically', '基本满意'), ('dissatisfied', '不满意')], max_length=16, verbose_name='satisfaction')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('visited_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='visited at')),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='return_visit', to='events.event')),
-                ('visited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("contacted", models.BooleanField(verbose_name="reporter reached")),
+                ("solved", models.BooleanField(verbose_name="problem solved")),
+                (
+                    "satisfaction",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basically", "基本满意"),
+                            ("dissatisfied", "不满意"),
+                        ],
+                        max_length=16,
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                (
+                    "visited_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="visited at"
+                    ),
+                ),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="return_visit",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "visited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'return visit',
-                'verbose_name_plural': 'return visits',
+                "verbose_name": "return visit",
+                "verbose_name_plural": "return visits",
             },
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['state', 'region_code'], name='event_state_region_idx'),
+            model_name="event",
+            index=models.Index(fields=["state", "region_code"], name="event_state_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['current_department', 'state'], name='event_dept_state_idx'),
+            model_name="event",
+            index=models.Index(fields=["current_department", "state"], name="event_dept_state_idx"),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['district_code', 'reported_at'], name='event_district_time_idx'),
+            model_name="event",
+            index=models.Index(
+                fields=["district_code", "reported_at"], name="event_district_time_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='event',
-            index=models.Index(fields=['overdue', 'state'], name='event_overdue_idx'),
+            model_name="event",
+            index=models.Index(fields=["overdue", "state"], name="event_overdue_idx"),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.UniqueConstraint(condition=models.Q(('client_request_id', ''), _negated=True), fields=('reporter', 'client_request_id'), name='event_request_id_per_reporter'),
+            model_name="event",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("client_request_id", ""), _negated=True),
+                fields=("reporter", "client_request_id"),
+                name="event_request_id_per_reporter",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('region_code__regex', '^[0-9]{15}([0-9]{3})?$')), name='event_region_code_grid_or_unit'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("region_code__regex", "^[0-9]{15}([0-9]{3})?$")),
+                name="event_region_code_grid_or_unit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventpart',
-            constraint=models.UniqueConstraint(fields=('event', 'department'), name='event_part_per_department'),
+            model_name="eventpart",
+            constraint=models.UniqueConstraint(
+                fields=("event", "department"), name="event_part_per_department"
+            ),
         ),
     ]

@@ -55,9 +55,7 @@ def test_it_keeps_only_minimal_roots():
     assert codes.minimal_roots([]) == []
     assert codes.minimal_roots({"440704", "440704001"}) == ["440704"]
     # Siblings whose codes share leading digits are not nested.
-    assert codes.minimal_roots(["440704001", "440704001001", "4407040010"]) == [
-        "440704001"
-    ]
+    assert codes.minimal_roots(["440704001", "440704001001", "4407040010"]) == ["440704001"]
     assert codes.minimal_roots(["440704001", "440704002001"]) == ["440704001", "440704002001"]
 
 

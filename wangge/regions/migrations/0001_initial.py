@@ -5,54 +5,120 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='GeometryRevision',
+            name="GeometryRevision",
             fields=[
-                ('id', models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False)),
-                ('revision', models.BigIntegerField(default=0)),
-                ('token', models.CharField(default='', max_length=32)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.PositiveSmallIntegerField(default=1, primary_key=True, serialize=False),
+                ),
+                ("revision", models.BigIntegerField(default=0)),
+                ("token", models.CharField(default="", max_length=32)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'geometry revision',
+                "verbose_name": "geometry revision",
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=18, unique=True, verbose_name='code')),
-                ('level', models.CharField(choices=[('district', 'District'), ('street', 'Street / town'), ('community', 'Village / community'), ('grid', 'Grid'), ('unit', 'Minimal unit')], max_length=16, verbose_name='level')),
-                ('kind', models.CharField(choices=[('district', 'District'), ('street', 'Street'), ('town', 'Town'), ('community', 'Community'), ('village', 'Village'), ('grid', 'Grid'), ('unit', 'Minimal unit')], max_length=16, verbose_name='type')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('geometry', models.JSONField(verbose_name='geometry (GeoJSON)')),
-                ('centroid_lng', models.FloatField(verbose_name='centroid longitude')),
-                ('centroid_lat', models.FloatField(verbose_name='centroid latitude')),
-                ('point_lng', models.FloatField(blank=True, null=True, verbose_name='point longitude')),
-                ('point_lat', models.FloatField(blank=True, null=True, verbose_name='point latitude')),
-                ('min_lng', models.FloatField()),
-                ('min_lat', models.FloatField()),
-                ('max_lng', models.FloatField()),
-                ('max_lat', models.FloatField()),
-                ('area_km2', models.FloatField(default=0.0, verbose_name='area (km²)')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='regions.region', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=18, unique=True, verbose_name="code")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("district", "District"),
+                            ("street", "Street / town"),
+                            ("community", "Village / community"),
+                            ("grid", "Grid"),
+                            ("unit", "Minimal unit"),
+                        ],
+                        max_length=16,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("district", "District"),
+                            ("street", "Street"),
+                            ("town", "Town"),
+                            ("community", "Community"),
+                            ("village", "Village"),
+                            ("grid", "Grid"),
+                            ("unit", "Minimal unit"),
+                        ],
+                        max_length=16,
+                        verbose_name="type",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                ("geometry", models.JSONField(verbose_name="geometry (GeoJSON)")),
+                ("centroid_lng", models.FloatField(verbose_name="centroid longitude")),
+                ("centroid_lat", models.FloatField(verbose_name="centroid latitude")),
+                (
+                    "point_lng",
+                    models.FloatField(blank=True, null=True, verbose_name="point longitude"),
+                ),
+                (
+                    "point_lat",
+                    models.FloatField(blank=True, null=True, verbose_name="point latitude"),
+                ),
+                ("min_lng", models.FloatField()),
+                ("min_lat", models.FloatField()),
+                ("max_lng", models.FloatField()),
+                ("max_lat", models.FloatField()),
+                ("area_km2", models.FloatField(default=0.0, verbose_name="area (km²)")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="regions.region",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['code'],
-                'permissions': [('import_regions', 'Can import the hierarchy')],
-                'indexes': [models.Index(fields=['level', 'code'], name='region_level_code_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('code__regex', '^[0-9]{6}([0-9]{3}){0,4}$')), name='region_code_digits'), models.CheckConstraint(condition=models.Q(models.Q(('level', 'district'), ('parent__isnull', True)), models.Q(models.Q(('level', 'district'), _negated=True), ('parent__isnull', False)), _connector='OR'), name='region_parent_matches_level')],
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["code"],
+                "permissions": [("import_regions", "Can import the hierarchy")],
+                "indexes": [models.Index(fields=["level", "code"], name="region_level_code_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("code__regex", "^[0-9]{6}([0-9]{3}){0,4}$")),
+                        name="region_code_digits",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("level", "district"), ("parent__isnull", True)),
+                            models.Q(
+                                models.Q(("level", "district"), _negated=True),
+                                ("parent__isnull", False),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="region_parent_matches_level",
+                    ),
+                ],
             },
         ),
     ]

@@ -55,10 +55,17 @@ def test_it_lists_everything_for_the_admin(api, world):
 def test_it_filters_by_node_and_level(api, world):
     district = api("district")
     assert all_codes(district, "&under=440704002") == [
-        "440704002", "440704002001", GRID_B, GRID_B + "001", GRID_B + "002",
+        "440704002",
+        "440704002001",
+        GRID_B,
+        GRID_B + "001",
+        GRID_B + "002",
     ]
     assert all_codes(district, "&under=440704001&type=unit") == [
-        GRID_A + "001", GRID_A + "002", GRID_A2 + "001", GRID_A2 + "002",
+        GRID_A + "001",
+        GRID_A + "002",
+        GRID_A2 + "001",
+        GRID_A2 + "002",
     ]
     # A node above the user's scope narrows to what the user sees.
     assert all_codes(api("worker_a"), "&under=440704&type=grid") == [GRID_A]
@@ -173,7 +180,11 @@ def test_it_answers_out_of_scope_exactly_like_missing(api, world, username, code
     invalid = client.get("/api/v1/regions/not-a-code")
     assert hidden.status_code == missing.status_code == invalid.status_code == 404
     assert hidden.content == missing.content == invalid.content
-    assert hidden.json() == {"code": "not_found", "message": "未找到该对象，或您无权访问", "fields": {}}
+    assert hidden.json() == {
+        "code": "not_found",
+        "message": "未找到该对象，或您无权访问",
+        "fields": {},
+    }
 
 
 # --- locate ----------------------------------------------------------------
@@ -253,7 +264,13 @@ def test_it_refuses_malformed_coordinates_per_field(api, world, query, fields):
 
 
 @pytest.mark.parametrize(
-    "url", ["/api/v1/regions", f"/api/v1/regions/{GRID_A}", "/api/v1/locate?lat=22.05&lng=113.025", "/api/v1/me"]
+    "url",
+    [
+        "/api/v1/regions",
+        f"/api/v1/regions/{GRID_A}",
+        "/api/v1/locate?lat=22.05&lng=113.025",
+        "/api/v1/me",
+    ],
 )
 def test_it_requires_authentication(world, url):
     response = Client().get(url)

@@ -79,9 +79,27 @@ def test_it_imports_a_csv_file_fully_and_locates_in_the_new_grid(world):
 def test_it_imports_a_geojson_file_and_wkt_geometry(world):
     created = imports.import_file(make_geojson(NEW), actor=None, filename="new.geojson")
     assert len(created) == len(NEW)
-    data = make_csv([grid_row("440705001001002", "POLYGON ((113.5 22.1, 113.6 22.1, 113.6 22.1, 113.5 22.1, 113.5 22.1))")])
+    data = make_csv(
+        [
+            grid_row(
+                "440705001001002",
+                "POLYGON ((113.5 22.1, 113.6 22.1, 113.6 22.1, 113.5 22.1, 113.5 22.1))",
+            )
+        ]
+    )
     assert errors_of(data)[(2, "geometry")]  # a zero-area ring is refused
-    data = make_csv([["440705002", "北镇", "town", "POLYGON ((113.5 22.0, 113.6 22.0, 113.6 22.1, 113.5 22.0))", "", ""]])
+    data = make_csv(
+        [
+            [
+                "440705002",
+                "北镇",
+                "town",
+                "POLYGON ((113.5 22.0, 113.6 22.0, 113.6 22.1, 113.5 22.0))",
+                "",
+                "",
+            ]
+        ]
+    )
     assert [r.code for r in imports.import_file(data, actor=None)] == ["440705002"]
     assert Region.objects.get(code="440705002").geometry["type"] == "Polygon"
 
@@ -107,7 +125,12 @@ def test_it_reports_duplicate_codes_in_the_file_and_in_the_database(world):
 def test_it_reports_a_self_intersecting_polygon(world):
     errors = errors_of(make_csv([grid_row("440704001001003", BOW_TIE)]))
     assert "自相交" in errors[(2, "geometry")].message
-    bow_tie_json = {"type": "Polygon", "coordinates": [[[113.0, 22.0], [113.01, 22.01], [113.01, 22.0], [113.0, 22.01], [113.0, 22.0]]]}
+    bow_tie_json = {
+        "type": "Polygon",
+        "coordinates": [
+            [[113.0, 22.0], [113.01, 22.01], [113.01, 22.0], [113.0, 22.01], [113.0, 22.0]]
+        ],
+    }
     errors = errors_of(make_geojson([grid_row("440704001001003", bow_tie_json)]))
     assert "自相交" in errors[(1, "geometry")].message
 
@@ -126,7 +149,9 @@ def test_it_reports_a_point_outside_its_parent(world):
 
 
 def test_it_reports_a_unit_without_a_point(world):
-    errors = errors_of(make_csv([[GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "", ""]]))
+    errors = errors_of(
+        make_csv([[GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "", ""]])
+    )
     assert errors[(2, "point")].message == "最小单元必须有位置点"
 
 
@@ -142,8 +167,13 @@ def test_it_reports_malformed_coordinates_on_every_row(world):
         [GRID_A + "007", "七号楼", "", inside, "abc", "22.005"],
         [GRID_A + "008", "八号楼", "", inside, "113.005", "200"],
         [GRID_A + "009", "九号楼", "", inside, "113.005", ""],
-        grid_row("440704001001003", '{"type": "Polygon", "coordinates": [[["abc", 22.0], [113.01, 22.0], [113.01, 22.01], [113.0, 22.0]]]}'),
-        grid_row("440704001001004", '{"type": "Polygon", "coordinates": [[[113.0, 22.0], [113.01, 22.0'),
+        grid_row(
+            "440704001001003",
+            '{"type": "Polygon", "coordinates": [[["abc", 22.0], [113.01, 22.0], [113.01, 22.01], [113.0, 22.0]]]}',
+        ),
+        grid_row(
+            "440704001001004", '{"type": "Polygon", "coordinates": [[[113.0, 22.0], [113.01, 22.0'
+        ),
         grid_row("440704001001005", "POLYGON ((113.0 22.0, abc))"),
         grid_row("440704001001006", ""),
     ]
@@ -162,12 +192,26 @@ def test_it_reports_malformed_coordinates_on_every_row(world):
 
 def test_it_reports_malformed_geojson_features(world):
     features = [
-        {"type": "Feature", "geometry": box(113.0, 22.0, 113.01, 22.01),
-         "properties": {"code": GRID_A + "009", "name": "九号楼", "point": ["abc", 22.0]}},
-        {"type": "Feature", "geometry": box(113.0, 22.0, 113.01, 22.01),
-         "properties": {"code": GRID_A + "008", "name": "八号楼", "point": [113.005, 200]}},
-        {"type": "Feature", "geometry": None, "properties": {"code": "440704001001003", "name": "x"}},
-        {"type": "Feature", "geometry": box(113.0, 22.0, 113.01, 22.01), "properties": {"name": "无编码"}},
+        {
+            "type": "Feature",
+            "geometry": box(113.0, 22.0, 113.01, 22.01),
+            "properties": {"code": GRID_A + "009", "name": "九号楼", "point": ["abc", 22.0]},
+        },
+        {
+            "type": "Feature",
+            "geometry": box(113.0, 22.0, 113.01, 22.01),
+            "properties": {"code": GRID_A + "008", "name": "八号楼", "point": [113.005, 200]},
+        },
+        {
+            "type": "Feature",
+            "geometry": None,
+            "properties": {"code": "440704001001003", "name": "x"},
+        },
+        {
+            "type": "Feature",
+            "geometry": box(113.0, 22.0, 113.01, 22.01),
+            "properties": {"name": "无编码"},
+        },
         "not a feature",
     ]
     data = json.dumps({"type": "FeatureCollection", "features": features}).encode()
@@ -193,8 +237,10 @@ def test_it_reports_missing_columns_and_cells(world):
     data = make_csv([["440704001001003", "x"]], header=["code", "name", "geometry", "lng"])
     errors = errors_of(data)
     assert (1, "lat") in errors
-    data = make_csv([["440704001001003", "x"], ["", "y", box(113.0, 22.0, 113.01, 22.01)]],
-                    header=["code", "name", "geometry"])
+    data = make_csv(
+        [["440704001001003", "x"], ["", "y", box(113.0, 22.0, 113.01, 22.01)]],
+        header=["code", "name", "geometry"],
+    )
     errors = errors_of(data)
     assert errors[(2, "geometry")].message == "该行缺少“geometry”列的值"
     assert errors[(3, "code")]
@@ -268,12 +314,18 @@ def test_it_imports_through_the_api_as_admin(api, world):
     response = upload(api("admin"), make_csv(NEW))
     assert response.status_code == 200, response.content
     assert response.json() == {"created": 6}
-    assert api("admin").get("/api/v1/locate?lng=113.52&lat=22.05").json()["unit"]["code"] == "440705001001001001"
+    assert (
+        api("admin").get("/api/v1/locate?lng=113.52&lat=22.05").json()["unit"]["code"]
+        == "440705001001001001"
+    )
 
 
 def test_it_answers_row_errors_through_the_api(api, world):
     before = Region.objects.count()
-    rows = [grid_row("440704001001003", BOW_TIE), [GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "abc", "1"]]
+    rows = [
+        grid_row("440704001001003", BOW_TIE),
+        [GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "abc", "1"],
+    ]
     response = upload(api("admin"), make_csv(rows), format="csv")
     assert response.status_code == 422, response.content
     body = response.json()
@@ -289,7 +341,12 @@ def test_it_answers_row_errors_through_the_api(api, world):
 
 def test_it_refuses_an_import_by_a_grid_worker(api, world):
     before = Region.objects.count()
-    response = upload(api("worker_a"), make_csv([[GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "113.005", "22.005"]]))
+    response = upload(
+        api("worker_a"),
+        make_csv(
+            [[GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "113.005", "22.005"]]
+        ),
+    )
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden"
     assert Region.objects.count() == before
@@ -297,10 +354,13 @@ def test_it_refuses_an_import_by_a_grid_worker(api, world):
 
 def test_it_refuses_rows_under_a_parent_out_of_scope(api, world):
     role = Role.objects.create(slug="importer", name="导入员", scope="node")
-    role.permissions.add(*[
-        p for p in Role.objects.get(slug="admin").permissions.all()
-        if p.codename in ("import_regions", "add_region", "view_region")
-    ])
+    role.permissions.add(
+        *[
+            p
+            for p in Role.objects.get(slug="admin").permissions.all()
+            if p.codename in ("import_regions", "add_region", "view_region")
+        ]
+    )
     user = do_create_user(username="importer", password="x-pass-123", actor=None)
     do_assign_role(user=user, role=role, region=world.regions["440704"], actor=None)
     forget_scope(user)
@@ -312,7 +372,12 @@ def test_it_refuses_rows_under_a_parent_out_of_scope(api, world):
     response = upload(client, make_csv([ours, theirs]))
     assert response.status_code == 403, response.content
     assert response.json()["rows"] == [
-        {"row": 3, "code": "440703001002", "field": "code", "message": "您无权在节点 440703001 下导入"}
+        {
+            "row": 3,
+            "code": "440703001002",
+            "field": "code",
+            "message": "您无权在节点 440703001 下导入",
+        }
     ]
     new_district = ["440799", "他区", "district", box(114.0, 22.0, 114.1, 22.1), "", ""]
     assert upload(client, make_csv([new_district])).status_code == 403

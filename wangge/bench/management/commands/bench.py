@@ -41,18 +41,33 @@ def _write_json(path: Path | None, data: dict[str, Any]) -> None:
 
 
 def _locate_arguments(parser: CommandParser) -> None:
-    parser.add_argument("--points", type=int, default=1_000_000, help="随机点数量（默认 1,000,000）")
-    parser.add_argument("--naive-sample", type=int, default=200, help="朴素循环的样本点数（默认 200）")
-    parser.add_argument("--repeat", type=int, default=3, help="索引查询重复次数，取最快一次（默认 3）")
-    parser.add_argument("--seed", type=int, default=1, help="层级与随机点的种子（默认 1）")
-    parser.add_argument("--scale", default="city", help="生成层级的规模（默认 city：12,000 个网格）")
-    parser.add_argument("--from-db", action="store_true", help="从数据库读取网格与最小单元，而不是在内存中生成")
     parser.add_argument(
-        "--postgis-url", default=locate.DEFAULT_POSTGIS_URL,
+        "--points", type=int, default=1_000_000, help="随机点数量（默认 1,000,000）"
+    )
+    parser.add_argument(
+        "--naive-sample", type=int, default=200, help="朴素循环的样本点数（默认 200）"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="索引查询重复次数，取最快一次（默认 3）"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="层级与随机点的种子（默认 1）")
+    parser.add_argument(
+        "--scale", default="city", help="生成层级的规模（默认 city：12,000 个网格）"
+    )
+    parser.add_argument(
+        "--from-db", action="store_true", help="从数据库读取网格与最小单元，而不是在内存中生成"
+    )
+    parser.add_argument(
+        "--postgis-url",
+        default=locate.DEFAULT_POSTGIS_URL,
         help="用于对比的 PostGIS 数据库（只建临时表）；留空则跳过",
     )
-    parser.add_argument("--postgis-points", type=int, default=20_000, help="PostGIS 查询的样本点数（默认 20,000）")
-    parser.add_argument("--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件")
+    parser.add_argument(
+        "--postgis-points", type=int, default=20_000, help="PostGIS 查询的样本点数（默认 20,000）"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
 
 
 def _run_locate(command: BaseCommand, options: dict[str, Any]) -> bool:
@@ -105,7 +120,9 @@ def _run_locate(command: BaseCommand, options: dict[str, Any]) -> bool:
         f"{r.naive_per_s:,.1f} 点/秒"
     )
     out.write(f"加速比：{r.ratio:,.0f}×")
-    out.write(f"正确性：{r.naive_points - r.mismatches:,}/{r.naive_points:,} 个样本点与朴素循环一致")
+    out.write(
+        f"正确性：{r.naive_points - r.mismatches:,}/{r.naive_points:,} 个样本点与朴素循环一致"
+    )
     for example in r.mismatch_examples:
         out.write(f"  不一致：{example}")
     pg = r.postgis

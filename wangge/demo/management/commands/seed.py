@@ -50,11 +50,17 @@ class Command(BaseCommand):
 
     def _print(self, summary: SeedSummary) -> None:
         out = self.stdout
-        out.write(self.style.SUCCESS(
-            f"演示数据已载入（规模 {summary.scale}，种子 {summary.seed}，用时 {summary.seconds:.1f} 秒）"
-        ))
+        out.write(
+            self.style.SUCCESS(
+                f"演示数据已载入（规模 {summary.scale}，种子 {summary.seed}，用时 {summary.seconds:.1f} 秒）"
+            )
+        )
         counts = [(label, summary.regions.get(level, 0)) for level, label in LEVEL_LABELS.items()]
-        counts += [("职能部门", summary.departments), ("用户", summary.users), ("角色分配", summary.assignments)]
+        counts += [
+            ("职能部门", summary.departments),
+            ("用户", summary.users),
+            ("角色分配", summary.assignments),
+        ]
         for label, count in counts:
             out.write(f"  {_pad(label, 10)}{count:>8,}")
         out.write("")

@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path, help="GeoJSON（FeatureCollection）或 CSV 文件")
         parser.add_argument(
-            "--format", choices=imports.FORMATS, default="auto",
+            "--format",
+            choices=imports.FORMATS,
+            default="auto",
             help="文件格式；auto 按扩展名或内容判断（默认）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
