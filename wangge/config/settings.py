@@ -57,6 +57,15 @@ try:
     EVENTS_ESCALATE_OVERDUE_HOURS = env.get_int(
         "WANGGE_EVENTS_ESCALATE_OVERDUE_HOURS", 24, minimum=0
     )
+    # Photos: the largest upload accepted, in megabytes and in pixels (width × height).
+    MAX_PHOTO_MB = env.get_int("WANGGE_MAX_PHOTO_MB", 10, minimum=1)
+    MAX_PHOTO_PIXELS = env.get_int("WANGGE_MAX_PHOTO_PIXELS", 40_000_000, minimum=1)
+    # Background tasks: "database" (django-tasks-db, `wangge db_worker`) or
+    # "rq" (Redis through django-tasks-rq, `wangge rqworker --job-class django_tasks_rq.Job`).
+    TASKS_BACKEND = env.get_str("WANGGE_TASKS_BACKEND", "database")
+    if TASKS_BACKEND not in ("database", "rq"):
+        raise EnvError("WANGGE_TASKS_BACKEND must be database or rq")
+    REDIS_URL = env.get_str("WANGGE_REDIS_URL", "redis://127.0.0.1:6379/0")
 except EnvError as exc:  # pragma: no cover - exercised by tests of Env
     from django.core.exceptions import ImproperlyConfigured
 
@@ -173,13 +182,18 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# Background tasks (django.tasks) stored in the database; `wangge db_worker` runs them.
+# Background tasks (django.tasks): stored in the database and run by `wangge db_worker`, or
+# queued in Redis and run by `wangge rqworker --job-class django_tasks_rq.Job`.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
         "QUEUES": ["default"],
     }
 }
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.insert(INSTALLED_APPS.index("django_tasks_db") + 1, "django_rq")
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -26,8 +26,10 @@ from wangge.accounts.scope import scope_for
 from wangge.audit.actions import record
 from wangge.events import selectors
 from wangge.events.choices import (
+    ATTACHMENT_KINDS,
     NEXT_LEVEL,
     TRANSITIONS,
+    AttachmentKind,
     EventAction,
     EventSource,
     EventState,
@@ -38,6 +40,7 @@ from wangge.events.choices import (
     TimeUnit,
 )
 from wangge.events.models import (
+    Attachment,
     Category,
     Event,
     EventNumberSequence,
@@ -113,11 +116,37 @@ def _required(value: str | None, field_name: str, message: str) -> str:
     return text
 
 
-def _attachments(items: Sequence[str] | None) -> list[str]:
-    result = [str(a).strip()[:500] for a in (items or []) if str(a).strip()]
-    if len(result) > MAX_ATTACHMENTS:
-        raise EventError(INVALID, {"attachments": f"最多 {MAX_ATTACHMENTS} 个附件"})
-    return result
+def _attachments(items: Sequence[int | str] | None, actor: Any, action: str) -> list[Attachment]:
+    """The actor's unclaimed uploads named by ``items`` (ids), checked for ``action``."""
+    ids: list[int] = []
+    for item in items or []:
+        try:
+            value = int(item)
+        except (TypeError, ValueError):
+            raise EventError(INVALID, {"attachments": "附件编号无效"}) from None
+        if value not in ids:
+            ids.append(value)
+    if not ids:
+        return []
+    if len(ids) > MAX_ATTACHMENTS:
+        raise EventError(INVALID, {"attachments": f"最多 {MAX_ATTACHMENTS} 张照片"})
+    pool = Attachment.objects.filter(pk__in=ids, event__isnull=True)
+    if _is_user(actor):
+        pool = pool.filter(uploader=actor)
+    found = {a.pk: a for a in pool}
+    missing = [str(i) for i in ids if i not in found]
+    if missing:
+        raise EventError(
+            INVALID, {"attachments": f"照片不存在或已被使用：{'、'.join(missing)}，请重新上传"}
+        )
+    allowed = ATTACHMENT_KINDS.get(action, frozenset())
+    for attachment in found.values():
+        if attachment.kind not in allowed:
+            label = AttachmentKind(attachment.kind).label
+            raise EventError(
+                INVALID, {"attachments": f"「{label}」照片不能用于{_action_label(action)}"}
+            )
+    return [found[i] for i in ids]
 
 
 def _check(event: Event, action: str, actor: Any, *, version: int | None = None) -> None:
@@ -140,7 +169,7 @@ def _step(
     from_state: str,
     now: datetime,
     note: str = "",
-    attachments: list[str] | None = None,
+    photos: Sequence[Attachment] = (),
     data: dict[str, Any] | None = None,
 ) -> EventStep:
     step = EventStep.objects.create(
@@ -152,9 +181,16 @@ def _step(
         from_state=from_state,
         to_state=event.state,
         note=note,
-        attachments=attachments or [],
+        attachments=[a.pk for a in photos],
         data=data or {},
     )
+    if photos:
+        # Claimed by a compare-and-set: a photo belongs to one step of one event.
+        claimed = Attachment.objects.filter(
+            pk__in=[a.pk for a in photos], event__isnull=True
+        ).update(event=event, step=step)
+        if claimed != len(photos):
+            raise EventConflict("照片已被其他操作使用，请重新上传", {"attachments": "照片已被使用"})
     record(
         f"events.{action}",
         actor=actor,
@@ -175,7 +211,7 @@ def _apply(
     now: datetime,
     to_state: str | None = None,
     note: str = "",
-    attachments: list[str] | None = None,
+    photos: Sequence[Attachment] = (),
     data: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
 ) -> EventStep:
@@ -204,7 +240,7 @@ def _apply(
         from_state=old_state,
         now=now,
         note=note,
-        attachments=attachments,
+        photos=photos,
         data=data,
     )
 
@@ -291,6 +327,7 @@ def do_report_event(
     source: str | None = None,
     reporter_contact: str = "",
     request_id: str | None = None,
+    attachments: Sequence[int | str] | None = None,
     now: datetime | None = None,
 ) -> ReportResult:
     """Report a problem at a point.  The same ``request_id`` from the same reporter returns the
@@ -339,6 +376,11 @@ def do_report_event(
             # Outside every grid and outside the reporter's area answer alike.
             errors["lng"] = errors["lat"] = OUTSIDE
     contact = _text(reporter_contact, limit=64)
+    photos: list[Attachment] = []
+    try:
+        photos = _attachments(attachments, actor, EventAction.REPORT)
+    except EventError as exc:
+        errors.update(exc.fields)
     if errors:
         raise EventError(INVALID, errors)
     assert found is not None and grid_code is not None  # noqa: S101 - narrowed by the checks above
@@ -379,6 +421,7 @@ def do_report_event(
         from_state="",
         now=now,
         note=description[:200],
+        photos=photos,
         data={"category": found.code, "source": source, "region_code": event.region_code},
     )
     return ReportResult(event, True)
@@ -393,11 +436,12 @@ def do_self_handle_event(
     *,
     actor: Any,
     note: str = "",
-    attachments: Sequence[str] | None = None,
+    attachments: Sequence[int | str] | None = None,
     version: int | None = None,
 ) -> Event:
     """网格自办: a problem the grid worker solved on the spot is closed without dispatch."""
     _check(event, EventAction.SELF_HANDLE, actor, version=version)
+    photos = _attachments(attachments, actor, EventAction.SELF_HANDLE)
     now = timezone.now()
     _apply(
         event,
@@ -406,7 +450,7 @@ def do_self_handle_event(
         now=now,
         to_state=EventState.CLOSED,
         note=_text(note),
-        attachments=_attachments(attachments),
+        photos=photos,
         changes={"self_handled": True, "registered_at": now, "handled_at": now, "closed_at": now},
     )
     return event
@@ -780,12 +824,13 @@ def do_feedback_event(
     *,
     actor: Any,
     note: str,
-    attachments: Sequence[str] | None = None,
+    attachments: Sequence[int | str] | None = None,
     version: int | None = None,
 ) -> Event:
     """办结反馈: the department reports what it did; the grid worker then verifies."""
     _check(event, EventAction.FEEDBACK, actor, version=version)
     note = _required(note, "note", "请填写处置结果")
+    photos = _attachments(attachments, actor, EventAction.FEEDBACK)
     now = timezone.now()
     _apply(
         event,
@@ -794,7 +839,7 @@ def do_feedback_event(
         now=now,
         to_state=EventState.HANDLED,
         note=note,
-        attachments=_attachments(attachments),
+        photos=photos,
         changes={"handled_at": now},
     )
     event.extensions.filter(state=ExtensionState.PENDING).update(
@@ -854,12 +899,13 @@ def do_complete_part_event(
     actor: Any,
     note: str,
     department: str | None = None,
-    attachments: Sequence[str] | None = None,
+    attachments: Sequence[int | str] | None = None,
 ) -> Event:
     """完成分工: one department's part is done; the last one makes the event handled."""
     event = _locked(event)
     _check(event, EventAction.COMPLETE_PART, actor)
     note = _required(note, "note", "请填写本部门的处置结果")
+    photos = _attachments(attachments, actor, EventAction.COMPLETE_PART)
     part = _own_part(event, actor, department)
     if part.state == PartState.SUMMONED:
         raise EventConflict("请先报到")
@@ -879,7 +925,7 @@ def do_complete_part_event(
         now=now,
         to_state=EventState.JOINT if others_open else EventState.HANDLED,
         note=note,
-        attachments=_attachments(attachments),
+        photos=photos,
         data={"department": part.department.code, "all_done": not others_open},
         changes={} if others_open else {"handled_at": now},
     )
@@ -897,11 +943,12 @@ def do_verify_event(
     actor: Any,
     passed: bool,
     note: str = "",
-    attachments: Sequence[str] | None = None,
+    attachments: Sequence[int | str] | None = None,
     version: int | None = None,
 ) -> Event:
     """核查: passed → 结案; failed → 返工 (back to the department or the summoned ones)."""
     _check(event, EventAction.VERIFY, actor, version=version)
+    photos = _attachments(attachments, actor, EventAction.VERIFY)
     now = timezone.now()
     if passed:
         _apply(
@@ -911,7 +958,7 @@ def do_verify_event(
             now=now,
             to_state=EventState.CLOSED,
             note=_text(note),
-            attachments=_attachments(attachments),
+            photos=photos,
             data={"passed": True},
             changes={"closed_at": now},
         )
@@ -926,7 +973,7 @@ def do_verify_event(
         now=now,
         to_state=EventState.JOINT if joint else EventState.HANDLING,
         note=note,
-        attachments=_attachments(attachments),
+        photos=photos,
         data={"passed": False},
         changes={
             "rework_count": event.rework_count + 1,

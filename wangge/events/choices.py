@@ -104,6 +104,16 @@ class Satisfaction(models.TextChoices):
     DISSATISFIED = "dissatisfied", "不满意"
 
 
+class AttachmentKind(models.TextChoices):
+    """What a photo shows: the reported problem, the scene before or after handling, …"""
+
+    REPORT = "report", "上报照片"
+    BEFORE = "before", "处置前"
+    AFTER = "after", "处置后"
+    FEEDBACK = "feedback", "办结反馈"
+    VERIFY = "verify", "核查照片"
+
+
 class EventAction(models.TextChoices):
     REPORT = "report", "上报"
     SELF_HANDLE = "self_handle", "自行处置"
@@ -174,3 +184,14 @@ TRANSITIONS: dict[str, Transition] = {
 def allowed_actions(state: str) -> list[str]:
     """Actions whose table entry allows starting from ``state`` (permissions not considered)."""
     return [action for action, t in TRANSITIONS.items() if state in t.sources]
+
+
+K = AttachmentKind
+#: Which kinds of photo each action that takes photos accepts.
+ATTACHMENT_KINDS: dict[str, frozenset[str]] = {
+    EventAction.REPORT: frozenset({K.REPORT, K.BEFORE}),
+    EventAction.SELF_HANDLE: frozenset({K.REPORT, K.BEFORE, K.AFTER}),
+    EventAction.FEEDBACK: frozenset({K.FEEDBACK, K.BEFORE, K.AFTER}),
+    EventAction.COMPLETE_PART: frozenset({K.FEEDBACK, K.BEFORE, K.AFTER}),
+    EventAction.VERIFY: frozenset({K.VERIFY, K.AFTER}),
+}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -8,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Department
 from wangge.events.choices import (
+    AttachmentKind,
     CalendarDayKind,
     EventAction,
     EventSource,
@@ -354,3 +357,65 @@ class ReturnVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.satisfaction}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    """``attachments/<yyyy>/<mm>/<random>.<ext>``: nothing of the uploader's file name is kept."""
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"attachments/{timezone.localtime():%Y/%m}/{uuid.uuid4().hex}.{ext}"
+
+
+class Attachment(models.Model):
+    """A photo of an event, re-encoded without its metadata; the original is not kept.
+
+    An upload starts unattached (``event`` empty) and is claimed by the report or
+    transition that names its id.  The place and time the camera recorded (EXIF)
+    are kept here, server-side only: the served file carries no metadata.
+    """
+
+    event = models.ForeignKey(
+        Event,
+        verbose_name=_("event"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    step = models.ForeignKey(
+        EventStep,
+        verbose_name=_("timeline step"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="photos",
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    content_type = models.CharField(_("content type"), max_length=32)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    sha256 = models.CharField(_("SHA-256 of the stored file"), max_length=64)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploader"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    gps_lng = models.FloatField(_("photo longitude (EXIF)"), null=True, blank=True)
+    gps_lat = models.FloatField(_("photo latitude (EXIF)"), null=True, blank=True)
+    taken_at = models.DateTimeField(_("photo taken at (EXIF)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["uploader", "event"], name="attachment_uploader_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pk} {self.kind} {self.event_id or '-'}"

@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404
 
 from wangge.accounts.choices import RoleScope
+from wangge.accounts.models import Department
 from wangge.accounts.scope import Scope, prefix_q, scope_for
 from wangge.events.choices import TRANSITIONS, EventAction, HandlingLevel
-from wangge.events.models import Category, Event, EventPart
+from wangge.events.models import Attachment, Category, Event, EventPart
 from wangge.lib import codes
 
 
@@ -55,6 +56,15 @@ def get_event_for_user(user: Any, pk: int, *, write: bool = False) -> Event:
     if write and not available_actions(user, event, ignore_state=True):
         raise Http404("no such event")
     return event
+
+
+def get_attachment_for_user(user: Any, event_id: int, pk: int) -> Attachment:
+    """A photo of an event the user may see; 404 otherwise (also for another event's photo)."""
+    event = get_event_for_user(user, event_id)
+    try:
+        return Attachment.objects.get(pk=pk, event_id=event.pk)
+    except (Attachment.DoesNotExist, ValueError, TypeError):
+        raise Http404("no such attachment") from None
 
 
 def events_filtered(
@@ -201,3 +211,229 @@ def available_actions(user: Any, event: Event, *, ignore_state: bool = False) ->
         if may(user, action, event):
             result.append(str(action))
     return result
+
+
+# --- the pages: command-centre queue, department inbox, "my events" -------------------
+
+#: Holding one of these at a node opens the command-centre queue of its subtree.
+QUEUE_PERMISSIONS = (_COMMAND, "events.supervise_event")
+#: What a department still has to do: accept, handle, or its part of a summoned event.
+INBOX_PENDING = (EventState.DISPATCHED, EventState.HANDLING)
+
+
+def queue_roots(user: Any) -> list[str] | None:
+    """Nodes whose events make up the user's queue: ``None`` for all (global), ``[]`` for none."""
+    scope = scope_for(user)
+    if scope.is_global:
+        return None
+    return codes.minimal_roots([root for p in QUEUE_PERMISSIONS for root in scope.roots_with(p)])
+
+
+def can_use_queue(user: Any) -> bool:
+    return queue_roots(user) != []
+
+
+def can_use_inbox(user: Any) -> bool:
+    return scope_for(user).is_global or bool(user_department_ids(user))
+
+
+def can_report(user: Any) -> bool:
+    return scope_for(user).can("events.report_event")
+
+
+def event_queue(
+    user: Any,
+    *,
+    state: str | None = None,
+    open_only: bool = False,
+    category: str | None = None,
+    source: str | None = None,
+    under: str | None = None,
+    overdue: bool | None = None,
+) -> QuerySet[Event]:
+    """The command-centre queue: events under the user's command or supervision nodes."""
+    roots = queue_roots(user)
+    qs = events_filtered(
+        user, state=state, category=category, source=source, under=under, overdue=overdue
+    )
+    if roots is not None:
+        qs = qs.filter(prefix_q("region_code", roots))
+    if open_only and not state:
+        qs = qs.filter(state__in=OPEN_STATES)
+    return qs
+
+
+def queue_counts(user: Any, *, under: str | None = None) -> dict[str, int]:
+    """What waits for the command centre (under ``under``): one query."""
+    result: dict[str, int] = event_queue(user, under=under).aggregate(
+        reported=Count("id", filter=Q(state=EventState.REPORTED)),
+        registered=Count("id", filter=Q(state=EventState.REGISTERED)),
+        sent_back=Count("id", filter=Q(state=EventState.SENT_BACK)),
+        handled=Count("id", filter=Q(state=EventState.HANDLED)),
+        overdue=Count("id", filter=Q(overdue=True, state__in=OPEN_STATES)),
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+    )
+    return result
+
+
+def queue_area_choices(user: Any) -> list[tuple[str, str, str]]:
+    """``(code, name, level)`` of the nodes the queue can be narrowed to, parents first.
+
+    The user's queue roots and two levels below them (never minimal units), so a
+    district offers its streets and communities and a community its grids.
+    """
+    from wangge.regions.models import Region
+
+    roots = queue_roots(user)
+    if roots == []:
+        return []
+    if roots is None:
+        wanted = Q(level__in=["district", "street"])
+    else:
+        wanted = Q(pk__in=[])
+        for root in roots:
+            depth = int(codes.level_of(root))
+            lengths = [
+                codes.CODE_LENGTH[codes.Level(d)]
+                for d in range(depth, min(depth + 2, int(codes.Level.GRID)) + 1)
+            ]
+            wanted |= prefix_q("code", [root]) & Q(code__regex=_lengths_regex(lengths))
+    rows = (
+        Region.objects.filter(wanted)
+        .order_by("code")
+        .values_list("code", "name", "level")[:AREA_CHOICES_LIMIT]
+    )
+    return [(code, name, level) for code, name, level in rows]
+
+
+AREA_CHOICES_LIMIT = 400
+
+
+def _lengths_regex(lengths: list[int]) -> str:
+    return "^(" + "|".join(f"[0-9]{{{n}}}" for n in lengths) + ")$"
+
+
+def inbox_events(user: Any, *, pending_only: bool = True) -> QuerySet[Event]:
+    """Events of the user's departments: dispatched to one of them, or summoned (吹哨) parts.
+
+    Only the departments' work, even for a user who also holds a node role.
+    """
+    scope = scope_for(user)
+    qs = events_visible_to(user)
+    if scope.is_global:
+        current = Q(current_department__isnull=False)
+        parts = EventPart.objects.all()
+    else:
+        department_ids = user_department_ids(user)
+        if not department_ids:
+            return qs.none()
+        current = Q(current_department_id__in=department_ids)
+        parts = EventPart.objects.filter(department_id__in=department_ids)
+    if pending_only:
+        current &= Q(state__in=INBOX_PENDING)
+        return qs.filter(
+            current
+            | Q(
+                state=EventState.JOINT,
+                pk__in=parts.exclude(state=PartState.DONE).values("event_id"),
+            )
+        )
+    return qs.filter(current | Q(pk__in=parts.values("event_id")))
+
+
+def inbox_counts(user: Any) -> dict[str, int]:
+    result: dict[str, int] = inbox_events(user).aggregate(
+        to_accept=Count("id", filter=Q(state=EventState.DISPATCHED)),
+        handling=Count("id", filter=Q(state=EventState.HANDLING)),
+        joint=Count("id", filter=Q(state=EventState.JOINT)),
+        overdue=Count("id", filter=Q(overdue=True)),
+    )
+    return result
+
+
+def _verify_q(user: Any) -> Q:
+    scope = scope_for(user)
+    if scope.is_global:
+        return Q(state=EventState.HANDLED)
+    roots = scope.roots_with("events.verify_event")
+    if not roots:
+        return Q(pk__in=[])
+    return Q(state=EventState.HANDLED) & prefix_q("region_code", roots)
+
+
+def my_events(user: Any) -> QuerySet[Event]:
+    """Events in the user's own grids (node roots) and those the user reported."""
+    scope = scope_for(user)
+    qs = events_visible_to(user)
+    if scope.user_id is None:
+        return qs.none()
+    mine = Q(reporter_id=scope.user_id)
+    if scope.node_roots:
+        mine |= prefix_q("region_code", scope.node_roots)
+    return qs.filter(mine)
+
+
+def waiting_for_verification(user: Any) -> QuerySet[Event]:
+    """Handled events in the user's area that the user may verify on site (核查)."""
+    return my_events(user).filter(_verify_q(user))
+
+
+def my_event_counts(user: Any) -> dict[str, int]:
+    result: dict[str, int] = my_events(user).aggregate(
+        to_verify=Count("id", filter=_verify_q(user)),
+        open=Count("id", filter=Q(state__in=OPEN_STATES)),
+        reported_by_me=Count("id", filter=Q(reporter_id=scope_for(user).user_id)),
+    )
+    return result
+
+
+def departments_for_event(event: Event) -> QuerySet[Department]:
+    """The departments an event can go to: those of its district."""
+    return Department.objects.filter(district__code=event.district_code).order_by("code")
+
+
+def departments_for_districts(district_codes: Iterable[str]) -> QuerySet[Department]:
+    return (
+        Department.objects.filter(district__code__in=list(district_codes))
+        .select_related("district")
+        .only("id", "code", "name", "district__code", "district__name")
+        .order_by("district__code", "code")
+    )
+
+
+def find_event_id(user: Any, text: str) -> int | None:
+    """The id of a visible event by tracking number or id (for "duplicate of")."""
+    text = (text or "").strip()
+    if not text.isdigit():
+        return None
+    q = Q(number=text) if len(text) > 12 else Q(pk=int(text))
+    found: int | None = events_visible_to(user).filter(q).values_list("pk", flat=True).first()
+    return found
+
+
+def get_event_page_for_user(user: Any, pk: int) -> Event:
+    """The event with its timeline, parts and extensions loaded; 404 as ``get_event_for_user``."""
+    event = get_event_for_user(user, pk)
+    prefetch_related_objects(
+        [event],
+        Prefetch("steps", queryset=EventStep.objects.order_by("at", "id")),
+        Prefetch("parts", queryset=EventPart.objects.select_related("department")),
+        "extensions",
+    )
+    return event
+
+
+def return_visit_of(event: Event) -> ReturnVisit | None:
+    if event.visited_at is None:
+        return None
+    return ReturnVisit.objects.filter(event=event).first()
+
+
+def grid_names(grid_codes: Iterable[str]) -> dict[str, str]:
+    """Names of grids by code, for lists of events the user already sees (one query)."""
+    from wangge.regions.models import Region
+
+    wanted = sorted(set(grid_codes))
+    if not wanted:
+        return {}
+    return dict(Region.objects.filter(code__in=wanted).values_list("code", "name"))
