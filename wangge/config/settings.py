@@ -32,6 +32,27 @@ try:
             key_file.chmod(0o600)
         SECRET_KEY = key_file.read_text().strip()
 
+    # Keys for personal data (ID numbers, phones): see wangge/lib/crypto.py.
+    DATA_KEYS = env.get_str("WANGGE_DATA_KEYS")
+    SEARCH_KEY = env.get_str("WANGGE_SEARCH_KEY")
+    if not DATA_KEYS or not SEARCH_KEY:
+        from wangge.lib.crypto import generate_key
+
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        keys_file = VAR_DIR / "data-keys"
+        if not keys_file.exists():
+            keys_file.write_text(f"k1:{generate_key()}\n{generate_key()}\n")
+            keys_file.chmod(0o600)
+        stored_keys, stored_search = keys_file.read_text().split()[:2]
+        DATA_KEYS = DATA_KEYS or stored_keys
+        SEARCH_KEY = SEARCH_KEY or stored_search
+    from wangge.lib.crypto import CryptoError, KeyRing
+
+    try:
+        KeyRing.parse(DATA_KEYS, SEARCH_KEY)
+    except CryptoError as exc:
+        raise EnvError(str(exc)) from None
+
     ALLOWED_HOSTS = env.get_list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     CSRF_TRUSTED_ORIGINS = env.get_list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
 
