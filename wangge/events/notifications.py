@@ -18,7 +18,7 @@ event_changed = Signal()
 
 
 def notify(event_id: int, action: str, step_id: int | None) -> None:
-    logger.info("event %s: %s (step %s)", event_id, action, step_id)
+    logger.debug("event %s: %s (step %s)", event_id, action, step_id)
     from wangge.events.models import Event
 
     results: list[tuple[Any, Any]] = event_changed.send_robust(

@@ -37,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="数据库中已有任何区划时什么也不做"
         )
+        parser.add_argument(
+            "--events",
+            type=int,
+            default=240,
+            help="演示规模下生成的演示事件数（默认 240，0 为不生成）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Region.objects.exists():
@@ -46,6 +52,12 @@ class Command(BaseCommand):
             summary = seed_demo(seed=options["seed"], scale=options["scale"], stdout=self.stdout)
         except (SeedError, RegionImportError, AccountError) as exc:
             raise CommandError(str(exc)) from exc
+        if options["scale"] == "demo":
+            from wangge.demo.content import seed_demo_content
+
+            seed_demo_content(
+                seed=options["seed"], events=options["events"], stdout=self.stdout.write
+            )
         self._print(summary)
 
     def _print(self, summary: SeedSummary) -> None:

@@ -1,0 +1,170 @@
+"""Demo content on top of the demo district: the event catalogue and a few hundred events.
+
+Events go through the real actions (report → register → dispatch → accept →
+feedback → verify → close → return visit), so the demo's timelines, audit log
+and figures look like a district's.  Deterministic for a given seed.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from wangge.accounts.models import User
+from wangge.demo.seed import DEMO_DISTRICT
+from wangge.events import actions as ev
+from wangge.events.catalogue import seed_catalogue
+from wangge.events.models import Category, Event
+from wangge.regions.models import Region
+
+#: What residents and workers write, by top-level category code.
+TITLES: dict[str, list[str]] = {
+    "01": ["巷口暴露垃圾无人清运", "绿化带堆放建筑垃圾", "路面油污未清理", "垃圾桶满溢"],
+    "02": ["电线杆上乱贴小广告", "楼道墙面喷涂办证广告", "户外广告牌破损摇晃"],
+    "03": ["工地夜间施工噪音扰民", "施工围挡倒塌占道", "渣土车未覆盖沿路洒落"],
+    "04": ["公园电线起火冒烟", "变压器旁冒火花", "路边树木倒伏压住电线"],
+    "05": ["店外占道经营", "流动摊贩堵塞人行道", "车辆乱停占用消防通道"],
+    "06": ["井盖松动夜间车辆经过咣当作响", "井盖缺失存在安全隐患", "路灯不亮", "消防栓漏水"],
+    "07": ["邻里因漏水发生纠纷", "租客与房东押金纠纷", "楼上噪音引发争吵"],
+    "08": ["出租屋人员进出频繁疑似群租", "小区门禁损坏", "夜间有人撬车门"],
+    "09": ["餐馆液化气瓶存放在厨房外", "出租屋电动车楼道充电", "厂房消防通道堵塞"],
+    "10": ["独居老人多日未见出门", "残疾人家庭需要上门服务"],
+    "11": ["天台违规加建铁皮房", "一楼住户私自扩建围墙"],
+    "12": ["河涌水面漂浮垃圾", "小作坊排放异味废气"],
+    "13": ["无证小食店卫生差", "流动摊贩售卖过期食品"],
+    "14": ["小区停水未通知", "公交站候车亭座椅损坏"],
+    "15": ["新租户入住需要登记", "住户已搬离需要更新信息"],
+    "16": ["其他需要协调的问题"],
+}
+
+STREET_NAMES = ["礼华街", "金瓯路", "东海路", "五邑路", "龙溪路", "江睦路", "滘头大道", "外海大道"]
+
+
+@dataclass
+class ContentSummary:
+    categories: int = 0
+    events: int = 0
+    by_state: dict[str, int] = field(default_factory=dict)
+
+
+def _users(prefix: str) -> dict[str, User]:
+    return {u.username: u for u in User.objects.filter(username__startswith=prefix)}
+
+
+def seed_demo_content(
+    *, seed: int = 1, events: int = 240, stdout: Callable[[str], Any] | None = None
+) -> ContentSummary:
+    """Seed the catalogue and ``events`` demo events in the demo district."""
+    summary = ContentSummary()
+    result = seed_catalogue(DEMO_DISTRICT)
+    summary.categories = Category.objects.filter(parent__isnull=False).count()
+    if stdout:
+        stdout(f"事件目录：{summary.categories} 个小类（新增 {getattr(result, 'categories', 0)}）")
+    if Event.objects.filter(district_code=DEMO_DISTRICT).exists():
+        return summary
+    rng = random.Random(f"wangge-demo:{seed}:events")
+    subs = list(
+        Category.objects.filter(parent__isnull=False, admitted=True)
+        .select_related("parent")
+        .order_by("code")
+    )
+    units = list(
+        Region.objects.filter(level="unit", code__startswith=DEMO_DISTRICT)
+        .order_by("code")
+        .values_list("code", "point_lng", "point_lat", "name")
+    )
+    workers = _users("gw")
+    dispatchers = {
+        u.username: u for u in User.objects.filter(username__in=["street1", "street2", "street3"])
+    }
+    street_of = {
+        code: dispatchers[name]
+        for name, code in zip(
+            ["street1", "street2", "street3"],
+            sorted(
+                Region.objects.filter(level="street", code__startswith=DEMO_DISTRICT).values_list(
+                    "code", flat=True
+                )
+            ),
+            strict=False,
+        )
+        if name in dispatchers
+    }
+    depts = _users("dept-")
+    resident = User.objects.filter(username="resident").first()
+    if not subs or not units or not workers:
+        return summary
+
+    with transaction.atomic():
+        for i in range(events):
+            sub = rng.choice(subs)
+            unit_code, lng, lat, unit_name = rng.choice(units)
+            grid = unit_code[:15]
+            worker = workers.get(f"gw{grid}a") or workers.get(f"gw{grid}b")
+            if worker is None:
+                continue
+            by_resident = resident is not None and rng.random() < 0.2
+            reporter = resident if by_resident else worker
+            title = rng.choice(TITLES.get(sub.parent.code if sub.parent else "16", TITLES["16"]))
+            street = rng.choice(STREET_NAMES)
+            report = ev.do_report_event(
+                actor=reporter,
+                category=sub.code,
+                title=title,
+                description=f"{street}{rng.randint(1, 200)}号附近（{unit_name}）：{title}。",
+                lng=lng,
+                lat=lat,
+                address=f"江海区{street}{rng.randint(1, 200)}号",
+                reporter_contact=f"13{rng.randint(0, 9)}{rng.randint(10000000, 99999999)}"
+                if by_resident
+                else "",
+                request_id=f"demo-{seed}-{i}",
+            )
+            event = report.event
+            stage = rng.random()
+            if not by_resident and stage < 0.15:
+                ev.do_self_handle_event(event, actor=worker, note="已现场处置完毕")
+                continue
+            if stage < 0.25:
+                continue  # waiting for the command centre
+            dispatcher = street_of.get(grid[:9])
+            if dispatcher is None:
+                continue
+            event = ev.do_register_event(event, actor=dispatcher)
+            chosen = None if sub.default_department_code else rng.choice(["cg", "sz", "zj", "ga"])
+            event = ev.do_dispatch_event(event, actor=dispatcher, department=chosen)
+            if stage < 0.35:
+                continue
+            dept = event.current_department
+            dept_user = depts.get(f"dept-{dept.code}") if dept else None
+            if dept_user is None:
+                continue
+            event = ev.do_accept_event(event, actor=dept_user, note="已受理")
+            if stage < 0.5:
+                continue
+            event = ev.do_feedback_event(event, actor=dept_user, note="已安排人员处置完毕")
+            if stage < 0.6:
+                continue
+            event = ev.do_verify_event(event, actor=worker, passed=stage > 0.63, note="现场核查")
+            if stage <= 0.63 or stage < 0.75:
+                continue
+            ev.do_return_visit_event(
+                event,
+                actor=dispatcher,
+                contacted=True,
+                solved=True,
+                satisfaction=rng.choice(
+                    ["satisfied", "satisfied", "satisfied", "basically", "dissatisfied"]
+                ),
+                note="电话回访",
+            )
+    for state in Event.objects.filter(district_code=DEMO_DISTRICT).values_list("state", flat=True):
+        summary.by_state[state] = summary.by_state.get(state, 0) + 1
+    summary.events = sum(summary.by_state.values())
+    if stdout:
+        stdout(f"演示事件：{summary.events} 件 {summary.by_state}")
+    return summary
