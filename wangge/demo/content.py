@@ -72,11 +72,18 @@ def seed_demo_content(
         .select_related("parent")
         .order_by("code")
     )
-    units = list(
-        Region.objects.filter(level="unit", code__startswith=DEMO_DISTRICT)
+    units: list[tuple[str, float, float, str]] = [
+        (code, lng, lat, name)
+        for code, lng, lat, name in Region.objects.filter(
+            level="unit",
+            code__startswith=DEMO_DISTRICT,
+            point_lng__isnull=False,
+            point_lat__isnull=False,
+        )
         .order_by("code")
         .values_list("code", "point_lng", "point_lat", "name")
-    )
+        if lng is not None and lat is not None
+    ]
     workers = _users("gw")
     dispatchers = {
         u.username: u for u in User.objects.filter(username__in=["street1", "street2", "street3"])
