@@ -53,6 +53,21 @@ try:
     except CryptoError as exc:
         raise EnvError(str(exc)) from None
 
+    # 三率 (response, solve, satisfaction from return visits) → one score; weights sum to 1.
+    _weights = env.get_list("WANGGE_THREE_RATE_WEIGHTS", ["0.2", "0.4", "0.4"])
+    try:
+        THREE_RATE_WEIGHTS = dict(
+            zip(
+                ["response_rate", "solve_rate", "satisfaction_rate"],
+                map(float, _weights),
+                strict=True,
+            )
+        )
+    except ValueError:
+        raise EnvError("WANGGE_THREE_RATE_WEIGHTS: three numbers, e.g. 0.2,0.4,0.4") from None
+    if abs(sum(THREE_RATE_WEIGHTS.values()) - 1.0) > 1e-6 or min(THREE_RATE_WEIGHTS.values()) < 0:
+        raise EnvError("WANGGE_THREE_RATE_WEIGHTS: non-negative weights that sum to 1")
+
     ALLOWED_HOSTS = env.get_list("WANGGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
     CSRF_TRUSTED_ORIGINS = env.get_list("WANGGE_CSRF_TRUSTED_ORIGINS", [])
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from wangge.events.choices import EventState, Satisfaction
@@ -37,6 +38,28 @@ def event_figures(qs: QuerySet[Event]) -> dict[str, Any]:
         overdue=Count("id", filter=Q(overdue=True)),
         self_handled=Count("id", filter=Q(self_handled=True)),
         visited=Count("id", filter=~Q(satisfaction="")),
+        dispatched=Count("id", filter=Q(dispatched_at__isnull=False)),
+        responded=Count(
+            "id",
+            filter=Q(accepted_at__isnull=False, dispatched_at__isnull=False)
+            & (Q(accept_due__isnull=True) | Q(accepted_at__lte=F("accept_due"))),
+        ),
+        return_visits=Count("return_visit"),
+        rv_contacted=Count("return_visit", filter=Q(return_visit__contacted=True)),
+        rv_solved=Count(
+            "return_visit", filter=Q(return_visit__contacted=True, return_visit__solved=True)
+        ),
+        rv_satisfied=Count(
+            "return_visit",
+            filter=Q(
+                return_visit__contacted=True,
+                return_visit__satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY],
+            ),
+        ),
+        rv_rated=Count(
+            "return_visit",
+            filter=Q(return_visit__contacted=True) & ~Q(return_visit__satisfaction=""),
+        ),
         satisfied=Count(
             "id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASICALLY])
         ),
@@ -53,6 +76,20 @@ def event_figures(qs: QuerySet[Event]) -> dict[str, Any]:
     )
     visited = figures.pop("visited")
     satisfied = figures.pop("satisfied")
+    visits = figures.pop("return_visits")
+    contacted = figures.pop("rv_contacted")
+    solved = figures.pop("rv_solved")
+    rv_satisfied = figures.pop("rv_satisfied")
+    rated = figures.pop("rv_rated")
+    three = {
+        "response_rate": _rate(contacted, visits),
+        "solve_rate": _rate(solved, contacted),
+        "satisfaction_rate": _rate(rv_satisfied, rated),
+    }
+    weights = settings.THREE_RATE_WEIGHTS
+    score = None
+    if all(value is not None for value in three.values()):
+        score = round(sum(weights[k] * (three[k] or 0.0) for k in weights) * 100, 2)
 
     def grouped(field: str) -> dict[str, int]:
         rows = qs.order_by().values(field).annotate(n=Count("id"))
@@ -66,9 +103,13 @@ def event_figures(qs: QuerySet[Event]) -> dict[str, Any]:
         "rework_rate": _rate(figures["reworked"], figures["handled"]),
         "self_handled_rate": _rate(figures["self_handled"], figures["reported"]),
         "satisfaction_rate": _rate(satisfied, visited),
+        "dept_response_rate": _rate(figures["responded"], figures["dispatched"]),
+        "return_visits": visits,
+        "three_rates": {**three, "score": score, "weights": dict(weights)},
         "avg_accept_hours": _hours(durations["accept"]),
         "avg_handle_hours": _hours(durations["handle"]),
         "by_state": grouped("state"),
         "by_category": grouped("category__parent__code"),
         "by_source": grouped("source"),
+        "by_department": grouped("current_department__code"),
     }

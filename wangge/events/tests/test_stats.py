@@ -49,6 +49,20 @@ def test_it_counts_figures_in_scope(ew, client_for):
     assert figures["by_state"] == {"closed": 2, "dispatched": 1, "reported": 1}
     assert figures["by_category"] == {"04": 1, "06": 3}
     assert figures["by_source"] == {"grid_worker": 3, "resident": 1}
+    # Both dispatched events were accepted / are pending: one accepted (in time).
+    assert figures["dispatched"] == 2
+    assert figures["responded"] == 1
+    assert figures["dept_response_rate"] == 0.5
+    assert figures["by_department"] == {"sz": 2}
+    three = figures["three_rates"]
+    assert figures["return_visits"] == 1
+    assert (three["response_rate"], three["solve_rate"], three["satisfaction_rate"]) == (
+        1.0,
+        1.0,
+        1.0,
+    )
+    assert three["score"] == 100.0
+    assert three["weights"] == {"response_rate": 0.2, "solve_rate": 0.4, "satisfaction_rate": 0.4}
 
     # Scoped: the street does not count grid B's event; grid B's worker sees only its own.
     assert ok(street.get("/api/v1/stats/events"))["reported"] == 3
@@ -71,3 +85,32 @@ def test_it_limits_figures_to_a_period(ew, client_for):
     assert empty["reported"] == 0 and empty["handling_rate"] is None
     bad = district.get(f"/api/v1/stats/events?since={today}&until={today - timedelta(days=1)}")
     assert bad.status_code == 422 and "until" in bad.json()["fields"]
+
+
+def test_it_weighs_the_three_rates_by_configuration(ew, client_for, settings):
+    settings.THREE_RATE_WEIGHTS = {
+        "response_rate": 0.5,
+        "solve_rate": 0.5,
+        "satisfaction_rate": 0.0,
+    }
+    worker, street, sz = client_for("worker_a"), client_for("street"), client_for("dept_sz")
+    for solved, satisfaction in [(True, "satisfied"), (False, "dissatisfied")]:
+        pk = ok(report(worker), 201)["id"]
+        for client, action, body in [
+            (street, "register", {}),
+            (street, "dispatch", {}),
+            (sz, "accept", {}),
+            (sz, "feedback", {"note": "处理"}),
+            (worker, "verify", {"passed": True}),
+            (
+                street,
+                "return-visit",
+                {"contacted": True, "solved": solved, "satisfaction": satisfaction},
+            ),
+        ]:
+            ok(act(client, pk, action, body))
+    three = ok(client_for("district").get("/api/v1/stats/events"))["three_rates"]
+    assert three["response_rate"] == 1.0
+    assert three["solve_rate"] == 0.5
+    assert three["satisfaction_rate"] == 0.5
+    assert three["score"] == 75.0
