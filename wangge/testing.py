@@ -192,3 +192,278 @@ def sample_events(world: World) -> list[int]:
     do_register_event(first, actor=None)
     do_dispatch_event(first, actor=None, department=world.departments["cg"])
     return ids
+
+
+def sample_attachments(world: World) -> list[tuple[int, int]]:
+    """(event id, attachment id): one photo on each of the sample events, made once."""
+    import io
+
+    from PIL import Image
+
+    from wangge.events.attachments import do_upload_attachment
+    from wangge.events.models import Attachment, EventStep
+
+    event_ids = sample_events(world)
+    existing = list(
+        Attachment.objects.filter(event_id__in=event_ids)
+        .order_by("pk")
+        .values_list("event_id", "pk")
+    )
+    if existing:
+        return [(int(e), pk) for e, pk in existing]
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (10, 120, 60)).save(buffer, "PNG")
+    pairs = []
+    for event_id in event_ids:
+        buffer.seek(0)
+        attachment = do_upload_attachment(buffer, actor=None)
+        step = EventStep.objects.filter(event_id=event_id, action="report").first()
+        Attachment.objects.filter(pk=attachment.pk).update(event_id=event_id, step=step)
+        pairs.append((event_id, attachment.pk))
+    return pairs
+
+
+# --- people and places: a few residents, buildings and rooms in grids A, A2, B and the other
+# district ----------------------------------------------------------------------------------
+
+
+def make_id_number(place: str = "440704", born: str = "19900101", serial: str = "123") -> str:
+    """A valid 18-digit resident ID number (check digit computed)."""
+    from stdnum.cn import ric
+
+    body = f"{place}{born}{serial}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+#: label → (unit code, name, ID number, phone); the ID numbers of district 440704 start with
+#: 440704 and those of the other district with 440703, so a masked number names no place a
+#: user may not see.
+SAMPLE_PEOPLE: dict[str, tuple[str, str, str, str]] = {
+    "a": (GRID_A + "001", "样例甲", make_id_number("440704", "19800101", "011"), "13800000001"),
+    "a_tenant": (GRID_A + "001", "样例乙", make_id_number("440704", "19950505", "022"), ""),
+    "a2": (GRID_A2 + "001", "样例丙", make_id_number("440704", "19700303", "033"), "13800000003"),
+    "b": (GRID_B + "001", "样例丁", make_id_number("440704", "19880808", "044"), "13800000004"),
+    "other": (
+        GRID_OTHER + "001",
+        "样例戊",
+        make_id_number("440703", "19600606", "055"),
+        "13800000005",
+    ),
+}
+
+
+@dataclass
+class SamplePlaces:
+    people: dict[str, int]
+    buildings: dict[str, int]
+    rooms: dict[str, int]
+    households: list[int]
+
+
+def sample_people(world: World) -> SamplePlaces:
+    """Residents, buildings (one rental) and rooms in grids A, A2, B and the other district,
+    a household in grid A and tenants in rooms; made once.
+
+    For tests that walk every endpoint: ``/people/{person_id}`` and the places need rows.
+    """
+    from wangge.people.actions import do_create_household, do_create_person
+    from wangge.people.models import Person
+    from wangge.places.actions import RentalInfo, do_create_building, do_create_room, do_move_in
+    from wangge.places.models import Building, Room
+
+    names = {label: spec[1] for label, spec in SAMPLE_PEOPLE.items()}
+    found = dict(Person.objects.filter(name__in=names.values()).values_list("name", "pk"))
+    if len(found) == len(names):
+        by_name = dict(Building.objects.filter(name__startswith="样例楼").values_list("name", "pk"))
+        return SamplePlaces(
+            people={label: found[name] for label, name in names.items()},
+            buildings={name.removeprefix("样例楼"): pk for name, pk in by_name.items()},
+            rooms={
+                f"{r.building.name.removeprefix('样例楼')}-{r.number}": r.pk
+                for r in Room.objects.filter(building_id__in=by_name.values()).select_related(
+                    "building"
+                )
+            },
+            households=list(
+                Person.objects.filter(pk__in=found.values(), household__isnull=False)
+                .values_list("household_id", flat=True)
+                .distinct()
+            ),
+        )
+    people = {}
+    for label, (unit, name, id_number, phone) in SAMPLE_PEOPLE.items():
+        person = do_create_person(
+            actor=None,
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            region_code=unit,
+            residence_type="floating" if label == "a_tenant" else "registered",
+        )
+        people[label] = person.pk
+    household = do_create_household(
+        actor=None, head=Person.objects.get(pk=people["a"]), number="样例户"
+    )
+    buildings: dict[str, int] = {}
+    rooms: dict[str, int] = {}
+    for key, unit in (
+        ("A", GRID_A + "001"),
+        ("A2", GRID_A2 + "001"),
+        ("B", GRID_B + "001"),
+        ("邻", GRID_OTHER + "001"),
+    ):
+        building = do_create_building(
+            actor=None,
+            unit_code=unit,
+            name=f"样例楼{key}",
+            address=f"样例路{len(buildings) + 1}号",
+            floors=3,
+            rental=RentalInfo(landlord_name="样例房东", landlord_phone="13900000009")
+            if key == "A"
+            else None,
+        )
+        buildings[key] = building.pk
+        for number in ("101", "201"):
+            room = do_create_room(building, actor=None, number=number, floor=int(number[0]))
+            rooms[f"{key}-{number}"] = room.pk
+    do_move_in(Room.objects.get(pk=rooms["A-101"]), people["a_tenant"], actor=None)
+    do_move_in(Room.objects.get(pk=rooms["B-101"]), people["b"], actor=None)
+    do_move_in(Room.objects.get(pk=rooms["邻-101"]), people["other"], actor=None)
+    return SamplePlaces(people=people, buildings=buildings, rooms=rooms, households=[household.pk])
+
+
+# --- things and organisations (物、组织): a few entries in grids A, A2, B and the other district
+
+
+@dataclass
+class SampleBasedata:
+    """Ids of sample entries by kind, for tests that walk every endpoint."""
+
+    assets: list[int]
+    enterprises: list[int]
+    party: list[int]
+    companies: list[int]
+    social: list[int]
+
+
+#: A valid 统一社会信用代码 per sample enterprise.
+SAMPLE_USCC = (
+    "91440704MA4UH5XQ1N",
+    "91440704MA53A0QK26",
+    "92440704MA4X7P9C85",
+    "91440703MA52L0RB33",
+)
+SAMPLE_PHONE = "13800138000"
+
+
+def sample_basedata(world: World) -> SampleBasedata:
+    """Assets, enterprises, party organisations, property companies and social organisations.
+
+    One asset and one enterprise in each of grids A, A2, B and the other district;
+    the party chain of both streets and the other district; a property company
+    managing places in A and B (a grid worker of either sees only their own place)
+    and one in the other district; social organisations at community and grid
+    level.  Made once per database.
+    """
+    from wangge.assets.actions import do_create_asset
+    from wangge.assets.catalogue import seed_asset_types
+    from wangge.assets.models import Asset
+    from wangge.organisations import actions as org
+    from wangge.organisations.models import (
+        Enterprise,
+        PartyOrganisation,
+        PropertyCompany,
+        SocialOrganisation,
+    )
+
+    def ids(model: Any) -> list[int]:
+        return list(
+            model.objects.filter(name__startswith="样例")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+
+    if Asset.objects.filter(code__startswith="SAMPLE-").exists():
+        return SampleBasedata(
+            assets=list(
+                Asset.objects.filter(code__startswith="SAMPLE-")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            ),
+            enterprises=ids(Enterprise),
+            party=ids(PartyOrganisation),
+            companies=ids(PropertyCompany),
+            social=ids(SocialOrganisation),
+        )
+    seed_asset_types()
+    places = {
+        "A": (POINT_A, "cg"),
+        "A2": ((113.07, 22.05), None),
+        "B": (POINT_B, "sz"),
+        "邻": (POINT_OTHER, "cg"),
+    }
+    assets = []
+    for i, (key, ((lng, lat), dept)) in enumerate(places.items()):
+        asset = do_create_asset(
+            actor=None,
+            type_code=("0111", "0101", "0115", "0111")[i],
+            lng=lng,
+            lat=lat,
+            code=f"SAMPLE-{i + 1}",
+            name=f"样例部件{key}",
+            owner_department=dept,
+        )
+        assets.append(asset.pk)
+    enterprises = []
+    for i, unit in enumerate((GRID_A + "001", GRID_A2 + "001", GRID_B + "002", GRID_OTHER + "001")):
+        e = org.do_create_enterprise(
+            actor=None,
+            name=f"样例企业{i + 1}",
+            kind="enterprise" if i != 2 else "individual",
+            region_code=unit,
+            uscc=SAMPLE_USCC[i],
+            industry="H",
+            legal_person="样例法人",
+            legal_person_phone=SAMPLE_PHONE,
+            uses_gas="lpg",
+        )
+        enterprises.append(e.pk)
+    party = []
+    for kind, code in (
+        ("street_committee", "440704001"),
+        ("community", "440704001001"),
+        ("grid_branch", GRID_A),
+        ("grid_branch", GRID_A2),
+        ("member_household", GRID_A + "002"),
+        ("street_committee", "440704002"),
+        ("community", "440704002001"),
+        ("grid_branch", GRID_B),
+        ("street_committee", "440703001"),
+        ("community", "440703001001"),
+        ("grid_branch", GRID_OTHER),
+    ):
+        o = org.do_create_party_organisation(
+            actor=None, kind=kind, name=f"样例党组织{code}", region_code=code, member_count=5
+        )
+        party.append(o.pk)
+    companies = [
+        org.do_create_property_company(
+            actor=None,
+            name="样例物业一",
+            managed_units=[GRID_A + "001", GRID_B + "001"],
+            contact_name="样例联系人",
+            contact_phone=SAMPLE_PHONE,
+        ).pk,
+        org.do_create_property_company(
+            actor=None, name="样例物业二", managed_units=[GRID_OTHER + "001"]
+        ).pk,
+    ]
+    social = [
+        org.do_create_social_organisation(
+            actor=None, name=f"样例社会组织{i + 1}", kind="volunteer", region_code=code
+        ).pk
+        for i, code in enumerate(("440704001001", GRID_B, GRID_OTHER))
+    ]
+    return SampleBasedata(
+        assets=assets, enterprises=enterprises, party=party, companies=companies, social=social
+    )

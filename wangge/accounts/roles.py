@@ -16,6 +16,41 @@ from django.contrib.auth.management import create_permissions
 from wangge.accounts.choices import RoleScope
 
 VIEW_MAP = ["regions.view_region"]
+#: People and places (人、地): reading them, and keeping them (see docs/permissions.md).
+PEOPLE_READ = ("people.view_person", "places.view_building")
+PEOPLE_KEEP = (
+    *PEOPLE_READ,
+    "people.add_person",
+    "people.change_person",
+    "people.unmask_person",
+    "places.add_building",
+    "places.change_building",
+    "places.add_room",
+    "places.add_occupancy",
+)
+#: Things and organisations (物、组织): reading them, and keeping them.
+BASEDATA_READ = (
+    "assets.view_asset",
+    "organisations.view_enterprise",
+    "organisations.view_partyorganisation",
+    "organisations.view_propertycompany",
+    "organisations.view_socialorganisation",
+)
+BASEDATA_KEEP = (
+    *BASEDATA_READ,
+    "assets.add_asset",
+    "assets.change_asset",
+    "assets.inspect_asset",
+    "organisations.add_enterprise",
+    "organisations.change_enterprise",
+    "organisations.add_partyorganisation",
+    "organisations.change_partyorganisation",
+    "organisations.add_propertycompany",
+    "organisations.change_propertycompany",
+    "organisations.add_socialorganisation",
+    "organisations.change_socialorganisation",
+)
+ASSET_INSPECT = ("assets.view_asset", "assets.inspect_asset")
 
 
 @dataclass(frozen=True)
@@ -58,6 +93,17 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.add_workcalendarday",
             "events.change_workcalendarday",
             "events.delete_workcalendarday",
+            *PEOPLE_KEEP,
+            "people.view_tag",
+            "people.add_tag",
+            "people.change_tag",
+            *BASEDATA_KEEP,
+            "assets.view_assettype",
+            "assets.add_assettype",
+            "assets.change_assettype",
+            "basedata.view_checklistitem",
+            "basedata.add_checklistitem",
+            "basedata.change_checklistitem",
         ),
         "平台管理员：层级、用户、目录、导入",
     ),
@@ -72,6 +118,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.view_event",
             "events.supervise_event",
             "events.escalate_event",
+            *PEOPLE_READ,
+            *BASEDATA_READ,
         ),
         "区、街道领导：看板、报表、考核",
     ),
@@ -89,6 +137,9 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.visit_event",
             "events.escalate_event",
             "events.supervise_event",
+            *PEOPLE_READ,
+            *BASEDATA_READ,
+            "assets.change_asset",
         ),
         "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案",
     ),
@@ -106,6 +157,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.verify_event",
             "events.visit_event",
             "events.escalate_event",
+            *PEOPLE_KEEP,
+            *BASEDATA_KEEP,
         ),
         "村（社区）网格工作站：管理本社区的网格",
     ),
@@ -120,6 +173,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.report_event",
             "events.self_handle_event",
             "events.verify_event",
+            *PEOPLE_KEEP,
+            *BASEDATA_KEEP,
         ),
         "一格两员：基础数据、巡查上报、走访、摸排",
     ),
@@ -132,6 +187,11 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *VIEW_MAP,
             "events.view_event",
             "events.report_event",
+            "people.view_person",
+            "people.add_person",
+            "places.view_building",
+            "places.add_occupancy",
+            *ASSET_INSPECT,
         ),
         "楼栋长、村小组长、党员、物业人员：协助一个最小单元",
     ),
@@ -145,6 +205,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.view_event",
             "events.escalate_event",
             "events.supervise_event",
+            *BASEDATA_READ,
         ),
         "挂点网格的区级干部：督导、提级",
     ),
@@ -157,6 +218,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *VIEW_MAP,
             "events.view_event",
             "events.report_event",
+            *ASSET_INSPECT,
         ),
         "职能部门派驻网格的人员：处置本领域事件",
     ),
@@ -170,6 +232,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.view_event",
             "events.report_event",
             "events.handle_event",
+            *ASSET_INSPECT,
+            "assets.change_asset",
         ),
         "城管、住建、市政、消防、公安等：处置派遣的事件",
     ),

@@ -128,7 +128,7 @@ ANONYMOUS = Scope(user_id=None, _empty=True)
 
 
 def scope_for(user: Any) -> Scope:
-    """The user's scope, computed once per user object (two queries)."""
+    """The user's scope, computed once per user object (one query)."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, _CACHE_ATTR, None)
@@ -136,31 +136,41 @@ def scope_for(user: Any) -> Scope:
         return cached  # type: ignore[no-any-return]
     from wangge.accounts.models import Assignment
 
-    assignments = (
+    # One query: a row per (assignment, permission of its role); only codes are read
+    # (a district's polygon can be megabytes).
+    rows = (
         Assignment.objects.filter(user_id=user.pk, is_active=True)
-        .select_related("role", "region", "department__district")
-        # Only codes are needed; a district's polygon can be megabytes.
-        .defer("region__geometry", "department__district__geometry")
-        .prefetch_related("role__permissions__content_type")
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "role__slug",
+            "role__scope",
+            "region__code",
+            "department_id",
+            "department__district__code",
+            "role__permissions__content_type__app_label",
+            "role__permissions__codename",
+        )
     )
-    grants: list[Grant] = []
-    is_global = bool(user.is_superuser)
-    for a in assignments:
-        perms = frozenset(
-            f"{p.content_type.app_label}.{p.codename}" for p in a.role.permissions.all()
+    found: dict[int, tuple[dict[str, Any], set[str]]] = {}
+    for pk, slug, role_scope, region_code, department_id, district_code, app, codename in rows:
+        fields, perms = found.setdefault(
+            pk,
+            (
+                {
+                    "role": slug,
+                    "scope": role_scope,
+                    "region_code": region_code,
+                    "department_id": department_id,
+                    "district_code": district_code,
+                },
+                set(),
+            ),
         )
-        if a.role.scope == RoleScope.GLOBAL:
-            is_global = True
-        grants.append(
-            Grant(
-                role=a.role.slug,
-                scope=a.role.scope,
-                region_code=a.region.code if a.region else None,
-                department_id=a.department_id,
-                district_code=a.department.district.code if a.department else None,
-                permissions=perms,
-            )
-        )
+        if app and codename:
+            perms.add(f"{app}.{codename}")
+    grants = [Grant(**fields, permissions=frozenset(perms)) for fields, perms in found.values()]
+    is_global = bool(user.is_superuser) or any(g.scope == RoleScope.GLOBAL for g in grants)
     scope = Scope(user_id=user.pk, is_global=is_global, grants=tuple(grants))
     setattr(user, _CACHE_ATTR, scope)
     return scope

@@ -34,10 +34,14 @@ def issue_token(user: User) -> tuple[str, ApiToken]:
 def user_for_token(key: str) -> Any:
     if not key or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.select_related("user")
-        .filter(key_hash=_hash(key), expires_at__gt=timezone.now(), user__is_active=True)
-        .first()
+    # key_hash is unique: no ORDER BY needed (this runs on every API request).
+    token = next(
+        iter(
+            ApiToken.objects.select_related("user").filter(
+                key_hash=_hash(key), expires_at__gt=timezone.now(), user__is_active=True
+            )[:1]
+        ),
+        None,
     )
     if token is None:
         return None

@@ -58,11 +58,11 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [
-            str(part)
-            for part in err.get("loc", [])
-            if part not in ("body", "query", "path", "payload")
-        ]
+        parts = [str(part) for part in err.get("loc", [])]
+        # The first part says where the value came from (body, query, form, file…).
+        if parts and parts[0] in _SOURCES:
+            parts = parts[1:]
+        loc = [part for part in parts if part not in ("body", "query", "path", "payload")]
         name = ".".join(loc) or "__all__"
         fields.setdefault(name, []).append(_zh_message(err))
     return _error(request, 422, "invalid", "输入有误，请检查各字段", fields)
@@ -72,6 +72,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "error", str(exc))
 
+
+_SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 
 _ZH = {
     "missing": "必填",
@@ -114,6 +116,18 @@ def _register_routers() -> None:
     api.add_router("", accounts_router)
     api.add_router("", regions_router)
     api.add_router("", events_router)
+    from wangge.people.api import router as people_router
+    from wangge.places.api import router as places_router
+
+    api.add_router("", people_router)
+    api.add_router("", places_router)
+    from wangge.assets.api import router as assets_router
+    from wangge.basedata.api import router as basedata_router
+    from wangge.organisations.api import router as organisations_router
+
+    api.add_router("", assets_router)
+    api.add_router("", organisations_router)
+    api.add_router("", basedata_router)
 
 
 _register_routers()

@@ -96,12 +96,17 @@ try:
     # Photos: the largest upload accepted, in megabytes and in pixels (width × height).
     MAX_PHOTO_MB = env.get_int("WANGGE_MAX_PHOTO_MB", 10, minimum=1)
     MAX_PHOTO_PIXELS = env.get_int("WANGGE_MAX_PHOTO_PIXELS", 40_000_000, minimum=1)
+    # Places: people per room above which a room is flagged over-occupied (unless the room
+    # has its own limit).
+    MAX_OCCUPANTS_PER_ROOM = env.get_int("WANGGE_MAX_OCCUPANTS_PER_ROOM", 6, minimum=1)
     # Background tasks: "database" (django-tasks-db, `wangge db_worker`) or
     # "rq" (Redis through django-tasks-rq, `wangge rqworker --job-class django_tasks_rq.Job`).
     TASKS_BACKEND = env.get_str("WANGGE_TASKS_BACKEND", "database")
     if TASKS_BACKEND not in ("database", "rq"):
         raise EnvError("WANGGE_TASKS_BACKEND must be database or rq")
     REDIS_URL = env.get_str("WANGGE_REDIS_URL", "redis://127.0.0.1:6379/0")
+    # Base data: a record not verified (核实) within this many days counts as stale.
+    BASEDATA_STALE_DAYS = env.get_int("WANGGE_BASEDATA_STALE_DAYS", 180, minimum=1)
 except EnvError as exc:  # pragma: no cover - exercised by tests of Env
     from django.core.exceptions import ImproperlyConfigured
 
@@ -128,6 +133,12 @@ INSTALLED_APPS = [
     "wangge.web",
     "wangge.demo",
     "wangge.bench",
+    "wangge.privacy",
+    "wangge.people",
+    "wangge.places",
+    "wangge.assets",
+    "wangge.organisations",
+    "wangge.basedata",
 ]
 
 MIDDLEWARE = [

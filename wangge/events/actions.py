@@ -17,7 +17,7 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -191,6 +191,8 @@ def _step(
         ).update(event=event, step=step)
         if claimed != len(photos):
             raise EventConflict("照片已被其他操作使用，请重新上传", {"attachments": "照片已被使用"})
+        for photo in photos:
+            photo.event_id, photo.step_id = event.pk, step.pk
     record(
         f"events.{action}",
         actor=actor,
@@ -292,12 +294,35 @@ def _default_source(actor: Any) -> str:
     return EventSource.RESIDENT
 
 
+def _increment_sequence(key: str) -> int | None:
+    """``last + 1`` of the sequence row ``key`` (row-locked until commit), or None if absent."""
+    connection = connections[EventNumberSequence.objects.db]
+    if connection.vendor in ("postgresql", "sqlite"):
+        # One round trip instead of an UPDATE and a SELECT: this row is every report's
+        # hot spot in a district, so the less done while it is locked the better.
+        qn = connection.ops.quote_name
+        table = qn(EventNumberSequence._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET {qn('last')} = {qn('last')} + 1 "  # noqa: S608 - quoted names
+                f"WHERE {qn('key')} = %s RETURNING {qn('last')}",
+                [key],
+            )
+            row = cursor.fetchone()
+        return int(row[0]) if row else None
+    if not EventNumberSequence.objects.filter(key=key).update(last=F("last") + 1):
+        return None  # pragma: no cover - other backends
+    return int(  # pragma: no cover - other backends
+        EventNumberSequence.objects.filter(key=key).values_list("last", flat=True).get()
+    )
+
+
 def _next_number(district_code: str, now: datetime) -> str:
     """``<district><yyyymmdd><5-digit sequence>``, e.g. 4407042026112100001."""
     key = f"{district_code}{timezone.localtime(now):%Y%m%d}"
     for _attempt in range(5):
-        if EventNumberSequence.objects.filter(key=key).update(last=F("last") + 1):
-            last = EventNumberSequence.objects.filter(key=key).values_list("last", flat=True).get()
+        last = _increment_sequence(key)
+        if last is not None:
             return f"{key}{last:05d}"
         try:
             with transaction.atomic():
@@ -312,6 +337,22 @@ def _next_number(district_code: str, now: datetime) -> str:
 class ReportResult:
     event: Event
     created: bool
+    #: For a new event: its first timeline step and the photos it took (no need to reload).
+    step: EventStep | None = None
+    photos: list[Attachment] = field(default_factory=list)
+
+
+def _reported(actor: Any, request_id: str) -> Event | None:
+    """The event ``actor`` reported with ``request_id`` (unique per reporter), if any."""
+    # Nearly always there is none: ask for the id alone, fetch the row only when found.
+    found = list(
+        Event.objects.filter(reporter=actor, client_request_id=request_id)
+        .order_by()
+        .values_list("pk", flat=True)[:1]
+    )
+    if not found:
+        return None
+    return Event.objects.select_related("category__parent").get(pk=found[0])
 
 
 @transaction.atomic
@@ -334,15 +375,19 @@ def do_report_event(
     event the first request created (``created=False``)."""
     request_id = (request_id or "").strip() or None
     if request_id and _is_user(actor):
-        existing = Event.objects.filter(reporter=actor, client_request_id=request_id).first()
+        existing = _reported(actor, request_id)
         if existing is not None:
             return ReportResult(existing, False)
     now = now or timezone.now()
     errors: dict[str, str] = {}
-    found = (
-        Category.objects.filter(code=(category or "").strip(), is_active=True, parent__isnull=False)
-        .select_related("parent")
-        .first()
+    # Unique lookups without ORDER BY (``first()`` would sort by the model's ordering).
+    found = next(
+        iter(
+            Category.objects.filter(
+                code=(category or "").strip(), is_active=True, parent__isnull=False
+            ).select_related("parent")[:1]
+        ),
+        None,
     )
     if found is None:
         errors["category"] = "未知的事件类型"
@@ -410,11 +455,11 @@ def do_report_event(
             event.save()
     except IntegrityError:
         # The same request id raced in from a second connection: answer with its event.
-        existing = Event.objects.filter(reporter=actor, client_request_id=request_id).first()
+        existing = _reported(actor, request_id) if request_id else None
         if existing is None:
             raise
         return ReportResult(existing, False)
-    _step(
+    step = _step(
         event,
         EventAction.REPORT,
         actor=actor,
@@ -424,7 +469,7 @@ def do_report_event(
         photos=photos,
         data={"category": found.code, "source": source, "region_code": event.region_code},
     )
-    return ReportResult(event, True)
+    return ReportResult(event, True, step, photos)
 
 
 # --- the grid worker closes it on the spot -----------------------------------

@@ -4,16 +4,18 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest, StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from wangge.api.errors import ApiError
-from wangge.events import actions, selectors, stats
-from wangge.events.choices import EventSource, EventState, Satisfaction, TimeUnit
+from wangge.events import actions, attachments, selectors, stats
+from wangge.events.choices import AttachmentKind, EventSource, EventState, Satisfaction, TimeUnit
 from wangge.events.models import (
+    Attachment,
     Category,
     Event,
     EventPart,
@@ -25,6 +27,7 @@ from wangge.lib import codes
 
 router = Router(tags=["events"])
 INVALID = "输入有误，请检查各字段"
+PHOTO_IDS = "Ids of photos uploaded through POST /api/v1/events/attachments"
 
 
 def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -156,6 +159,45 @@ class EventOut(Schema):
         }
 
 
+class AttachmentOut(Schema):
+    id: int
+    kind: AttachmentKind
+    kind_label: str
+    content_type: str
+    size: int
+    width: int
+    height: int
+    sha256: str
+    created_at: datetime
+    event_id: int | None = Field(None, description="Empty until a report or transition uses it")
+    url: str | None = Field(
+        None, description="Where the photo is served (once it belongs to an event)"
+    )
+
+    @staticmethod
+    def from_attachment(a: Attachment) -> dict[str, Any]:
+        return {
+            "id": a.pk,
+            "kind": a.kind,
+            "kind_label": a.get_kind_display(),
+            "content_type": a.content_type,
+            "size": a.size,
+            "width": a.width,
+            "height": a.height,
+            "sha256": a.sha256,
+            "created_at": a.created_at,
+            "event_id": a.event_id,
+            "url": (
+                reverse(
+                    "api-v1:event_attachment",
+                    kwargs={"event_id": a.event_id, "attachment_id": a.pk},
+                )
+                if a.event_id is not None
+                else None
+            ),
+        }
+
+
 class StepOut(Schema):
     id: int
     at: datetime
@@ -165,11 +207,13 @@ class StepOut(Schema):
     from_state: str
     to_state: str
     note: str
-    attachments: list[str]
+    attachments: list[AttachmentOut]
     data: dict[str, Any]
 
     @staticmethod
-    def from_step(s: EventStep) -> dict[str, Any]:
+    def from_step(s: EventStep, photos: list[Attachment] | None = None) -> dict[str, Any]:
+        if photos is None:
+            photos = list(s.photos.all())
         return {
             "id": s.pk,
             "at": s.at,
@@ -179,7 +223,7 @@ class StepOut(Schema):
             "from_state": s.from_state,
             "to_state": s.to_state,
             "note": s.note,
-            "attachments": list(s.attachments or []),
+            "attachments": [AttachmentOut.from_attachment(a) for a in photos],
             "data": dict(s.data or {}),
         }
 
@@ -233,6 +277,30 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
     parts: list[EventPart] = list(event.parts.select_related("department"))
     extensions: list[ExtensionRequest] = list(event.extensions.all())
     visit: ReturnVisit | None = ReturnVisit.objects.filter(event=event).first()
+    timeline = [
+        StepOut.from_step(s)
+        for s in event.steps.prefetch_related(
+            Prefetch("photos", queryset=Attachment.objects.order_by("pk"))
+        )
+    ]
+    return _detail_of(request, event, timeline, parts, extensions, visit)
+
+
+def _new_detail(request: HttpRequest, result: actions.ReportResult) -> dict[str, Any]:
+    """The detail of an event just reported, from what the action returned: no queries."""
+    assert result.step is not None  # noqa: S101 - set for every new event
+    timeline = [StepOut.from_step(result.step, sorted(result.photos, key=lambda a: a.pk))]
+    return _detail_of(request, result.event, timeline, [], [], None)
+
+
+def _detail_of(
+    request: HttpRequest,
+    event: Event,
+    timeline: list[dict[str, Any]],
+    parts: list[EventPart],
+    extensions: list[ExtensionRequest],
+    visit: ReturnVisit | None,
+) -> dict[str, Any]:
     return {
         **EventOut.from_event(event),
         "description": event.description,
@@ -243,7 +311,7 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
             "register": event.category.register_condition,
             "close": event.category.close_condition,
         },
-        "timeline": [StepOut.from_step(s) for s in event.steps.all()],
+        "timeline": timeline,
         "parts": [
             {
                 "department": {
@@ -307,6 +375,7 @@ class EventIn(Schema):
         max_length=64,
         description="Client-chosen id: repeating a request with it returns the same event (200)",
     )
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class EventFilter(Schema):
@@ -335,13 +404,11 @@ class RequiredNoteIn(Versioned):
 
 
 class HandledNoteIn(RequiredNoteIn):
-    attachments: list[str] = Field(
-        default_factory=list, max_length=9, description="Photo URLs or ids"
-    )
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class SelfHandleIn(NoteIn):
-    attachments: list[str] = Field(default_factory=list, max_length=9)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class ReasonIn(Versioned):
@@ -379,7 +446,7 @@ class DecideExtensionIn(NoteIn):
 
 class VerifyIn(NoteIn):
     passed: bool
-    attachments: list[str] = Field(default_factory=list, max_length=9)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class ReturnVisitIn(NoteIn):
@@ -403,7 +470,7 @@ class PartIn(Schema):
 
 class CompletePartIn(PartIn):
     note: str = Field(..., min_length=1, max_length=2000)
-    attachments: list[str] = Field(default_factory=list, max_length=9)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class CategoryOut(Schema):
@@ -464,8 +531,54 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
         source=payload.source,
         reporter_contact=payload.reporter_contact,
         request_id=payload.request_id,
+        attachments=payload.attachments,
     )
-    return Status(201 if result.created else 200, _detail(request, result.event))
+    if result.created and result.step is not None:
+        return Status(201, _new_detail(request, result))
+    return Status(200, _detail(request, result.event))
+
+
+@router.post(
+    "/events/attachments",
+    response={201: AttachmentOut},
+    summary="Upload a photo (JPEG, PNG or WebP) for a report or transition",
+    description=(
+        "The photo is checked by decoding it and stored re-encoded without metadata; "
+        "its EXIF location and time stay on the server. Pass the returned id in "
+        "`attachments` of a report, self-handle, feedback, complete-part or verify. "
+        "Photos nobody uses are deleted after a day."
+    ),
+)
+def upload_attachment(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    kind: Form[AttachmentKind] = AttachmentKind.REPORT,
+) -> Status[dict[str, Any]]:
+    attachment = _call(
+        attachments.do_upload_attachment, file, actor=request.user, kind=kind, size=file.size
+    )
+    return Status(201, AttachmentOut.from_attachment(attachment))
+
+
+@router.get(
+    "/events/{event_id}/attachments/{attachment_id}",
+    url_name="event_attachment",
+    summary="A photo of an event (metadata stripped)",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The photo",
+                "content": {f: {} for f in ("image/jpeg", "image/png", "image/webp")},
+            }
+        }
+    },
+)
+def get_attachment(
+    request: HttpRequest, event_id: int, attachment_id: int
+) -> StreamingHttpResponse:
+    found = selectors.get_attachment_for_user(request.user, event_id, attachment_id)
+    return attachments.file_response(found)
 
 
 @router.get("/events", response=list[EventOut], summary="Events in the user's scope")
@@ -749,6 +862,14 @@ class StatsQuery(Schema):
     until: date | None = Field(None, description="Last day (inclusive) of reported_at")
 
 
+class ThreeRatesOut(Schema):
+    response_rate: float | None
+    solve_rate: float | None
+    satisfaction_rate: float | None
+    score: float | None
+    weights: dict[str, float]
+
+
 class StatsOut(Schema):
     under: str | None
     since: date | None
@@ -767,11 +888,17 @@ class StatsOut(Schema):
     rework_rate: float | None
     self_handled_rate: float | None
     satisfaction_rate: float | None
+    dispatched: int
+    responded: int
+    dept_response_rate: float | None
+    return_visits: int
+    three_rates: ThreeRatesOut
     avg_accept_hours: float | None
     avg_handle_hours: float | None
     by_state: dict[str, int]
     by_category: dict[str, int]
     by_source: dict[str, int]
+    by_department: dict[str, int]
 
 
 def _day_start(day: date) -> datetime:

@@ -315,7 +315,7 @@ def file_response(attachment: Attachment) -> FileResponse:
     except (FileNotFoundError, ValueError):
         logger.error("attachment %s: file %s is missing", attachment.pk, attachment.file.name)
         raise Http404("no such attachment") from None
-    extension = attachment.file.name.rsplit(".", 1)[-1]
+    extension = (attachment.file.name or "").rsplit(".", 1)[-1]
     response = FileResponse(
         handle,
         content_type=attachment.content_type,

@@ -21,8 +21,22 @@ from django.http import Http404
 from wangge.accounts.choices import RoleScope
 from wangge.accounts.models import Department
 from wangge.accounts.scope import Scope, prefix_q, scope_for
-from wangge.events.choices import TRANSITIONS, EventAction, HandlingLevel
-from wangge.events.models import Attachment, Category, Event, EventPart
+from wangge.events.choices import (
+    OPEN_STATES,
+    TRANSITIONS,
+    EventAction,
+    EventState,
+    HandlingLevel,
+    PartState,
+)
+from wangge.events.models import (
+    Attachment,
+    Category,
+    Event,
+    EventPart,
+    EventStep,
+    ReturnVisit,
+)
 from wangge.lib import codes
 
 

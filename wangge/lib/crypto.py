@@ -73,7 +73,9 @@ class KeyRing:
         for kid, key in self.keys:
             if kid == key_id:
                 return key
-        raise CryptoError(f"unknown data key {key_id!r}: it must stay in WANGGE_DATA_KEYS until rotated out")
+        raise CryptoError(
+            f"unknown data key {key_id!r}: it must stay in WANGGE_DATA_KEYS until rotated out"
+        )
 
     def encrypt(self, plaintext: str) -> str:
         key_id, key = self.keys[0]

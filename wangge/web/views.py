@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET
 from wangge.accounts.choices import RoleScope
 from wangge.accounts.models import Assignment, Department
 from wangge.accounts.scope import scope_for
+from wangge.events.views import event_card, overview_events
 from wangge.lib import codes
 from wangge.regions import selectors
 from wangge.regions.choices import LEVEL_ORDER, RegionLevel
@@ -232,6 +233,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "districts": districts,
             "map_region": districts[0] if districts else None,
             "is_resident": any(g.scope == RoleScope.SELF for g in scope.grants),
+            **overview_events(request.user),
         },
     )
 
@@ -254,6 +256,7 @@ def area(request: HttpRequest, code: str) -> HttpResponse:
             "children": children,
             "children_heading": CHILDREN_HEADINGS.get(below) if below else "",
             "stats": area_stats(node, totals),
+            "events": event_card(request.user, node.code),
         },
     )
 
@@ -328,5 +331,6 @@ def grid(request: HttpRequest, code: str) -> HttpResponse:
             "units": units,
             "workers": workers,
             "stats": stats,
+            "events": event_card(request.user, node.code),
         },
     )

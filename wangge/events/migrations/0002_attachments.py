@@ -2,43 +2,119 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import wangge.events.models
 from django.conf import settings
 from django.db import migrations, models
 
+import wangge.events.models
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0001_events_initial'),
+        ("events", "0001_events_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('report', '上报照片'), ('before', '处置前'), ('after', '处置后'), ('feedback', '办结反馈'), ('verify', '核查照片')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, upload_to=wangge.events.models.attachment_path, verbose_name='file')),
-                ('content_type', models.CharField(max_length=32, verbose_name='content type')),
-                ('size', models.PositiveIntegerField(verbose_name='size in bytes')),
-                ('width', models.PositiveIntegerField(verbose_name='width')),
-                ('height', models.PositiveIntegerField(verbose_name='height')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256 of the stored file')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='uploaded at')),
-                ('gps_lng', models.FloatField(blank=True, null=True, verbose_name='photo longitude (EXIF)')),
-                ('gps_lat', models.FloatField(blank=True, null=True, verbose_name='photo latitude (EXIF)')),
-                ('taken_at', models.DateTimeField(blank=True, null=True, verbose_name='photo taken at (EXIF)')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='attachments', to='events.event', verbose_name='event')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='photos', to='events.eventstep', verbose_name='timeline step')),
-                ('uploader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploader')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("report", "上报照片"),
+                            ("before", "处置前"),
+                            ("after", "处置后"),
+                            ("feedback", "办结反馈"),
+                            ("verify", "核查照片"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200,
+                        upload_to=wangge.events.models.attachment_path,
+                        verbose_name="file",
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=32, verbose_name="content type")),
+                ("size", models.PositiveIntegerField(verbose_name="size in bytes")),
+                ("width", models.PositiveIntegerField(verbose_name="width")),
+                ("height", models.PositiveIntegerField(verbose_name="height")),
+                (
+                    "sha256",
+                    models.CharField(max_length=64, verbose_name="SHA-256 of the stored file"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="uploaded at"
+                    ),
+                ),
+                (
+                    "gps_lng",
+                    models.FloatField(blank=True, null=True, verbose_name="photo longitude (EXIF)"),
+                ),
+                (
+                    "gps_lat",
+                    models.FloatField(blank=True, null=True, verbose_name="photo latitude (EXIF)"),
+                ),
+                (
+                    "taken_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="photo taken at (EXIF)"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attachments",
+                        to="events.event",
+                        verbose_name="event",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="photos",
+                        to="events.eventstep",
+                        verbose_name="timeline step",
+                    ),
+                ),
+                (
+                    "uploader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploader",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'attachment',
-                'verbose_name_plural': 'attachments',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['uploader', 'event'], name='attachment_uploader_idx')],
+                "verbose_name": "attachment",
+                "verbose_name_plural": "attachments",
+                "ordering": ["created_at", "id"],
+                "indexes": [
+                    models.Index(fields=["uploader", "event"], name="attachment_uploader_idx")
+                ],
             },
         ),
     ]

@@ -46,3 +46,67 @@ def ok(response: Any, status: int = 200) -> dict[str, Any]:
     assert response.status_code == status, response.content.decode()
     data: dict[str, Any] = response.json()
     return data
+
+
+def photo_bytes(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (40, 20),
+    *,
+    gps: tuple[float, float] | None = None,
+    orientation: int | None = None,
+    make: str = "",
+) -> bytes:
+    """A small image; with ``gps`` (lng, lat) and ``orientation`` written into its EXIF."""
+    import io
+
+    from PIL import ExifTags, Image
+
+    image = Image.new("RGB", size, (200, 40, 40))
+    image.putpixel((0, 0), (0, 0, 255))  # marks the top-left corner
+    exif = Image.Exif()
+    if orientation:
+        exif[ExifTags.Base.Orientation] = orientation
+    if make:
+        exif[ExifTags.Base.Make] = make
+    if gps:
+        lng, lat = gps
+
+        def dms(value: float) -> tuple[float, float, float]:
+            value = abs(value)
+            d = int(value)
+            m = int((value - d) * 60)
+            return (float(d), float(m), round((value - d - m / 60) * 3600, 4))
+
+        exif[ExifTags.IFD.GPSInfo] = {
+            ExifTags.GPS.GPSLatitudeRef: "N" if lat >= 0 else "S",
+            ExifTags.GPS.GPSLatitude: dms(lat),
+            ExifTags.GPS.GPSLongitudeRef: "E" if lng >= 0 else "W",
+            ExifTags.GPS.GPSLongitude: dms(lng),
+        }
+        exif.get_ifd(ExifTags.IFD.Exif)[ExifTags.Base.DateTimeOriginal] = "2026:11:20 09:30:00"
+    buffer = io.BytesIO()
+    params: dict[str, Any] = {"exif": exif.tobytes()} if len(exif) else {}
+    image.save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def media(settings: Any, tmp_path: Any) -> Any:
+    """Uploaded files go to a fresh directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def upload(
+    client: Client, data: bytes | None = None, *, kind: str = "report", name: str = "IMG_0001.jpg"
+) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    file = SimpleUploadedFile(name, photo_bytes() if data is None else data)
+    return client.post("/api/v1/events/attachments", {"file": file, "kind": kind})
+
+
+def photo_id(client: Client, kind: str = "report", data: bytes | None = None) -> int:
+    response = upload(client, data, kind=kind)
+    assert response.status_code == 201, response.content.decode()
+    return int(response.json()["id"])

@@ -8,7 +8,7 @@ from wangge.audit.models import AuditEntry
 from wangge.events.models import Category, Event, EventStep
 from wangge.testing import GRID_A
 
-from .conftest import act, ok, post, report
+from .conftest import act, ok, photo_id, post, report
 
 
 def test_it_runs_a_resident_report_through_to_a_satisfied_return_visit(ew, client_for):
@@ -45,12 +45,13 @@ def test_it_runs_a_resident_report_through_to_a_satisfied_return_visit(ew, clien
     assert event_id in [e["id"] for e in ok(sz.get("/api/v1/events"))["items"]]
     accepted = ok(act(sz, event_id, "accept", {"note": "马上安排"}))
     assert accepted["state"] == "handling" and accepted["handle_due"] is not None
+    photo = photo_id(sz, "after")
     handled = ok(
         act(
             sz,
             event_id,
             "feedback",
-            {"note": "三个井盖已加装减震垫并紧固", "attachments": ["photo-1"]},
+            {"note": "三个井盖已加装减震垫并紧固", "attachments": [photo]},
         )
     )
     assert handled["state"] == "handled"
@@ -85,7 +86,7 @@ def test_it_runs_a_resident_report_through_to_a_satisfied_return_visit(ew, clien
         ("verify", "handled", "closed"),
         ("return_visit", "closed", "closed"),
     ]
-    assert visited["timeline"][4]["attachments"] == ["photo-1"]
+    assert [a["id"] for a in visited["timeline"][4]["attachments"]] == [photo]
     assert visited["version"] == 7
     assert (
         AuditEntry.objects.filter(object_type="events.event", object_id=str(event_id)).count() == 7
@@ -123,7 +124,10 @@ def test_it_lets_a_grid_worker_close_a_fire_on_the_spot(ew, client_for):
             worker,
             created["id"],
             "self-handle",
-            {"note": "用干粉灭火器扑灭，已通知供电所断电", "attachments": ["p1", "p2"]},
+            {
+                "note": "用干粉灭火器扑灭，已通知供电所断电",
+                "attachments": [photo_id(worker, "before"), photo_id(worker, "after")],
+            },
         )
     )
     assert closed["state"] == "closed" and closed["self_handled"] is True

@@ -2,15 +2,61 @@
 import htmx from "htmx.org";
 import "leaflet/dist/leaflet.css";
 import "./app.css";
-import { initMaps } from "./map.js";
+import { initLocateButtons, initMaps } from "./map.js";
 
 window.htmx = htmx;
+// An action refused on the event page comes back as the page part with its errors.
+htmx.config.responseHandling = [
+  { code: "204", swap: false },
+  { code: "[23]..", swap: true },
+  { code: "(409|422)", swap: true, error: false },
+  { code: "[45]..", swap: false, error: true },
+];
 
 function ready(fn) {
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
   else fn();
 }
 
-ready(() => initMaps(document));
+ready(() => {
+  initMaps(document);
+  initLocateButtons(document);
+});
 // Content swapped in by htmx may carry maps of its own.
-document.addEventListener("htmx:load", (event) => initMaps(event.target));
+document.addEventListener("htmx:load", (event) => {
+  initMaps(event.target);
+  initLocateButtons(event.target);
+});
+
+// Filters left at "any" stay out of the address: ?state=reported, not ?state=reported&category=….
+document.addEventListener("htmx:configRequest", (event) => {
+  const detail = event.detail;
+  if (detail.verb !== "get" || !detail.formData) return;
+  const empty = new Set();
+  detail.formData.forEach((value, name) => {
+    if (value === "") empty.add(name);
+  });
+  for (const name of empty) {
+    if (detail.formData.getAll(name).every((value) => value === "")) detail.formData.delete(name);
+  }
+});
+
+// A form marked data-once (reporting) is sent once: a second tap while the first
+// is on its way does nothing.  Its request id makes a resend harmless anyway.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches("[data-once]")) return;
+  if (form.dataset.sent) {
+    event.preventDefault();
+    return;
+  }
+  form.dataset.sent = "1";
+  form.classList.add("is-sending");
+});
+// Back to a page from the history: its forms can be sent again.
+window.addEventListener("pageshow", () => {
+  for (const form of document.querySelectorAll("form[data-sent]")) {
+    delete form.dataset.sent;
+    form.classList.remove("is-sending");
+  }
+});

@@ -5,6 +5,13 @@
 //
 // With no tile URL the polygons sit on a plain light background: no request
 // ever leaves the site unless the installation configures a tile server.
+//
+// Event pages add:
+//   data-point="LNG,LAT"   a marker (the event's place); the map fits it and the outline
+//   data-children="none"   draw only the node's outline (the event's grid), not its children
+//   data-picker            a tap (or dragging the pin) writes the place into the inputs named
+//                          by data-lng-input / data-lat-input; typing there moves the pin;
+//                          a button [data-locate-for=MAP-ID] puts the pin where the phone is
 import L from "leaflet";
 
 const PALETTE = [
@@ -26,6 +33,15 @@ export function initMaps(root) {
   }
 }
 
+/** [lat, lng] from "lng,lat", or null. */
+function parsePoint(text) {
+  if (!text) return null;
+  const parts = text.split(",").map(Number);
+  const lng = parts[0];
+  const lat = parts[1];
+  return Number.isFinite(lng) && Number.isFinite(lat) ? [lat, lng] : null;
+}
+
 function setUp(el) {
   const map = L.map(el, { zoomSnap: 0.25, zoomDelta: 0.5, minZoom: 3 });
   el.wanggeMap = map;
@@ -38,7 +54,18 @@ function setUp(el) {
   } else {
     el.classList.add("map-blank");
   }
-  addLocateControl(map, el);
+  const picker = "picker" in el.dataset;
+  if (picker) setUpPicker(map, el);
+  else addLocateControl(map, el);
+  const point = parsePoint(el.dataset.point);
+  if (point) {
+    L.marker(point, { keyboard: false, interactive: false }).addTo(map);
+    map.setView(point, 16);
+  }
+  if (!el.dataset.geojson) {
+    el.classList.add("is-ready");
+    return;
+  }
   el.classList.add("is-loading");
   fetch(el.dataset.geojson, { credentials: "same-origin", headers: { Accept: "application/json" } })
     .then((response) => {
@@ -46,15 +73,23 @@ function setUp(el) {
       return response.json();
     })
     .then((collection) => draw(map, el, collection))
-    .catch(() => el.classList.add("map-failed"))
+    .catch(() => {
+      // With a marker the map still says where; only an empty map is a failure.
+      if (!point && !picker) el.classList.add("map-failed");
+      else el.classList.add("is-ready");
+    })
     .finally(() => el.classList.remove("is-loading"));
 }
 
 function draw(map, el, collection) {
   const features = collection.features || [];
   const node = features.find((f) => f.properties.role === "node");
-  const children = features.filter((f) => f.properties.role === "child");
+  const picker = "picker" in el.dataset;
+  const children =
+    el.dataset.children === "none" ? [] : features.filter((f) => f.properties.role === "child");
   const bounds = L.latLngBounds([]);
+  const focus = el.wanggeFocus ? el.wanggeFocus() : parsePoint(el.dataset.point);
+  if (focus) bounds.extend(focus);
 
   if (node) {
     const outline = L.geoJSON(node, {
@@ -77,6 +112,11 @@ function draw(map, el, collection) {
     const color = PALETTE[index % PALETTE.length];
     const props = feature.properties;
     const base = { className: "map-child", color, weight: 1.5, fillColor: color, fillOpacity: 0.22 };
+    if (picker) {
+      // Choosing a place: a tap anywhere puts the pin there, never opens a page.
+      L.geoJSON(feature, { style: { ...base, fillOpacity: 0.12 }, interactive: false }).addTo(map);
+      return;
+    }
     const group = L.geoJSON(feature, { style: base });
     group.eachLayer((layer) => {
       layer.bindTooltip(props.name, {
@@ -117,8 +157,8 @@ function draw(map, el, collection) {
     if (!node) bounds.extend(group.getBounds());
   });
 
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
-  if (permanent) {
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12], maxZoom: 17, animate: false });
+  if (permanent && !picker) {
     const groups = children.map((f) => layersByCode.get(f.properties.code).group);
     fitLabels(map, groups);
     map.on("zoomend", () => fitLabels(map, groups));
@@ -226,4 +266,90 @@ function toast(el, text) {
   note.textContent = text;
   el.appendChild(note);
   setTimeout(() => note.remove(), 3500);
+}
+
+// --- choosing a place (the report form) ------------------------------------------------
+
+function setUpPicker(map, el) {
+  const lngInput = document.getElementById(el.dataset.lngInput);
+  const latInput = document.getElementById(el.dataset.latInput);
+  let marker = null;
+
+  const write = (latlng) => {
+    if (lngInput) lngInput.value = latlng.lng.toFixed(6);
+    if (latInput) latInput.value = latlng.lat.toFixed(6);
+    el.classList.add("is-picked");
+  };
+  const place = (latlng) => {
+    if (!marker) {
+      marker = L.marker(latlng, { draggable: true, title: el.dataset.labelPin || "" }).addTo(map);
+      marker.on("dragend", () => write(marker.getLatLng()));
+    } else {
+      marker.setLatLng(latlng);
+    }
+  };
+  const typed = () => {
+    const lat = Number(latInput && latInput.value);
+    const lng = Number(lngInput && lngInput.value);
+    if (!latInput || !lngInput || latInput.value === "" || lngInput.value === "") return null;
+    return Number.isFinite(lat) && Number.isFinite(lng) ? L.latLng(lat, lng) : null;
+  };
+
+  map.on("click", (event) => {
+    place(event.latlng);
+    write(event.latlng);
+  });
+  for (const input of [lngInput, latInput]) {
+    if (!input) continue;
+    input.addEventListener("change", () => {
+      const latlng = typed();
+      if (latlng) {
+        place(latlng);
+        map.panTo(latlng);
+      }
+    });
+  }
+  // The pin of a form sent back with errors is where the user put it.
+  const initial = typed();
+  if (initial) {
+    place(initial);
+    map.setView(initial, 16);
+  }
+  el.wanggeFocus = () => (marker ? [marker.getLatLng().lat, marker.getLatLng().lng] : null);
+  el.wanggePick = (lat, lng) => {
+    const latlng = L.latLng(lat, lng);
+    place(latlng);
+    write(latlng);
+    map.setView(latlng, Math.max(map.getZoom(), 17));
+  };
+}
+
+export function initLocateButtons(root) {
+  if (!root.querySelectorAll) return;
+  for (const button of root.querySelectorAll("[data-locate-for]")) {
+    if (button.wanggeReady) continue;
+    button.wanggeReady = true;
+    if (!("geolocation" in navigator) || !window.isSecureContext) continue;
+    button.hidden = false;
+    const label = button.innerHTML;
+    button.addEventListener("click", () => {
+      const el = document.getElementById(button.dataset.locateFor);
+      if (!el || !el.wanggePick) return;
+      button.disabled = true;
+      button.textContent = button.dataset.labelBusy || "…";
+      navigator.geolocation.getCurrentPosition(
+        (position) => {
+          button.disabled = false;
+          button.innerHTML = label;
+          el.wanggePick(position.coords.latitude, position.coords.longitude);
+        },
+        () => {
+          button.disabled = false;
+          button.innerHTML = label;
+          toast(el, button.dataset.labelFailed || "Location unavailable");
+        },
+        { enableHighAccuracy: true, timeout: 10000, maximumAge: 30000 },
+      );
+    });
+  }
 }

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.bench import locate
+from wangge.bench import intake, locate
 
 
 @dataclass(frozen=True)
@@ -147,17 +147,104 @@ def _run_locate(command: BaseCommand, options: dict[str, Any]) -> bool:
     return r.passed
 
 
+# --- intake ----------------------------------------------------------------------
+
+
+def _intake_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=intake.DEFAULT_DATABASE_URL,
+        help="基准测试自建并在结束后删除的数据库（默认 %(default)s；也可用 sqlite:///文件）",
+    )
+    parser.add_argument("--count", type=int, default=3000, help="闭环上报条数（默认 3000）")
+    parser.add_argument("--clients", type=int, default=16, help="并发客户端数（默认 16）")
+    parser.add_argument(
+        "--rate", type=float, default=100.0, help="开环定速：每秒上报条数（默认 100）"
+    )
+    parser.add_argument(
+        "--paced-count",
+        type=int,
+        default=2000,
+        help="开环上报条数（默认 2000，即 100 条/秒下 20 秒）",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn 进程数（默认 3，适合 2 核）"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
+    parser.add_argument("--warmup", type=int, default=100, help="预热上报条数（默认 100）")
+    parser.add_argument(
+        "--retry-sample", type=int, default=100, help="重发的请求编号样本数（默认 100）"
+    )
+    parser.add_argument(
+        "--race", type=int, default=20, help="同时提交两次的新请求编号数（默认 20）"
+    )
+    parser.add_argument(
+        "--reporters", type=int, default=200, help="参与上报的网格员人数（默认 200）"
+    )
+    parser.add_argument(
+        "--per-row-commit",
+        type=int,
+        default=1000,
+        help="对照：逐行提交的原始 SQL 插入行数（默认 1000；0 跳过）",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    parser.add_argument("--port", type=int, default=0, help="服务端口（默认自动选一个空闲端口）")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+
+
+def _run_intake(command: BaseCommand, options: dict[str, Any]) -> bool:
+    out = command.stdout
+    try:
+        r = intake.run_intake_bench(
+            database_url=options["database_url"],
+            count=options["count"],
+            clients=options["clients"],
+            rate=options["rate"],
+            paced_count=options["paced_count"],
+            workers=options["workers"],
+            threads=options["threads"],
+            warmup=options["warmup"],
+            retry_sample=options["retry_sample"],
+            race=options["race"],
+            reporters=options["reporters"],
+            per_row_commit=options["per_row_commit"],
+            seed=options["seed"],
+            keep=options["keep"],
+            port=options["port"],
+            say=out.write,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
+    for line in intake.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "intake", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
 BENCHES: dict[str, Bench] = {
     "locate": Bench(
         help="定位：STRtree 空间索引对比朴素循环与 PostGIS（城市规模，12,000 个网格）",
         add_arguments=_locate_arguments,
         run=_run_locate,
     ),
+    "intake": Bench(
+        help="上报：经 HTTP 向自启的 gunicorn 提交事件（闭环吞吐、100 条/秒时的延迟），"
+        "对比原始 SQL 插入，并核对无丢失无重复",
+        add_arguments=_intake_arguments,
+        run=_run_intake,
+    ),
 }
 
 
 class Command(BaseCommand):
-    help = "性能基准测试：wangge bench locate；未达到目标时以非零状态退出"
+    help = "性能基准测试：wangge bench locate | intake；未达到目标时以非零状态退出"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="bench", required=True, metavar="BENCH", title="基准")

@@ -4,11 +4,12 @@ import unicodedata
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wangge.accounts.actions import AccountError
 from wangge.demo.hierarchy import SCALES
-from wangge.demo.seed import SeedError, SeedSummary, seed_demo
+from wangge.demo.seed import DEMO_DISTRICT, SeedError, SeedSummary, seed_demo
 from wangge.regions.actions import RegionImportError
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
@@ -58,6 +59,7 @@ class Command(BaseCommand):
             seed_demo_content(
                 seed=options["seed"], events=options["events"], stdout=self.stdout.write
             )
+            call_command("seed_basedata", DEMO_DISTRICT, seed=options["seed"], stdout=self.stdout)
         self._print(summary)
 
     def _print(self, summary: SeedSummary) -> None:

@@ -1,0 +1,60 @@
+"""The links to the event pages in the top bar (a tab bar on phones), by what the user does."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from wangge.accounts.scope import scope_for
+from wangge.events import selectors
+
+#: Roles whose "my events" (their grid, their reports) is worth a tab of its own.
+FIELD_ROLES = frozenset(
+    {"grid_worker", "part_time_worker", "dept_member", "liaison_leader", "resident"}
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    key: str
+    label: Promise
+    url: str
+    active: bool
+
+
+def nav_items(request: HttpRequest) -> list[NavItem]:
+    """Home, then the queue, inbox, my events and report as the user's roles allow.
+
+    Empty when only "home" would be left: the top bar then has no tabs.
+    """
+    user: Any = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    match = getattr(request, "resolver_match", None)
+    here = match.view_name if match is not None else ""
+    queue = selectors.can_use_queue(user)
+    inbox = selectors.can_use_inbox(user)
+    field = bool(FIELD_ROLES & set(scope_for(user).roles))
+    wanted: list[tuple[str, Promise, str, bool]] = [
+        ("home", _("Home"), "web:home", True),
+        ("queue", _("Queue"), "events:queue", queue),
+        ("inbox", _("Inbox"), "events:inbox", inbox),
+        ("mine", _("My events"), "events:mine", field or not (queue or inbox)),
+        ("new", _("Report"), "events:new", selectors.can_report(user)),
+    ]
+    items = [
+        NavItem(
+            key,
+            label,
+            reverse(name),
+            here == name or (key == "home" and here.startswith("web:")),
+        )
+        for key, label, name, shown in wanted
+        if shown
+    ]
+    return items if len(items) > 1 else []

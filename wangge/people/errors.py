@@ -1,0 +1,51 @@
+"""Refusals of the registry actions (people, places, unmasking), with Chinese messages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+INVALID = "输入有误，请检查各字段"
+
+
+class RecordError(Exception):
+    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str = INVALID, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+    def prefixed(self, prefix: str) -> RecordError:
+        """The same refusal with field names under ``prefix`` (``person.id_number``)."""
+        copy = type(self)(self.message, {f"{prefix}.{k}": v for k, v in self.fields.items()})
+        return copy
+
+
+class RecordForbidden(RecordError):
+    """The user sees the record but may not do this to it."""
+
+    status = 403
+    code = "forbidden"
+
+
+class RecordConflict(RecordError):
+    """Not possible in the record's current state."""
+
+    status = 409
+    code = "conflict"
+
+
+def api_call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run an action, answering its refusals as ``{code, message, fields}``."""
+    from wangge.api.errors import ApiError
+
+    try:
+        return fn(*args, **kwargs)
+    except RecordError as exc:
+        raise ApiError(
+            exc.status, exc.code, exc.message, {k: [v] for k, v in exc.fields.items()}
+        ) from None
