@@ -4,7 +4,14 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from wangge.events.models import Category, Event, EventPart, EventStep, WorkCalendarDay
+from wangge.events.models import (
+    Attachment,
+    Category,
+    Event,
+    EventPart,
+    EventStep,
+    WorkCalendarDay,
+)
 from wangge.events.selectors import events_visible_to
 
 
@@ -57,6 +64,31 @@ class EventPartInline(admin.TabularInline[EventPart, Event]):
         return False
 
 
+class AttachmentInline(admin.TabularInline[Attachment, Event]):
+    """Photos with what their EXIF said; the files are served only through the API."""
+
+    model = Attachment
+    extra = 0
+    can_delete = False
+    fields = (
+        "kind",
+        "step",
+        "content_type",
+        "width",
+        "height",
+        "size",
+        "gps_lng",
+        "gps_lat",
+        "taken_at",
+        "uploader",
+        "created_at",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin[Event]):
     """Read-only: events change only through their actions (timeline, audit, compare-and-set)."""
@@ -73,7 +105,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
     ]
     list_filter = ["state", "source", "level", "overdue", "self_handled"]
     search_fields = ["number", "title", "address"]
-    inlines = [EventPartInline, EventStepInline]
+    inlines = [EventPartInline, EventStepInline, AttachmentInline]
     exclude = ["reporter_contact"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:

@@ -257,3 +257,13 @@ def test_it_reports_with_a_photo_at_the_point(ew, client_for, media):
     assert created["timeline"][0]["attachments"][0]["url"].startswith(
         f"/api/v1/events/{created['id']}/attachments/"
     )
+
+
+def test_it_shows_the_exif_location_to_admins_only_in_the_admin(ew, client_for, login, media):
+    worker = client_for("worker_a")
+    created = ok(report(worker, attachments=[photo_id(worker, data=photo_bytes(gps=GPS))]), 201)
+    page = login("admin").get(f"/admin/events/event/{created['id']}/change/")
+    assert page.status_code == 200
+    assert "22.0537" in page.content.decode()
+    detail = ok(worker.get(f"/api/v1/events/{created['id']}"))
+    assert "22.0537" not in str(detail) and "gps" not in str(detail)

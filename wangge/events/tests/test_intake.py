@@ -119,3 +119,15 @@ def test_it_stores_the_grid_and_unit(ew, client_for):
     created = ok(report(client_for("part_time_a")), 201)
     assert created["grid_code"] == GRID_A and created["region_code"] == GRID_A + "001"
     assert created["district_code"] == "440704"
+
+
+def test_it_reports_in_a_handful_of_queries(ew, client_for, django_assert_max_num_queries):
+    client = client_for("worker_a")
+    ok(report(client, request_id="warm-up"), 201)  # the token's last use is noted once
+    # token, scope, request id, category, geometry revision, number, savepoints and the
+    # event, its step, its audit row; the answer is built without reading anything back.
+    with django_assert_max_num_queries(13):
+        ok(report(client, request_id="second"), 201)
+    # A repeat answers with the stored event and its full detail.
+    with django_assert_max_num_queries(12):
+        assert report(client, request_id="second").status_code == 200
