@@ -95,7 +95,7 @@ try:
     )
     # Photos: the largest upload accepted, in megabytes and in pixels (width × height).
     MAX_PHOTO_MB = env.get_int("WANGGE_MAX_PHOTO_MB", 10, minimum=1)
-    MAX_PHOTO_PIXELS = env.get_int("WANGGE_MAX_PHOTO_PIXELS", 40_000_000, minimum=1)
+    MAX_PHOTO_PIXELS = env.get_int("WANGGE_MAX_PHOTO_PIXELS", 50_000_000, minimum=1)
     # Places: people per room above which a room is flagged over-occupied (unless the room
     # has its own limit).
     MAX_OCCUPANTS_PER_ROOM = env.get_int("WANGGE_MAX_OCCUPANTS_PER_ROOM", 6, minimum=1)
@@ -139,6 +139,7 @@ INSTALLED_APPS = [
     "wangge.assets",
     "wangge.organisations",
     "wangge.basedata",
+    "wangge.ledgers",
 ]
 
 MIDDLEWARE = [

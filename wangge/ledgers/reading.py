@@ -1,0 +1,254 @@
+"""Reading an uploaded ledger: .xlsx (openpyxl, read-only, values only) or CSV.
+
+Rows are streamed, never loaded whole.  Two things keep big workbooks fast:
+
+* the shared-strings table is read with a lean parser instead of openpyxl's
+  descriptor machinery (three to four times faster, same strings);
+* with ``parallel=True`` the workbook is parsed in a child process that hands
+  rows over in chunks, so checking, encrypting and hashing them in this
+  process run on the other core at the same time.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import multiprocessing
+import queue
+import zipfile
+from collections.abc import Iterator
+from contextlib import suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+from xml.etree.ElementTree import iterparse
+
+from openpyxl.reader.excel import SUPPORTED_FORMATS, ExcelReader
+from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+
+#: Rows handed over from the parsing process at a time.
+CHUNK_ROWS = 2000
+#: Chunks in flight between the processes (bounds the memory they use).
+QUEUE_CHUNKS = 16
+MAX_ROWS = 1_048_575  # Excel's own limit, less the header
+_SI = f"{{{SHEET_MAIN_NS}}}si"
+_T = f"{{{SHEET_MAIN_NS}}}t"
+_R = f"{{{SHEET_MAIN_NS}}}r"
+
+
+class FileProblem(ValueError):
+    """The file cannot be read as a ledger; ``str(exc)`` is the message for the user."""
+
+
+Row = tuple[Any, ...]
+
+
+def _shared_strings(source: IO[bytes]) -> list[str]:
+    """The shared-strings table: plain ``<t>`` text or rich-text runs, phonetic hints left out."""
+    strings: list[str] = []
+    for _event, node in iterparse(source):
+        if node.tag != _SI:
+            continue
+        text = node.find(_T)
+        if text is not None:
+            value = text.text or ""
+        else:
+            value = "".join((t.text or "") for r in node.iterfind(_R) for t in r.iterfind(_T))
+        strings.append(value.replace("x005F_", "") if "x005F_" in value else value)
+        node.clear()
+    return strings
+
+
+class _Reader(ExcelReader):  # type: ignore[misc]
+    """openpyxl's reader with the lean shared-strings parser."""
+
+    def read_strings(self) -> None:
+        found = self.package.find(SHARED_STRINGS)
+        if found is not None:
+            with self.archive.open(found.PartName[1:]) as src:
+                self.shared_strings = _shared_strings(src)
+
+
+def open_workbook(path: Path) -> Any:
+    """A read-only, values-only workbook (as ``openpyxl.load_workbook`` would give)."""
+    reader = _Reader(str(path), read_only=True, keep_vba=False, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
+
+
+def _choose_sheet(workbook: Any, title: str) -> Any:
+    for ws in workbook.worksheets:
+        if ws.title == title:
+            return ws
+    return workbook.worksheets[0]
+
+
+def _plain(value: Any) -> Any:
+    """Cell values as text where it matters: 18-digit numbers typed as numbers stay digits."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _xlsx_rows(path: Path, title: str) -> Iterator[Row]:
+    workbook = open_workbook(path)
+    try:
+        yield from _choose_sheet(workbook, title).iter_rows(values_only=True)
+    finally:
+        workbook.close()
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:  # Excel in Chinese saves "CSV" in the local code page.
+        return data.decode("gb18030")
+    except UnicodeDecodeError:
+        raise FileProblem("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV") from None
+
+
+def _csv_rows(path: Path) -> Iterator[Row]:
+    text = _decode(path.read_bytes())
+    for row in csv.reader(io.StringIO(text, newline="")):
+        yield tuple(row)
+
+
+def file_format(filename: str, head: bytes) -> str:
+    """``xlsx`` or ``csv`` from the content (a zip) and the name."""
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    name = filename.lower()
+    if name.endswith(tuple(SUPPORTED_FORMATS)) or name.endswith(".xls"):
+        raise FileProblem("无法读取该 Excel 文件：请另存为 .xlsx 格式（Excel 2007 及以上）")
+    return "csv"
+
+
+def count_rows(path: Path, fmt: str, title: str) -> int | None:
+    """Rows in the file including the header, cheaply (no cell is parsed); None if unknown."""
+    if fmt == "csv":
+        with path.open("rb") as f:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b"")) or None
+    with suppress(Exception), zipfile.ZipFile(path) as archive:
+        workbook = open_workbook(path)
+        try:
+            sheet_path = _choose_sheet(workbook, title)._worksheet_path
+        finally:
+            workbook.close()
+        count = 0
+        tail = b""
+        with archive.open(sheet_path) as src:
+            for chunk in iter(lambda: src.read(1 << 20), b""):
+                data = tail + chunk
+                count += data.count(b"<row ") + data.count(b"<row>")
+                tail = data[-4:]  # shorter than a tag: nothing is counted twice
+        return count
+    return None
+
+
+# --- the rows of a file, in this process or from a parsing process ------------------------
+
+
+@dataclass
+class Table:
+    """The header and the data rows (line number, values) of a ledger file."""
+
+    header: list[Any]
+    rows: Iterator[tuple[int, Row]]
+    _closers: list[Any] = field(default_factory=list)
+
+    def close(self) -> None:
+        for closer in self._closers:
+            closer()
+
+
+def _source(path: Path, fmt: str, title: str) -> Iterator[Row]:
+    return _csv_rows(path) if fmt == "csv" else _xlsx_rows(path, title)
+
+
+def _numbered(rows: Iterator[Row]) -> Iterator[tuple[int, Row]]:
+    """Data rows with their line numbers (the header is line 1); empty rows are skipped."""
+    for line, row in enumerate(rows, start=2):
+        if line > MAX_ROWS + 1:
+            raise FileProblem(f"文件超过 {MAX_ROWS:,} 行，请拆分后分批导入")
+        if any(v is not None and v != "" for v in row):
+            yield line, tuple(_plain(v) for v in row)
+
+
+def _header(rows: Iterator[Row]) -> list[Any]:
+    try:
+        return list(next(rows))
+    except StopIteration:
+        raise FileProblem("文件是空的") from None
+
+
+def open_table(path: Path, fmt: str, title: str, *, parallel: bool = False) -> Table:
+    if parallel:
+        return _parallel_table(path, fmt, title)
+    rows = _source(path, fmt, title)
+    header = _header(rows)
+    return Table(header, _numbered(rows))
+
+
+def _produce(path: str, fmt: str, title: str, out: Any) -> None:  # pragma: no cover - child
+    """In the parsing process: the header, then chunks of numbered rows, then None."""
+    try:
+        rows = _source(Path(path), fmt, title)
+        out.put(("header", _header(rows)))
+        chunk: list[tuple[int, Row]] = []
+        for item in _numbered(rows):
+            chunk.append(item)
+            if len(chunk) >= CHUNK_ROWS:
+                out.put(("rows", chunk))
+                chunk = []
+        if chunk:
+            out.put(("rows", chunk))
+        out.put(("end", None))
+    except FileProblem as exc:
+        out.put(("problem", str(exc)))
+    except Exception as exc:  # noqa: BLE001 - reported to the parent, which fails the job
+        out.put(("problem", f"无法读取文件：{type(exc).__name__}"))
+
+
+def _parallel_table(path: Path, fmt: str, title: str) -> Table:
+    context = multiprocessing.get_context("fork")
+    channel: Any = context.Queue(maxsize=QUEUE_CHUNKS)
+    process = context.Process(target=_produce, args=(str(path), fmt, title, channel), daemon=True)
+    process.start()
+
+    def receive() -> tuple[str, Any]:
+        while True:
+            try:
+                item: tuple[str, Any] = channel.get(timeout=1.0)
+                return item
+            except queue.Empty:
+                if not process.is_alive() and channel.empty():
+                    raise FileProblem("读取文件的进程意外退出") from None
+
+    def stop() -> None:
+        if process.is_alive():
+            process.terminate()
+        process.join(timeout=5)
+        channel.close()
+
+    kind, payload = receive()
+    if kind == "problem":
+        stop()
+        raise FileProblem(payload)
+
+    def rows() -> Iterator[tuple[int, Row]]:
+        while True:
+            kind, payload = receive()
+            if kind == "end":
+                return
+            if kind == "problem":
+                raise FileProblem(payload)
+            yield from payload
+
+    return Table(payload, rows(), [stop])

@@ -1,0 +1,246 @@
+"""Running an import: read, check every row, then write everything or nothing.
+
+``run_import`` is what the task runs (and ``wangge bench import`` inline):
+
+1. claim the job (``queued`` → ``running``, compare-and-set on its attempt);
+2. stream the rows, check each, look duplicates up in batches, and record
+   progress every ``PROGRESS_EVERY`` rows (the heartbeat a retry looks at);
+3. if any row was refused: an error report (the refused rows with 行号 and
+   错误原因), the job ``failed``, nothing written;
+4. otherwise one transaction: every record, one audit row for the batch and
+   the job ``succeeded``.  A worker killed inside it leaves nothing behind
+   (the database rolls the transaction back) and the job ``running`` with an
+   old heartbeat, which ``do_retry_import_job`` puts back in the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+
+from wangge.audit.actions import record
+from wangge.ledgers import reading, workbooks
+from wangge.ledgers.choices import ImportKind, JobStage, JobState
+from wangge.ledgers.importers import IMPORTERS
+from wangge.ledgers.importers.base import Importer
+from wangge.ledgers.models import ImportJob
+
+logger = logging.getLogger(__name__)
+
+PROGRESS_EVERY = 5000
+CRASHED = "导入过程中出错，未写入任何数据；可重试"
+
+
+class Superseded(Exception):
+    """The job was retried (or finished) meanwhile: this run stops and writes nothing."""
+
+
+def parallel_min_bytes() -> int:
+    return int(getattr(settings, "LEDGERS_PARALLEL_MIN_BYTES", 2 * 1024 * 1024))
+
+
+def stale_after() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "LEDGERS_STALE_MINUTES", 15)))
+
+
+@contextmanager
+def _local_copy(job: ImportJob) -> Iterator[Path]:
+    """The uploaded file as a local path (a copy when the storage is not a local disk)."""
+    try:
+        yield Path(job.file.path)
+        return
+    except NotImplementedError:
+        pass
+    with tempfile.TemporaryDirectory() as tmp:
+        target = Path(tmp) / "upload"
+        with job.file.open("rb") as src, target.open("wb") as dst:
+            shutil.copyfileobj(src, dst)
+        yield target
+
+
+def _update(job: ImportJob, **fields: Any) -> None:
+    """Change the job, as long as this run still owns it."""
+    updated = ImportJob.objects.filter(
+        pk=job.pk, attempt=job.attempt, state=JobState.RUNNING
+    ).update(**fields)
+    if updated != 1:
+        raise Superseded
+    for name, value in fields.items():
+        setattr(job, name, value)
+
+
+def claim(job_id: int, attempt: int | None = None) -> ImportJob | None:
+    """Mark the queued job running for this run; None if it is not queued (or not this attempt)."""
+    now = timezone.now()
+    qs = ImportJob.objects.filter(pk=job_id, state=JobState.QUEUED)
+    if attempt is not None:
+        qs = qs.filter(attempt=attempt)
+    updated = qs.update(
+        state=JobState.RUNNING,
+        stage=JobStage.VALIDATING,
+        started_at=now,
+        heartbeat_at=now,
+        finished_at=None,
+        done=0,
+        total=0,
+        error_count=0,
+        created_count=0,
+        error_message="",
+    )
+    if updated != 1:
+        return None
+    return ImportJob.objects.select_related("uploaded_by").get(pk=job_id)
+
+
+def run_import(
+    job_id: int,
+    attempt: int | None = None,
+    *,
+    parallel: bool | None = None,
+    on_progress: Callable[[ImportJob], None] | None = None,
+) -> ImportJob | None:
+    """Run the job (see the module's docstring); the finished job, or None if not ours to run."""
+    job = claim(job_id, attempt)
+    if job is None:
+        logger.info("import job %s: not queued for attempt %s, skipped", job_id, attempt)
+        return None
+    try:
+        _run(job, parallel=parallel, on_progress=on_progress)
+    except Superseded:
+        logger.info("import job %s: superseded by a retry", job.pk)
+        return None
+    except reading.FileProblem as exc:
+        _fail(job, str(exc))
+    except Exception:
+        logger.exception("import job %s failed", job.pk)
+        _fail(job, CRASHED)
+        raise
+    job.refresh_from_db()
+    return job
+
+
+def _fail(job: ImportJob, message: str, **fields: Any) -> None:
+    ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, state=JobState.RUNNING).update(
+        state=JobState.FAILED,
+        stage=JobStage.NONE,
+        error_message=message[:500],
+        finished_at=timezone.now(),
+        **fields,
+    )
+
+
+def _run(
+    job: ImportJob, *, parallel: bool | None, on_progress: Callable[[ImportJob], None] | None
+) -> None:
+    importer_class = IMPORTERS[ImportKind(job.kind)]
+    sheet = importer_class.sheet
+    with _local_copy(job) as path:
+        with path.open("rb") as f:
+            head = f.read(8)
+        fmt = reading.file_format(job.filename, head)
+        if parallel is None:
+            parallel = fmt == "xlsx" and path.stat().st_size >= parallel_min_bytes()
+        table = reading.open_table(path, fmt, sheet.title, parallel=parallel)
+        try:
+            importer = importer_class(
+                actor=job.uploaded_by, header=table.header, scope_root=job.scope_root
+            )
+            counted = reading.count_rows(path, fmt, sheet.title)
+            _update(job, total=max((counted or 1) - 1, 0), heartbeat_at=timezone.now())
+            importer.setup()
+            done = 0
+            for line, row in table.rows:
+                importer.check(line, row)
+                done += 1
+                if done % PROGRESS_EVERY == 0:
+                    importer.flush()
+                    _update(
+                        job,
+                        done=done,
+                        total=max(job.total, done),
+                        error_count=len(importer.failures),
+                        heartbeat_at=timezone.now(),
+                    )
+                    if on_progress is not None:
+                        on_progress(job)
+            importer.flush()
+        finally:
+            table.close()
+    if done == 0:
+        raise reading.FileProblem("文件中没有数据行")
+    failures = importer.failures
+    if failures:
+        _report(job, table.header, importer)
+        return
+    _update(
+        job,
+        done=done,
+        total=done,
+        error_count=0,
+        stage=JobStage.WRITING,
+        heartbeat_at=timezone.now(),
+    )
+    _write(job, importer, rows=done)
+
+
+def _report(job: ImportJob, header: list[Any], importer: Importer) -> None:
+    failures = importer.failures
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "report.xlsx"
+        workbooks.error_report(header, failures.sorted(), path)
+        with path.open("rb") as f:
+            job.report.save(f"import-{job.pk}-errors.xlsx", File(f), save=False)
+    _fail(
+        job,
+        f"有 {len(failures):,} 行有误，未写入任何数据；请下载错误报告，修改后重新上传",
+        error_count=len(failures),
+        report=job.report.name,
+    )
+
+
+def _write(job: ImportJob, importer: Importer, *, rows: int) -> None:
+    with transaction.atomic():
+        # The job row is ours until the commit: a retry started meanwhile makes this fail.
+        owned = (
+            ImportJob.objects.select_for_update()
+            .filter(pk=job.pk, attempt=job.attempt, state=JobState.RUNNING)
+            .exists()
+        )
+        if not owned:
+            raise Superseded
+        created = importer.write()
+        record(
+            "ledgers.import",
+            actor=job.uploaded_by,
+            object_type="ledgers.importjob",
+            object_id=str(job.pk),
+            object_repr=job.filename[:200],
+            region_code=job.scope_root,
+            after={
+                "kind": job.kind,
+                "file": job.filename,
+                "rows": rows,
+                "created": created,
+                "attempt": job.attempt,
+                **importer.summary(),
+            },
+        )
+        _update(
+            job,
+            state=JobState.SUCCEEDED,
+            stage=JobStage.NONE,
+            created_count=created,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
