@@ -42,10 +42,8 @@ def defaults(model: type[models.Model], given: Sequence[str], using: str = "defa
             continue
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             value: Any = now
-        elif f.has_default():
-            value = f.get_default()
         else:
-            value = None
+            value = f.get_default()  # "" for text fields without a default, else None
         values[f.attname] = f.get_db_prep_save(value, connection)
     return values
 

@@ -2,8 +2,11 @@
 
 Rows are streamed, never loaded whole.  Two things keep big workbooks fast:
 
-* the shared-strings table is read with a lean parser instead of openpyxl's
-  descriptor machinery (three to four times faster, same strings);
+* three hot spots of openpyxl's read-only mode are replaced by lean code with
+  the same results: the shared-strings table and inline strings are read
+  without openpyxl's descriptor machinery, and a sheet without a
+  ``<dimension>`` (openpyxl's own write-only files) is not parsed once in full
+  just to find out it has none;
 * with ``parallel=True`` the workbook is parsed in a child process that hands
   rows over in chunks, so checking, encrypting and hashing them in this
   process run on the other core at the same time.
@@ -24,7 +27,16 @@ from pathlib import Path
 from typing import IO, Any
 from xml.etree.ElementTree import iterparse
 
+from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS, ExcelReader
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+from openpyxl.worksheet._reader import (
+    DATA_TAG,
+    DIMENSION_TAG,
+    INLINE_STRING,
+    WorkSheetParser,
+)
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
 
 #: Rows handed over from the parsing process at a time.
@@ -50,24 +62,121 @@ def _shared_strings(source: IO[bytes]) -> list[str]:
     for _event, node in iterparse(source):
         if node.tag != _SI:
             continue
-        text = node.find(_T)
-        if text is not None:
-            value = text.text or ""
-        else:
-            value = "".join((t.text or "") for r in node.iterfind(_R) for t in r.iterfind(_T))
+        value = _text_of(node)
         strings.append(value.replace("x005F_", "") if "x005F_" in value else value)
         node.clear()
     return strings
 
 
+def _text_of(node: Any) -> str:
+    """The text of a string item: its ``<t>``, or its rich-text runs joined."""
+    text = node.find(_T)
+    if text is not None:
+        return str(text.text or "")
+    return "".join((t.text or "") for r in node.iterfind(_R) for t in r.iterfind(_T))
+
+
+class _Parser(WorkSheetParser):  # type: ignore[misc]
+    """openpyxl's sheet parser with inline strings read directly."""
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        if element.get("t") != "inlineStr":
+            return super().parse_cell(element)  # type: ignore[no-any-return]
+        coordinate = element.get("r")
+        if coordinate:
+            row, column = coordinate_to_tuple(coordinate)
+            self.col_counter = column
+        else:
+            self.col_counter += 1
+            row, column = self.row_counter, self.col_counter
+        child = element.find(INLINE_STRING)
+        style = element.get("s", 0)
+        return {
+            "row": row,
+            "column": column,
+            "value": None if child is None else _text_of(child),
+            "data_type": "s" if child is not None else "inlineStr",
+            "style_id": int(style) if style else 0,
+        }
+
+
+class _Sheet(ReadOnlyWorksheet):  # type: ignore[misc]
+    def _get_size(self) -> None:
+        """The ``<dimension>`` if the sheet starts with one; stop at the data either way."""
+        with self._get_source() as src:
+            for _event, element in iterparse(src, events=("start",)):
+                if element.tag == DIMENSION_TAG:
+                    ref = element.get("ref")
+                    if ref:
+                        with suppress(ValueError, TypeError):
+                            bounds = range_boundaries(ref)
+                            if None not in bounds:
+                                (
+                                    self._min_column,
+                                    self._min_row,
+                                    self._max_column,
+                                    self._max_row,
+                                ) = bounds
+                    break
+                if element.tag == DATA_TAG:
+                    break
+
+    def _cells_by_row(
+        self,
+        min_col: int,
+        min_row: int,
+        max_col: int | None,
+        max_row: int | None,
+        values_only: bool = False,
+    ) -> Iterator[Any]:
+        """As openpyxl's, with the lean parser."""
+        filler = None if values_only else EMPTY_CELL
+        max_col = max_col or self.max_column
+        max_row = max_row or self.max_row
+        empty_row: Any = []
+        if max_col is not None:
+            empty_row = (filler,) * (max_col + 1 - min_col)
+        counter = min_row
+        idx = 1
+        with self._get_source() as src:
+            parser = _Parser(
+                src,
+                self._shared_strings,
+                data_only=self.parent.data_only,
+                epoch=self.parent.epoch,
+                date_formats=self.parent._date_formats,
+                timedelta_formats=self.parent._timedelta_formats,
+            )
+            for idx, row in parser.parse():
+                if max_row is not None and idx > max_row:
+                    break
+                for _ in range(counter, idx):
+                    counter += 1
+                    yield empty_row
+                if counter <= idx:
+                    counter += 1
+                    yield self._get_row(row, min_col, max_col, values_only)
+        if max_row is not None and max_row < idx:
+            for _ in range(counter, max_row + 1):
+                yield empty_row
+
+
 class _Reader(ExcelReader):  # type: ignore[misc]
-    """openpyxl's reader with the lean shared-strings parser."""
+    """openpyxl's read-only reader with the lean strings and sheets."""
 
     def read_strings(self) -> None:
         found = self.package.find(SHARED_STRINGS)
         if found is not None:
             with self.archive.open(found.PartName[1:]) as src:
                 self.shared_strings = _shared_strings(src)
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            ws = _Sheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            ws.sheet_state = sheet.state
+            self.wb._sheets.append(ws)
 
 
 def open_workbook(path: Path) -> Any:

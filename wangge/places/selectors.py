@@ -203,3 +203,21 @@ def room_load(room: Room) -> RoomLoad:
         occupants=current_occupants(room),
         limit=room_limit(room),
     )
+
+
+def current_occupancies(building: Building) -> QuerySet[Occupancy]:
+    """The stays going on in the building's rooms, with their people: one query."""
+    return (
+        Occupancy.objects.filter(room__building=building, move_out__isnull=True)
+        .select_related("person")
+        .order_by("room_id", "move_in", "id")
+    )
+
+
+def building_ledger(building: Building) -> QuerySet[Occupancy]:
+    """Every stay in the building's rooms (the occupancy ledger), newest first."""
+    return (
+        Occupancy.objects.filter(room__building=building)
+        .select_related("person", "room", "recorded_by")
+        .order_by("-move_in", "-id")
+    )

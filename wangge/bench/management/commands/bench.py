@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.bench import intake, locate
+from wangge.bench import intake, ledger_import, locate
 
 
 @dataclass(frozen=True)
@@ -228,6 +228,73 @@ def _run_intake(command: BaseCommand, options: dict[str, Any]) -> bool:
     return r.passed
 
 
+# --- import ------------------------------------------------------------------------
+
+
+def _import_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="生成的人员行数（默认 1,000,000）"
+    )
+    parser.add_argument(
+        "--database-url",
+        default=ledger_import.DEFAULT_DATABASE_URL,
+        help="基准测试自建并在结束后删除的数据库（默认 %(default)s）",
+    )
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
+    parser.add_argument(
+        "--here",
+        action="store_true",
+        help="不新建数据库：在当前数据库中加一个基准区并测试（会写入数据）",
+    )
+    parser.add_argument(
+        "--parallel",
+        choices=["auto", "yes", "no"],
+        default="auto",
+        help="是否在子进程中解析工作簿（默认 auto：文件大于 2 MB 时）",
+    )
+    parser.add_argument(
+        "--file", type=Path, default=None, help="使用（或生成并保留）这个 .xlsx 文件"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+
+
+def _run_import(command: BaseCommand, options: dict[str, Any]) -> bool:
+    out = command.stdout
+    if options["rows"] < 1:
+        raise CommandError("--rows 必须是正整数")
+    if not options["here"]:
+        args = ["--rows", str(options["rows"]), "--parallel", options["parallel"]]
+        if options["file"] is not None:
+            args += ["--file", str(options["file"].resolve())]
+        if options["json"] is not None:
+            args += ["--json", str(options["json"].resolve())]
+        try:
+            code = ledger_import.run_in_fresh_database(
+                database_url=options["database_url"],
+                args=args,
+                keep=options["keep"],
+                say=out.write,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        return code == 0
+    parallel = {"auto": None, "yes": True, "no": False}[options["parallel"]]
+    try:
+        r = ledger_import.run_here(
+            rows=options["rows"], parallel=parallel, keep_file=options["file"], say=out.write
+        )
+    except RuntimeError as exc:
+        raise CommandError(str(exc)) from exc
+    for line in ledger_import.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "import", **r.to_dict()})
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
 BENCHES: dict[str, Bench] = {
     "locate": Bench(
         help="定位：STRtree 空间索引对比朴素循环与 PostGIS（城市规模，12,000 个网格）",
@@ -240,11 +307,16 @@ BENCHES: dict[str, Bench] = {
         add_arguments=_intake_arguments,
         run=_run_intake,
     ),
+    "import": Bench(
+        help="台账导入：本系统逐行校验的人员 .xlsx 导入，对比 pandas read_excel + to_sql",
+        add_arguments=_import_arguments,
+        run=_run_import,
+    ),
 }
 
 
 class Command(BaseCommand):
-    help = "性能基准测试：wangge bench locate | intake；未达到目标时以非零状态退出"
+    help = "性能基准测试：wangge bench locate | intake | import；未达到目标时以非零状态退出"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="bench", required=True, metavar="BENCH", title="基准")
