@@ -128,6 +128,9 @@ def _register_routers() -> None:
     api.add_router("", assets_router)
     api.add_router("", organisations_router)
     api.add_router("", basedata_router)
+    from wangge.ledgers.api import router as ledgers_router
+
+    api.add_router("", ledgers_router)
 
 
 _register_routers()

@@ -108,7 +108,9 @@ def ensure_district() -> tuple[Any, list[str]]:
         x, y, w = 114.0, 23.0, 0.01
         specs = [
             RegionSpec(DISTRICT, "基准区", _box(x, y, x + GRIDS * w, y + w), kind="district"),
-            RegionSpec(DISTRICT + "001", "基准街道", _box(x, y, x + GRIDS * w, y + w), kind="street"),
+            RegionSpec(
+                DISTRICT + "001", "基准街道", _box(x, y, x + GRIDS * w, y + w), kind="street"
+            ),
             RegionSpec(COMMUNITY, "基准社区", _box(x, y, x + GRIDS * w, y + w), kind="community"),
         ]
         for g in range(GRIDS):
@@ -245,7 +247,9 @@ def run_here(
         say(f"  {ours.rows:,} 行 / {ours.seconds:.1f} 秒")
         say("(b) 基线：pandas read_excel + to_sql（不校验）…")
         if connection.vendor == "sqlite":
-            baseline, read, to_sql = time_baseline(path, Path(str(connection.settings_dict["NAME"])))
+            baseline, read, to_sql = time_baseline(
+                path, Path(str(connection.settings_dict["NAME"]))
+            )
         else:
             baseline, read, to_sql = time_baseline(path, Path(tmp) / "baseline.sqlite3")
         say(f"  {baseline.rows:,} 行 / {baseline.seconds:.1f} 秒")

@@ -10,5 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("events/", include("wangge.events.urls")),
+    path("ledgers/", include("wangge.ledgers.urls")),
+    path("people/", include("wangge.people.urls")),
+    path("places/", include("wangge.places.urls")),
+    path("assets/", include("wangge.assets.urls")),
+    path("organisations/", include("wangge.organisations.urls")),
     path("", include("wangge.web.urls")),
 ]

@@ -13,6 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from wangge.accounts.scope import scope_for
 from wangge.events import selectors
 
+#: The base-data pages (people, buildings, city parts, organisations): one tab for them all.
+BASEDATA_APPS = ("people:", "places:", "assets:", "organisations:")
+
 #: Roles whose "my events" (their grid, their reports) is worth a tab of its own.
 FIELD_ROLES = frozenset(
     {"grid_worker", "part_time_worker", "dept_member", "liaison_leader", "resident"}
@@ -25,6 +28,11 @@ class NavItem:
     label: Promise
     url: str
     active: bool
+
+
+def keeps_basedata(user: Any) -> bool:
+    """Records who lives where somewhere (grid workers, community staff, part-time workers)."""
+    return scope_for(user).can("places.add_occupancy")
 
 
 def nav_items(request: HttpRequest) -> list[NavItem]:
@@ -45,6 +53,8 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
         ("queue", _("Queue"), "events:queue", queue),
         ("inbox", _("Inbox"), "events:inbox", inbox),
         ("mine", _("My events"), "events:mine", field or not (queue or inbox)),
+        # Those who keep the base data of their grids: grid workers, community staff.
+        ("basedata", _("Base data"), "people:list", keeps_basedata(user)),
         ("new", _("Report"), "events:new", selectors.can_report(user)),
     ]
     items = [
@@ -52,7 +62,9 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
             key,
             label,
             reverse(name),
-            here == name or (key == "home" and here.startswith("web:")),
+            here == name
+            or (key == "home" and here.startswith("web:"))
+            or (key == "basedata" and here.startswith(BASEDATA_APPS)),
         )
         for key, label, name, shown in wanted
         if shown

@@ -71,6 +71,8 @@ def do_create_import_job(
     """Store the upload as a queued job; its task starts once this transaction commits."""
     if kind not in ImportKind.values:
         raise LedgerError(INVALID, {"kind": "未知的台账类型"})
+    if ImportKind(kind) not in IMPORTERS:
+        raise LedgerError(INVALID, {"kind": "暂不支持导入该类台账"})
     if actor is not None and not selectors.may_import(actor, kind):
         raise LedgerForbidden(f"您无权导入{ImportKind(kind).label}台账")
     errors: dict[str, str] = {}

@@ -32,7 +32,9 @@ def _fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:
     return [f for f in model._meta.concrete_fields if not f.primary_key]
 
 
-def defaults(model: type[models.Model], given: Sequence[str], using: str = "default") -> dict[str, Any]:
+def defaults(
+    model: type[models.Model], given: Sequence[str], using: str = "default"
+) -> dict[str, Any]:
     """Database values of the fields not in ``given``: their defaults (``now`` for timestamps)."""
     connection = connections[using]
     now = timezone.now()
@@ -60,7 +62,7 @@ def allocate_ids(model: type[models.Model], count: int, using: str = "default") 
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")  # noqa: S608
+            cursor.execute(f"SELECT MAX({quote(str(column))}) FROM {quote(table)}")  # noqa: S608
             top = cursor.fetchone()[0] or 0
             cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
             row = cursor.fetchone()
@@ -91,7 +93,7 @@ def insert_rows(
     connection = connections[using]
     quote = connection.ops.quote_name
     by_attname = {f.attname: f for f in model._meta.concrete_fields}
-    names = ", ".join(quote(by_attname[c].column) for c in columns)
+    names = ", ".join(quote(str(by_attname[c].column)) for c in columns)
     table = quote(model._meta.db_table)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

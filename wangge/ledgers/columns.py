@@ -62,7 +62,7 @@ PEOPLE = Sheet(
             True,
             width=22,
             note="18 位居民身份证号码（末位可为 X），请以文本格式填写；性别、出生日期由号码得出",
-            example="440704199003071357",
+            example="110105199003071351",
         ),
         Column(
             "phone",
@@ -77,7 +77,7 @@ PEOPLE = Sheet(
             True,
             width=22,
             note=UNIT_NOTE + "；不知道最小单元时可填 15 位网格编码",
-            example="440704001001001001",
+            example="110105001001001001",
         ),
         Column("registered_address", "户籍地址", width=28, example="广东省江门市江海区新塘里96号"),
         Column("residence_address", "实际居住地址", width=28, example="新塘里96号301室"),
@@ -209,7 +209,9 @@ ASSETS = Sheet(
     ),
 )
 
-SHEETS: dict[str, Sheet] = {s.kind.value: s for s in (PEOPLE, BUILDINGS, OCCUPANCY, ENTERPRISES, ASSETS)}
+SHEETS: dict[str, Sheet] = {
+    s.kind.value: s for s in (PEOPLE, BUILDINGS, OCCUPANCY, ENTERPRISES, ASSETS)
+}
 
 
 def normalise_header(text: object) -> str:

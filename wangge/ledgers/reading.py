@@ -25,7 +25,6 @@ from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
-from xml.etree.ElementTree import iterparse
 
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS, ExcelReader
@@ -38,6 +37,7 @@ from openpyxl.worksheet._reader import (
     WorkSheetParser,
 )
 from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 #: Rows handed over from the parsing process at a time.
 CHUNK_ROWS = 2000

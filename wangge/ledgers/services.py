@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import tempfile
@@ -26,7 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from wangge.audit.actions import record
@@ -115,6 +116,10 @@ def run_import(
     if job is None:
         logger.info("import job %s: not queued for attempt %s, skipped", job_id, attempt)
         return None
+    collecting = gc.isenabled()
+    # Millions of prepared rows are long-lived: the cyclic collector would only walk them again
+    # and again (they hold no cycles).
+    gc.disable()
     try:
         _run(job, parallel=parallel, on_progress=on_progress)
     except Superseded:
@@ -126,6 +131,9 @@ def run_import(
         logger.exception("import job %s failed", job.pk)
         _fail(job, CRASHED)
         raise
+    finally:
+        if collecting:
+            gc.enable()
     job.refresh_from_db()
     return job
 
@@ -209,8 +217,25 @@ def _report(job: ImportJob, header: list[Any], importer: Importer) -> None:
     )
 
 
+@contextmanager
+def _big_cache() -> Iterator[None]:
+    """SQLite: a page cache big enough for the indexes of a large write (256 MB, then back)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute("PRAGMA cache_size = -262144")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before:d}")
+
+
 def _write(job: ImportJob, importer: Importer, *, rows: int) -> None:
-    with transaction.atomic():
+    with _big_cache(), transaction.atomic():
         # The job row is ours until the commit: a retry started meanwhile makes this fail.
         owned = (
             ImportJob.objects.select_for_update()

@@ -185,11 +185,11 @@ class PersonFieldsForm(forms.Form):
         _("ID number"), 32, inputmode="text", autocomplete="off", autocapitalize="characters"
     )
     phone = _text(_("Phone"), 32, inputmode="tel", autocomplete="off")
-    residence_type = forms.ChoiceField(
+    residence_type = forms.CharField(
         label=_("Residence type"),
-        choices=ResidenceType.choices,
+        required=False,
         initial=ResidenceType.REGISTERED,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(choices=ResidenceType.choices),
     )
     registered_address = _text(_("Household registration address"), 200)
     residence_address = _text(_("Actual residence"), 200)
@@ -213,7 +213,8 @@ class PersonFieldsForm(forms.Form):
 class PersonForm(PersonFieldsForm):
     """Register a person (登记) where they live."""
 
-    region_code = forms.ChoiceField(label=_("Grid or minimal unit"), required=False)
+    #: Any value reaches the action, which answers for places out of scope.
+    region_code = forms.CharField(label=_("Grid or minimal unit"), required=False, max_length=18)
     field_order = [
         "name",
         "id_number",
@@ -238,9 +239,9 @@ class PersonForm(PersonFieldsForm):
                 widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
             )
         else:
-            field = self.fields["region_code"]
-            assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared above
-            field.choices = [("", _("Choose where the person lives…")), *choices]
+            self.fields["region_code"].widget = forms.Select(
+                choices=[("", _("Choose where the person lives…")), *choices]
+            )
             if len(choices) == 1 and not self.is_bound:
                 self.initial.setdefault("region_code", choices[0][0])
 
@@ -249,8 +250,8 @@ class EditPersonForm(PersonFieldsForm):
     """Change a person.  The ID number and phone are never shown in clear here: typed in,
     they replace the stored ones; left empty, they stay."""
 
-    status = forms.ChoiceField(
-        label=_("Status"), choices=PersonStatus.choices, widget=forms.RadioSelect
+    status = forms.CharField(
+        label=_("Status"), required=False, widget=forms.RadioSelect(choices=PersonStatus.choices)
     )
     remove_phone = forms.BooleanField(label=_("Remove the phone number"), required=False)
     field_order = [

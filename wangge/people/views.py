@@ -10,6 +10,7 @@ action), and never stored in a page that can be reloaded.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -52,7 +53,11 @@ MISSING = {"region_code": gettext_lazy("Choose the grid or minimal unit the pers
 
 
 def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """A part of the page asked for by htmx (not a whole page it restores from the history)."""
+    headers = request.headers
+    return headers.get("HX-Request") == "true" and headers.get("HX-History-Restore-Request") != (
+        "true"
+    )
 
 
 def add_errors(form: Any, fields: dict[str, str], message: str) -> None:
@@ -126,6 +131,22 @@ def basedata_tabs(user: Any, active: str) -> list[Tab]:
     ]
 
 
+def place_names(region_codes: Iterable[str]) -> dict[str, str]:
+    """What to call the places of rows the user already sees: ``东一网格 · 第1单元`` for a
+    minimal unit (unit names repeat from grid to grid), the name for any other node."""
+    wanted = set(region_codes)
+    grids = {code[:15] for code in wanted if len(code) == 18}
+    names = selectors.region_names(wanted | grids)
+    return {
+        code: (
+            f"{names.get(code[:15], code[:15])} · {names.get(code, code)}"
+            if len(code) == 18
+            else names.get(code, code)
+        )
+        for code in wanted
+    }
+
+
 # --- the list -----------------------------------------------------------------------------
 
 
@@ -145,7 +166,7 @@ class PersonRow:
 
 def person_rows(people: list[Person]) -> list[PersonRow]:
     """People of a page with their place names (one query) and masked identifiers."""
-    names = selectors.region_names(p.region_code for p in people)
+    names = place_names(p.region_code for p in people)
     today = timezone.localdate()
     return [
         PersonRow(
@@ -206,7 +227,7 @@ def _detail_context(
     members: list[Person] = []
     if household is not None:
         members = list(selectors.household_members(user, household))
-    names = selectors.region_names([person.region_code])
+    names = place_names([person.region_code])
     stay = current_occupancy(person.pk)
     can_unmask = scope.can(selectors.UNMASK, person.region_code)
     return {

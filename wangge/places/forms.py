@@ -91,19 +91,15 @@ class MoveOutForm(forms.Form):
 
 
 class PickForm(forms.Form):
-    """Move a registered person in: found with the search box, picked from the results."""
+    """Move a registered person in: found with the search box, picked from the results.
 
-    person_id = forms.TypedChoiceField(
-        label=_("Person"), coerce=int, required=False, widget=forms.RadioSelect, empty_value=None
-    )
+    The results are radio buttons of ``person_id``; whoever is picked is looked up again
+    among the people the user sees.
+    """
+
+    person_id = forms.IntegerField(label=_("Person"), required=False)
     move_in = _date(_("Moved in on"))
     note = _note()
-
-    def __init__(self, *args: Any, people: list[tuple[int, str]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["person_id"]
-        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
-        field.choices = people
 
 
 class NewTenantForm(forms.Form):
@@ -112,11 +108,11 @@ class NewTenantForm(forms.Form):
     name = _text(_("Name"), 50, autocomplete="off")
     id_number = _text(_("ID number"), 32, autocomplete="off", autocapitalize="characters")
     phone = _text(_("Phone"), 32, inputmode="tel", autocomplete="off")
-    residence_type = forms.ChoiceField(
+    residence_type = forms.CharField(
         label=_("Residence type"),
-        choices=ResidenceType.choices,
+        required=False,
         initial=ResidenceType.FLOATING,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(choices=ResidenceType.choices),
     )
     registered_address = _text(_("Household registration address"), 200)
     move_in = _date(_("Moved in on"))

@@ -10,7 +10,6 @@ clear once, in the answer to the unmask form (reason required, audited).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,7 +32,13 @@ from wangge.people.actions import do_create_person
 from wangge.people.errors import RecordError, RecordForbidden
 from wangge.people.forms import scope_roots
 from wangge.people.models import Person
-from wangge.people.views import add_errors, basedata_tabs, can_view_buildings, is_htmx
+from wangge.people.views import (
+    add_errors,
+    basedata_tabs,
+    can_view_buildings,
+    is_htmx,
+    place_names,
+)
 from wangge.places import actions, forms, selectors
 from wangge.places.choices import TenantChange
 from wangge.places.models import Building, Occupancy, Room
@@ -63,7 +68,7 @@ def building_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.buildings_filtered(user, **filters.selection())
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     buildings: list[Building] = list(page.object_list)
-    names = people_selectors.region_names(b.region_code for b in buildings)
+    names = place_names(b.region_code for b in buildings)
     context = {
         "tabs": basedata_tabs(user, "places"),
         "filters": filters,
@@ -126,7 +131,7 @@ def _building_context(
         .values_list("pk", flat=True)
     )
     rental = getattr(building, "rental", None)
-    names = people_selectors.region_names([building.region_code])
+    names = place_names([building.region_code])
     return {
         "tabs": basedata_tabs(user, "places"),
         "building": building,
@@ -273,7 +278,7 @@ def _pick_choices(user: Any, q: str) -> tuple[list[Person], dict[str, str]]:
     if not q.strip():
         return [], {}
     found = list(people_selectors.search_people(user, q=q)[:PICK_LIMIT])
-    return found, people_selectors.region_names(p.region_code for p in found)
+    return found, place_names(p.region_code for p in found)
 
 
 @login_required
@@ -284,13 +289,8 @@ def move_in(request: HttpRequest, pk: int) -> HttpResponse:
     room, building = _room(request, pk)
     q = (request.GET.get("q") or request.POST.get("q") or "").strip()[:100]
     found, names = _pick_choices(user, q)
-    choices = [(p.pk, p.name) for p in found]
     mode = request.POST.get("mode") if request.method == "POST" else None
-    if mode == "existing" and request.POST.get("person_id", "").isdigit():
-        choices.append((int(request.POST["person_id"]), ""))
-    pick = forms.PickForm(
-        request.POST if mode == "existing" else None, people=choices, prefix="pick"
-    )
+    pick = forms.PickForm(request.POST if mode == "existing" else None, prefix="pick")
     new = forms.NewTenantForm(request.POST if mode == "new" else None, prefix="new")
     status = 200
     if mode in ("existing", "new"):

@@ -44,6 +44,7 @@ from wangge.accounts.models import Assignment, Department, Role, User
 from wangge.accounts.scope import Scope, scope_for
 from wangge.accounts.tokens import issue_token
 from wangge.api.root import api as ninja_api
+from wangge.ledgers.testing import sample_import_jobs
 from wangge.lib import codes
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
@@ -75,6 +76,9 @@ PUBLIC_OPERATIONS = {("post", "/api/v1/auth/token")}
 #: A point and a code that belong to no region at all.
 NOWHERE = {"lat": "22.05", "lng": "113.25"}
 NO_SUCH_CODE = "440704009009009"
+
+#: Workbooks (templates, exports, reports) are checked cell by cell like JSON answers.
+SPREADSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 #: Beyond this many combinations of parameter values, vary one parameter at a time.
 MAX_COMBINATIONS = 60
@@ -221,6 +225,12 @@ NAMED_FILLERS: dict[frozenset[str], Filler] = {
     ),
     # A grid's checklist is for those working at or above the grid, not for all who see it
     # on the map (departments, residents): no region subject, but a missing grid is a 404.
+    # Import jobs are seen by their uploader (and administrators): no region subject.
+    frozenset({"job_id"}): Filler(
+        lambda w: [Option({"job_id": str(pk)}) for pk in sample_import_jobs(w)]
+    ),
+    # Clear values in exports are not walked (they are what unmasking is for): no reason given.
+    frozenset({"reason"}): Filler(lambda w: [OMITTED]),
     frozenset({"grid"}): Filler(
         lambda w: [
             Option({"grid": c}) for c in _region_codes(w) if codes.level_of(c) is codes.Level.GRID
@@ -533,6 +543,23 @@ def scope_of(world: World, caller: str) -> Scope | None:
     return None if caller == ANONYMOUS else scope_for(world[caller])
 
 
+def cells_of(response: Any) -> list[Any]:
+    """Every cell value of every sheet of a workbook answer."""
+    import io
+
+    from openpyxl import load_workbook
+
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    workbook = load_workbook(io.BytesIO(content), read_only=True)
+    return [
+        value
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    ]
+
+
 def json_of(response: Any, context: str) -> Any:
     assert response["Content-Type"].startswith("application/json"), (
         context,
@@ -597,6 +624,12 @@ def test_it_leaks_nothing_out_of_scope_on_reads(world, op):
             assert response.status_code < 500, (context, response.content)
             if response.status_code == 200 and response["Content-Type"].startswith("image/"):
                 # A photo: served without metadata (wangge/events/tests/test_attachments.py).
+                answered += 1
+                continue
+            if response.status_code == 200 and response["Content-Type"] == SPREADSHEET:
+                check_no_leak(
+                    scope, cells_of(response), context, echoed_codes(url, *query.values())
+                )
                 answered += 1
                 continue
             body = json_of(response, context)

@@ -639,13 +639,13 @@ def nav(response):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("worker_a", ["home", "mine", "new"]),
-        ("part_time_a", ["home", "mine", "new"]),
+        ("worker_a", ["home", "mine", "basedata", "new"]),
+        ("part_time_a", ["home", "mine", "basedata", "new"]),
         ("street", ["home", "queue", "new"]),
-        ("community", ["home", "queue", "new"]),
+        ("community", ["home", "queue", "basedata", "new"]),
         ("dept", ["home", "inbox", "new"]),
         ("resident", ["home", "mine", "new"]),
-        ("admin", ["home", "queue", "inbox", "new"]),
+        ("admin", ["home", "queue", "inbox", "basedata", "new"]),
     ],
 )
 def test_it_links_each_role_to_its_event_pages(ew, login, username, expected):

@@ -141,7 +141,9 @@ class Importer:
 # --- parsing cells ------------------------------------------------------------------------
 
 
-def choice(value: str, choices: Iterable[tuple[str, Any]], default: str | None = None) -> str | None:
+def choice(
+    value: str, choices: Iterable[tuple[str, Any]], default: str | None = None
+) -> str | None:
     """The value of a choice given by its label or value; ``default`` when empty; else None."""
     if not value:
         return default

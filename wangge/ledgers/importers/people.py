@@ -204,7 +204,9 @@ class PeopleImporter(Importer):
         today = bulk.date_value(self.today)
         user_id, now, _ = self.stamp
         fixed = {"started_on": today, "note": IMPORT_NOTE, "recorded_by_id": user_id}
-        history = {**bulk.defaults(ResidenceHistory, ["person_id", "region_code", "address", *fixed])}
+        history = {
+            **bulk.defaults(ResidenceHistory, ["person_id", "region_code", "address", *fixed])
+        }
         history_columns = ["person_id", "region_code", "address", *fixed, *history]
         history_tail = (*fixed.values(), *history.values())
         for start in range(0, len(rows), WRITE_BATCH):
@@ -232,7 +234,10 @@ class PeopleImporter(Importer):
         return len(rows)
 
     def summary(self) -> dict[str, Any]:
-        return {"people": getattr(self, "created", 0), "tags": sum(len(t) for _i, t in self.row_tags)}
+        return {
+            "people": getattr(self, "created", 0),
+            "tags": sum(len(t) for _i, t in self.row_tags),
+        }
 
 
 def _user_id(actor: Any) -> int | None:

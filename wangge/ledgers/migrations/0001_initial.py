@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,33 +14,125 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('people', '人员'), ('buildings', '楼栋与房间'), ('occupancy', '入住登记'), ('enterprises', '企业与商铺'), ('assets', '城市部件')], max_length=16, verbose_name='kind')),
-                ('file', models.FileField(max_length=200, upload_to='ledgers/imports/%Y/%m/', verbose_name='file')),
-                ('filename', models.CharField(max_length=200, verbose_name='file name')),
-                ('scope_root', models.CharField(blank=True, help_text="Only rows under this node are accepted; empty: the uploader's whole scope.", max_length=18, verbose_name='scope root')),
-                ('state', models.CharField(choices=[('queued', '排队中'), ('running', '进行中'), ('succeeded', '已完成'), ('failed', '失败')], default='queued', max_length=16, verbose_name='state')),
-                ('stage', models.CharField(blank=True, choices=[('', ''), ('validating', '正在校验'), ('writing', '正在写入')], default='', max_length=16, verbose_name='stage')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='rows checked')),
-                ('total', models.PositiveIntegerField(default=0, verbose_name='rows in the file')),
-                ('created_count', models.PositiveIntegerField(default=0, verbose_name='records written')),
-                ('error_count', models.PositiveIntegerField(default=0, verbose_name='rows refused')),
-                ('error_message', models.CharField(blank=True, max_length=500, verbose_name='error')),
-                ('report', models.FileField(blank=True, max_length=200, upload_to='ledgers/reports/%Y/%m/', verbose_name='error report')),
-                ('attempt', models.PositiveSmallIntegerField(default=1, verbose_name='attempt')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started at')),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True, verbose_name='last sign of life')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished at')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("people", "人员"),
+                            ("buildings", "楼栋与房间"),
+                            ("occupancy", "入住登记"),
+                            ("enterprises", "企业与商铺"),
+                            ("assets", "城市部件"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to="ledgers/imports/%Y/%m/", verbose_name="file"
+                    ),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="file name")),
+                (
+                    "scope_root",
+                    models.CharField(
+                        blank=True,
+                        help_text="Only rows under this node are accepted; empty: the uploader's whole scope.",
+                        max_length=18,
+                        verbose_name="scope root",
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "进行中"),
+                            ("succeeded", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=16,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", ""), ("validating", "正在校验"), ("writing", "正在写入")],
+                        default="",
+                        max_length=16,
+                        verbose_name="stage",
+                    ),
+                ),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="rows checked")),
+                ("total", models.PositiveIntegerField(default=0, verbose_name="rows in the file")),
+                (
+                    "created_count",
+                    models.PositiveIntegerField(default=0, verbose_name="records written"),
+                ),
+                (
+                    "error_count",
+                    models.PositiveIntegerField(default=0, verbose_name="rows refused"),
+                ),
+                (
+                    "error_message",
+                    models.CharField(blank=True, max_length=500, verbose_name="error"),
+                ),
+                (
+                    "report",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to="ledgers/reports/%Y/%m/",
+                        verbose_name="error report",
+                    ),
+                ),
+                ("attempt", models.PositiveSmallIntegerField(default=1, verbose_name="attempt")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="started at"),
+                ),
+                (
+                    "heartbeat_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last sign of life"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="finished at"),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import job',
-                'verbose_name_plural': 'import jobs',
-                'ordering': ['-created_at', '-id'],
-                'indexes': [models.Index(fields=['uploaded_by', '-created_at'], name='importjob_uploader_idx')],
+                "verbose_name": "import job",
+                "verbose_name_plural": "import jobs",
+                "ordering": ["-created_at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["uploaded_by", "-created_at"], name="importjob_uploader_idx"
+                    )
+                ],
             },
         ),
     ]

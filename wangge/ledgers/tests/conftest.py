@@ -43,11 +43,15 @@ def person_row(i: int, unit: str = UNIT_A1, **changes: Any) -> list[Any]:
     return [values[h] for h in PEOPLE_HEADER]
 
 
-def people_rows(n: int, units: Sequence[str] = (UNIT_A1, UNIT_A2), start: int = 0) -> list[list[Any]]:
+def people_rows(
+    n: int, units: Sequence[str] = (UNIT_A1, UNIT_A2), start: int = 0
+) -> list[list[Any]]:
     return [person_row(i, units[i % len(units)]) for i in range(start, start + n)]
 
 
-def write_xlsx(path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "人员") -> Path:
+def write_xlsx(
+    path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], title: str = "人员"
+) -> Path:
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title)
     ws.append(list(header))
@@ -57,7 +61,9 @@ def write_xlsx(path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]],
     return path
 
 
-def write_csv(path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool) -> Path:
+def write_csv(
+    path: Path, header: Sequence[Any], rows: Iterable[Sequence[Any]], *, bom: bool
+) -> Path:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(header)

@@ -9,7 +9,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wangge.accounts.actions import AccountError
 from wangge.demo.hierarchy import SCALES
-from wangge.demo.seed import DEMO_DISTRICT, SeedError, SeedSummary, seed_demo
+from wangge.demo.residents import DEFAULT_PEOPLE, seed_residents
+from wangge.demo.residents import summary_lines as residents_summary
+from wangge.demo.seed import DEMO_DISTRICT, FIRST_GRID, SeedError, SeedSummary, seed_demo
 from wangge.regions.actions import RegionImportError
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
@@ -44,6 +46,13 @@ class Command(BaseCommand):
             default=240,
             help="演示规模下生成的演示事件数（默认 240，0 为不生成）",
         )
+        parser.add_argument(
+            "--residents",
+            type=int,
+            default=DEFAULT_PEOPLE,
+            help=f"演示规模下生成的居民人数（默认 {DEFAULT_PEOPLE:,}，连同房屋、房间、户与入住登记；"
+            "0 为不生成）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["if_empty"] and Region.objects.exists():
@@ -60,6 +69,16 @@ class Command(BaseCommand):
                 seed=options["seed"], events=options["events"], stdout=self.stdout.write
             )
             call_command("seed_basedata", DEMO_DISTRICT, seed=options["seed"], stdout=self.stdout)
+            if options["residents"] > 0:
+                residents = seed_residents(
+                    [DEMO_DISTRICT],
+                    people=options["residents"],
+                    seed=options["seed"],
+                    showcase_grid=FIRST_GRID,
+                    say=self.stdout.write,
+                )
+                for line in residents_summary(residents):
+                    self.stdout.write(line)
         self._print(summary)
 
     def _print(self, summary: SeedSummary) -> None:

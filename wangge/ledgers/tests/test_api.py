@@ -1,0 +1,172 @@
+"""Templates, jobs and exports through the API and the page."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from wangge.audit.models import AuditEntry
+from wangge.ledgers import services
+from wangge.ledgers.columns import PEOPLE
+from wangge.ledgers.tests.conftest import (
+    PEOPLE_HEADER,
+    make_job,
+    people_rows,
+    person_row,
+    write_xlsx,
+)
+from wangge.testing import GRID_A, GRID_B
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook(response):
+    assert response.status_code == 200, response.content[:500]
+    assert response["Content-Type"] == XLSX
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return load_workbook(io.BytesIO(content))
+
+
+def test_it_serves_a_template_with_lists_instructions_and_the_users_units(api):
+    wb = workbook(api("worker_a").get("/api/v1/ledgers/templates/people"))
+    data = wb.worksheets[0]
+    assert data.title == "人员"
+    assert [c.value for c in data[1]] == PEOPLE.headers
+    lists = {str(dv.sqref)[0]: dv.formula1 for dv in data.data_validations.dataValidation}
+    assert lists["G"] == '"户籍人口,流动人口"'
+    assert "最小单元" in lists["D"]
+    assert "说明" in wb.sheetnames
+    units = [r[0] for r in wb["网格与最小单元"].iter_rows(min_row=2, values_only=True)]
+    assert units and all(code.startswith(GRID_A) for code in units)
+    assert api("street").get("/api/v1/ledgers/templates/people").status_code == 403
+    assert api("worker_a").get("/api/v1/ledgers/templates/assets").status_code == 422
+
+
+def test_it_shows_a_job_to_its_uploader_and_administrators_only(api, world, tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1), person_row(2, "123")])
+    with path.open("rb") as f:
+        response = api("worker_a").post("/api/v1/ledgers/imports", {"kind": "people", "file": f})
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    services.run_import(job_id)
+    mine = api("worker_a").get(f"/api/v1/ledgers/imports/{job_id}").json()
+    assert mine["state"] == "failed" and mine["error_count"] == 1
+    assert mine["report_url"] == f"/api/v1/ledgers/imports/{job_id}/report"
+    assert workbook(api("worker_a").get(mine["report_url"])).worksheets[0].max_row == 2
+    assert api("admin").get(f"/api/v1/ledgers/imports/{job_id}").status_code == 200
+    for other in ("worker_a2", "community", "street"):
+        assert api(other).get(f"/api/v1/ledgers/imports/{job_id}").status_code == 404
+        assert api(other).get(f"/api/v1/ledgers/imports/{job_id}/report").status_code == 404
+    assert [j["id"] for j in api("worker_a").get("/api/v1/ledgers/imports").json()["items"]] == [
+        job_id
+    ]
+    assert api("worker_a2").get("/api/v1/ledgers/imports").json()["count"] == 0
+    refused = api("worker_a").post(f"/api/v1/ledgers/imports/{job_id}/retry")
+    assert refused.status_code == 409
+
+
+def test_it_refuses_uploads_without_the_permission_or_of_other_files(api, tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1)])
+    with path.open("rb") as f:
+        response = api("street").post("/api/v1/ledgers/imports", {"kind": "people", "file": f})
+    assert response.status_code == 403
+    bad = tmp_path / "old.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
+    with bad.open("rb") as f:
+        response = api("worker_a").post("/api/v1/ledgers/imports", {"kind": "people", "file": f})
+    assert response.status_code == 422 and "xlsx" in response.json()["fields"]["file"][0]
+    with path.open("rb") as f:
+        response = api("worker_a").post(
+            "/api/v1/ledgers/imports", {"kind": "people", "file": f, "scope_root": GRID_B}
+        )
+    assert response.status_code == 422 and "scope_root" in response.json()["fields"]
+
+
+def _imported(world, tmp_path):
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, people_rows(30))
+    job = services.run_import(make_job(world["worker_a"], path).pk)
+    assert job is not None and job.created_count == 30
+
+
+def test_it_exports_people_masked_by_default_and_audits_every_export(api, world, tmp_path):
+    _imported(world, tmp_path)
+    rows = list(
+        workbook(api("worker_a").get("/api/v1/ledgers/exports/people", {"q": "zw"}))
+        .worksheets[0]
+        .iter_rows(values_only=True)
+    )
+    assert rows[0][:3] == ("姓名", "身份证号", "手机号")
+    assert len(rows) == 1 + 8 and all(r[0] == "张伟" for r in rows[1:])
+    assert all("*" in r[1] and "*" in r[2] for r in rows[1:])
+    entry = AuditEntry.objects.get(action="ledgers.export")
+    assert entry.actor == world["worker_a"]
+    assert entry.after == {"kind": "people", "filters": {"q": "zw"}, "rows": 8, "masked": True}
+    # Clear values: a reason and the permission over every row.
+    assert (
+        api("worker_a").get("/api/v1/ledgers/exports/people", {"unmasked": "true"}).status_code
+        == 422
+    )
+    clear = workbook(
+        api("worker_a").get(
+            "/api/v1/ledgers/exports/people", {"unmasked": "true", "reason": "入户走访核对"}
+        )
+    )
+    values = list(clear.worksheets[0].iter_rows(min_row=2, values_only=True))
+    assert len(values) == 30 and not any("*" in r[1] for r in values)
+    entry = AuditEntry.objects.filter(action="ledgers.export").latest("pk")
+    assert entry.after["masked"] is False and entry.reason == "入户走访核对"
+    street = api("street")  # reads people masked, may not unmask
+    assert workbook(street.get("/api/v1/ledgers/exports/people")).worksheets[0].max_row == 31
+    assert (
+        street.get(
+            "/api/v1/ledgers/exports/people", {"unmasked": "true", "reason": "核对"}
+        ).status_code
+        == 403
+    )
+    assert (
+        workbook(api("worker_b").get("/api/v1/ledgers/exports/people")).worksheets[0].max_row == 1
+    )
+    # An exact ID number in the filter is kept masked in the audit log.
+    number = PEOPLE_HEADER and people_rows(1)[0][1]
+    api("worker_a").get("/api/v1/ledgers/exports/people", {"q": number})
+    entry = AuditEntry.objects.filter(action="ledgers.export").latest("pk")
+    assert number not in str(entry.after) and entry.after["rows"] == 1
+
+
+def test_it_exports_the_other_lists_through_their_selectors(api, world):
+    from wangge.testing import sample_basedata, sample_people
+
+    sample_people(world)
+    sample_basedata(world)
+    for kind, header in (
+        ("buildings", "楼栋名称"),
+        ("enterprises", "名称"),
+        ("assets", "部件类型"),
+    ):
+        wb = workbook(api("worker_a").get(f"/api/v1/ledgers/exports/{kind}"))
+        rows = list(wb.worksheets[0].iter_rows(values_only=True))
+        assert rows[0][0] == header and len(rows) > 1, kind
+        assert not any(c and str(c).startswith(GRID_B) for r in rows for c in r)
+    wb = workbook(api("worker_a").get("/api/v1/ledgers/exports/buildings"))
+    assert "139****0009" in [c for r in wb.worksheets[0].iter_rows(values_only=True) for c in r]
+    assert AuditEntry.objects.filter(action="ledgers.export").count() == 4
+
+
+def test_it_serves_the_page_uploads_and_polls_a_job(login, tmp_path):
+    client = login("worker_a")
+    page = client.get("/ledgers/")
+    assert page.status_code == 200 and "上传并校验" in page.content.decode()
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1)])
+    with path.open("rb") as f:
+        response = client.post("/ledgers/", {"kind": "people", "file": f})
+    assert response.status_code == 302
+    page = client.get("/ledgers/").content.decode()
+    assert "p.xlsx" in page and 'hx-trigger="every 2s"' in page
+    from wangge.ledgers.models import ImportJob
+
+    job = ImportJob.objects.get()
+    services.run_import(job.pk)
+    row = client.get(f"/ledgers/jobs/{job.pk}/").content.decode()
+    assert "已写入 1 条" in row and "hx-trigger" not in row
+    assert login("worker_a2").get(f"/ledgers/jobs/{job.pk}/").status_code == 404
