@@ -3,33 +3,37 @@
 ``seed_residents(["440704"], people=300_000, seed=1)`` fills every minimal unit
 of the district with what a grid worker finds there:
 
-* **places** — residential towers of the estates (``天鹅湾3栋``, flats ``1203``),
-  商住 buildings and shops along the streets (``东华路23号``, ``东华路25号之一``),
-  village houses in lanes (``新塘里96号``), factory buildings with their
-  dormitories; some buildings are rental housing (出租屋) with a landlord (a
-  resident of the unit when there is one) and an encrypted landlord phone;
+* **places** — the residential tower of an estate unit (``天鹅湾3栋``, flats
+  ``1203``), 商住 buildings with shops along the streets (``东华路23号``,
+  ``东华路25号之一``), village houses in lanes (``新塘里96号``), a factory and its
+  dormitory; rental housing (出租屋) with its landlord (a resident of the unit
+  when there is one) and the landlord's phone, encrypted;
 * **people** — registered families (户籍人口) in households with their relations,
   floating population (流动人口, about 35%) renting rooms alone, as roommates
-  or as families, workers in dormitories; Chinese names with pinyin, ID numbers
-  with a valid check digit whose birth date and sex digit match the person
-  (registered: Jiangmen county codes, 4407xx; floating: the counties migrants
-  to Jiangmen come from), mobile phones, a few landlines;
-* **the occupancy ledger** — a current row per person in a room (1–6 tenants in
-  a rental room, a few rooms over-occupied), earlier tenants who left (已离开)
-  with their closed rows, and an open residence-history row per person;
+  or as families, workers in dormitories; names with their pinyin, ID numbers
+  with a valid check digit whose birth date and sex digit are the person's
+  (registered residents: Jiangmen's county codes 4407xx; floating: the
+  counties migrants to Jiangmen come from), mobiles and a few landlines;
+* **the occupancy ledger** — a current row per person in their room (1–6
+  tenants in a rented room, a few rooms over-occupied), tenants who left the
+  area (已离开) with their closed rows, and an open residence-history row each;
 * **special groups** on a realistic share: elderly living alone (~1%), empty
   nests, disabled (~1.5%), low-income households (~1%), left-behind children,
-  and rare community-correction subjects, key persons and severe mental
-  disorders.
+  and, rarely, community corrections, key persons, severe mental disorders.
 
 The same seed gives the same people, names, ID numbers, buildings and rooms
-(ciphertexts differ: every encryption takes a fresh nonce).  Rows are written
-without the ORM's per-row work: primary keys are assigned here, ID numbers and
-phones are encrypted and indexed once through the key ring's primitives, pinyin
-is computed once per distinct name, and batches go to PostgreSQL by ``COPY``
+(ciphertexts differ: each encryption takes a fresh nonce).  Rows skip the ORM's
+per-row work: primary keys are assigned here, ID numbers and phones are
+encrypted and hashed with the key ring's keys directly (``Sealer``), pinyin is
+computed once per distinct name, and batches go to PostgreSQL by ``COPY``
 (elsewhere by ``executemany``).  Each district is one transaction; a district
 that already has people is skipped.  The load must be the only writer of these
-tables while it runs (it takes the next free ids itself).
+tables while it runs: it takes the next free ids itself.
+
+For millions of people on PostgreSQL (``background=True``, the search bench),
+a second thread writes while the generator goes on, and ``rebuild_indexes``
+drops the secondary indexes of these tables for the load and builds them again
+at the end, which is several times faster than maintaining them row by row.
 """
 
 from __future__ import annotations
@@ -39,10 +43,13 @@ import hashlib
 import hmac
 import math
 import os
+import queue
 import random
 import re
+import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -76,14 +83,14 @@ from wangge.places.models import Building, Occupancy, RentalHousing, Room
 DEFAULT_PEOPLE = 300_000
 #: Rows per ``COPY`` / ``executemany``.
 BATCH = 20_000
-#: People the showcase unit (the first street block of the first grid) gets at least.
+#: People the showcase unit (a street block of the first grid: worker1's) gets at least.
 SHOWCASE_PEOPLE = 60
 
-_Say = Callable[[str], Any]
+Say = Callable[[str], Any]
 
-# --- where people come from --------------------------------------------------------------
+# --- where people come from ----------------------------------------------------------------
 
-#: Jiangmen's counties (registered residents were mostly issued their number at home).
+#: Jiangmen's counties: registered residents were mostly issued their number here.
 JIANGMEN = ("440703", "440704", "440705", "440781", "440783", "440784", "440785")
 #: 江海区 was 郊区 (440711) until 1994: older residents still carry that code.
 OLD_CODES = {"440704": ("440711", date(1994, 1, 1))}
@@ -126,15 +133,17 @@ ORIGINS: tuple[tuple[str, str, int], ...] = (
     ("530381", "云南省曲靖市宣威市", 1),
 )
 _ORIGIN_CUM = [sum(w for _, _, w in ORIGINS[: i + 1]) for i in range(len(ORIGINS))]
+_ORIGIN_INDEX = range(len(ORIGINS))
 
 MOBILE_PREFIXES = (
     "130 131 132 133 134 135 136 137 138 139 150 151 152 153 155 156 157 158 159 "
     "166 172 176 177 178 180 181 182 183 185 186 187 188 189 191 198 199"
 ).split()
+#: Characters of lane, town and village names (新塘里, 安和镇…).
 _PLACE_A = "新兴仁安永福和平长乐德康东西南北上下大小"
 _PLACE_B = "塘安和兴隆庆宁乐华田湖岭坑冲洞坪"
 
-# --- names -------------------------------------------------------------------------------
+# --- names ---------------------------------------------------------------------------------
 
 _SURNAME_LIST = [s for s, _ in SURNAMES]
 _SURNAME_CUM = [sum(w for _, w in SURNAMES[: i + 1]) for i in range(len(SURNAMES))]
@@ -145,6 +154,7 @@ def _surname(rng: random.Random) -> str:
 
 
 def _given(rng: random.Random, male: bool) -> str:
+    """One or two given characters that suit a man or a woman."""
     pool = GIVEN_CHARS_MALE if male else GIVEN_CHARS_FEMALE
     if rng.random() < 0.25:
         return rng.choice(pool)
@@ -155,15 +165,19 @@ def _given(rng: random.Random, male: bool) -> str:
     return first + second
 
 
-# --- fast personal-data protection -------------------------------------------------------
+def surname_of(name: str) -> str:
+    return name[:2] if name[:2] in ("司徒", "欧阳") else name[:1]
+
+
+# --- personal data, encrypted fast ---------------------------------------------------------
 
 
 class Sealer:
     """``KeyRing.encrypt`` and ``KeyRing.blind_index`` without their per-call set-up.
 
-    Same output format (``v1:<key>:<base64 nonce‖ciphertext‖tag>``, 40 hex
-    digits of HMAC-SHA256); the values given are already normalised (digits
-    and an upper-case X), so ``normalise`` is skipped.
+    The same output (``v1:<key>:<base64 nonce‖ciphertext‖tag>``; 40 hex digits
+    of HMAC-SHA256).  Values must already be normalised (digits, upper-case X):
+    ``normalise`` is skipped.
     """
 
     def __init__(self, ring: KeyRing) -> None:
@@ -188,7 +202,7 @@ class Sealer:
         return mac.hexdigest()[:40]
 
 
-# --- units -------------------------------------------------------------------------------
+# --- units ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -216,7 +230,7 @@ _ESTATE = re.compile(r"^(?P<estate>.+?)(?P<n>\d+)栋$")
 _BLOCK = re.compile(r"^(?P<street>.+?)(?P<a>\d+)-(?P<b>\d+)号$")
 _WORKSHOP = re.compile(r"^(?P<park>.+工业区)(?P<n>\d+)号厂房$")
 
-#: kind → (relative population, floating share)
+#: kind → (relative population, share of floating population)
 KIND_PROFILE: dict[str, tuple[float, float]] = {
     ESTATE: (1.25, 0.22),
     BLOCK: (1.0, 0.45),
@@ -250,7 +264,7 @@ def classify(unit: Unit) -> tuple[str, dict[str, str]]:
     return OTHER, {"name": name}
 
 
-# --- what is generated -------------------------------------------------------------------
+# --- what is generated ---------------------------------------------------------------------
 
 
 @dataclass
@@ -259,9 +273,9 @@ class Member:
     name: str
     male: bool
     birth: date
+    phone: str
     relation: str = ""
     tags: list[str] = field(default_factory=list)
-    phone: str = ""
 
 
 @dataclass
@@ -279,8 +293,10 @@ class _Room:
     pk: int
     number: str
     floor: int
+    area: int  # in tenths of a square metre
     address: str
-    tenants: bool = False
+    building_address: str
+    max_occupants: int | None = None
 
 
 @dataclass
@@ -290,11 +306,10 @@ class _Building:
     address: str
     floors: int
     use: str
+    verified: datetime | None = None
     rooms: list[_Room] = field(default_factory=list)
     rental: bool = False
     owner: Member | None = None
-    owner_room: _Room | None = None
-    verified: datetime | None = None
 
 
 @dataclass
@@ -312,15 +327,16 @@ class ResidentsSummary:
     over_occupied_rooms: int = 0
     tags: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    index_seconds: float = 0.0
 
     @property
     def people_per_s(self) -> float:
         return self.people / self.seconds if self.seconds > 0 else 0.0
 
 
-# --- writing -----------------------------------------------------------------------------
+# --- writing -------------------------------------------------------------------------------
 
-#: Columns written per model, by attribute name (the order of the row tuples).
+#: Columns written per model, by attribute name: the order of the row tuples.
 COLUMNS: dict[type[Model], tuple[str, ...]] = {
     Building: (
         "id",
@@ -403,53 +419,128 @@ COLUMNS: dict[type[Model], tuple[str, ...]] = {
 MODELS: tuple[type[Model], ...] = tuple(COLUMNS)
 
 
-class _Sink:
-    """Rows per model, written in batches: ``COPY`` on PostgreSQL, ``executemany`` elsewhere."""
+def column_of(model: type[Model], attname: str) -> str:
+    for f in model._meta.concrete_fields:
+        if f.attname == attname:
+            return str(f.column)
+    raise LookupError(f"{model.__name__} has no field {attname!r}")
 
-    def __init__(self, batch: int = BATCH) -> None:
+
+def _insert_sql(model: type[Model], postgres: bool) -> str:
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(column_of(model, a)) for a in COLUMNS[model])
+    if postgres:
+        return f"COPY {table} ({columns}) FROM STDIN"
+    marks = ", ".join(["%s"] * len(COLUMNS[model]))
+    # Names from the models, quoted: nothing from outside goes into this statement.
+    return f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+
+
+def _write(model: type[Model], rows: list[tuple[Any, ...]]) -> None:
+    """Insert ``rows`` through this thread's connection."""
+    postgres = connection.vendor == "postgresql"
+    sql = _insert_sql(model, postgres)
+    with connection.cursor() as cursor:
+        if postgres:
+            with cursor.cursor.copy(sql) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, rows)
+
+
+class Sink:
+    """Rows per model, written in batches in this thread or, with ``background``, by a writer
+    thread with its own connection (PostgreSQL) while the caller generates the next ones."""
+
+    def __init__(self, *, background: bool = False, batch: int = BATCH) -> None:
         self.batch = batch
         self.rows: dict[type[Model], list[tuple[Any, ...]]] = {m: [] for m in MODELS}
-        self.postgres = connection.vendor == "postgresql"
-        self.written: dict[type[Model], int] = dict.fromkeys(MODELS, 0)
-        self._sql: dict[type[Model], str] = {}
-        for model in MODELS:
-            meta = model._meta
-            columns = ", ".join(
-                connection.ops.quote_name(meta.get_field(_field_name(model, a)).column)
-                for a in COLUMNS[model]
-            )
-            table = connection.ops.quote_name(meta.db_table)
-            if self.postgres:
-                self._sql[model] = f"COPY {table} ({columns}) FROM STDIN"
-            else:
-                marks = ", ".join(["%s"] * len(COLUMNS[model]))
-                # Table and column names come from the models, quoted: no outside input.
-                self._sql[model] = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+        self.background = background
+        self._queue: queue.Queue[Callable[[], Any] | None] = queue.Queue(maxsize=6)
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if background:
+            self._thread = threading.Thread(target=self._work, name="residents-writer")
+            self._thread.start()
 
     def add(self, model: type[Model], row: tuple[Any, ...]) -> None:
         rows = self.rows[model]
         rows.append(row)
         if len(rows) >= self.batch:
-            self.flush(model)
+            self.rows[model] = []
+            self.call(lambda: _write(model, rows))
 
-    def flush(self, model: type[Model] | None = None) -> None:
-        for m in [model] if model is not None else list(MODELS):
-            rows = self.rows[m]
-            if not rows:
-                continue
-            with connection.cursor() as cursor:
-                if self.postgres:
-                    with cursor.cursor.copy(self._sql[m]) as copy:
-                        for row in rows:
-                            copy.write_row(row)
-                else:
-                    cursor.executemany(self._sql[m], rows)
-            self.written[m] += len(rows)
-            self.rows[m] = []
+    def flush(self) -> None:
+        for model in MODELS:
+            rows = self.rows[model]
+            if rows:
+                self.rows[model] = []
+                self.call(lambda m=model, r=rows: _write(m, r))  # type: ignore[misc]
+
+    def call(self, work: Callable[[], Any]) -> None:
+        """Run ``work`` where the rows are written, after everything queued before it."""
+        if self._thread is None:
+            work()
+            return
+        self._raise()
+        self._queue.put(work)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One transaction on the writing connection."""
+        if self._thread is None:
+            with transaction.atomic():
+                yield
+            return
+        self.call(lambda: transaction.set_autocommit(False))
+        try:
+            yield
+            self.flush()
+        except BaseException:
+            self.call(_rollback)
+            raise
+        self.call(_commit)
+
+    def close(self) -> None:
+        """Wait for the writer; raise what went wrong there."""
+        if self._thread is not None:
+            self._queue.put(None)
+            self._thread.join()
+            self._thread = None
+        self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise RuntimeError(f"writing the residents failed: {error}") from error
+
+    def _work(self) -> None:
+        try:
+            while True:
+                work = self._queue.get()
+                if work is None:
+                    return
+                if self._error is None:
+                    try:
+                        work()
+                    except BaseException as exc:  # noqa: BLE001 - handed to the caller
+                        self._error = exc
+                        if not transaction.get_autocommit():
+                            _rollback()
+        finally:
+            connection.close()
 
 
-def _field_name(model: type[Model], attname: str) -> str:
-    return attname[:-3] if attname.endswith("_id") and attname != "id" else attname
+def _commit() -> None:
+    transaction.commit()
+    transaction.set_autocommit(True)
+
+
+def _rollback() -> None:
+    transaction.rollback()
+    transaction.set_autocommit(True)
 
 
 def _next_ids() -> dict[type[Model], int]:
@@ -466,22 +557,56 @@ def _reset_sequences() -> None:
                 cursor.execute(sql)
 
 
-# --- the generator -----------------------------------------------------------------------
+def secondary_indexes() -> list[tuple[str, str]]:
+    """(name, definition) of the PostgreSQL indexes of the written tables that no constraint
+    owns: they can be dropped for a bulk load and built again from their definitions."""
+    tables = [m._meta.db_table for m in MODELS]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+            "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname) "
+            "ORDER BY i.tablename, i.indexname",
+            [tables],
+        )
+        return [(str(name), str(sql)) for name, sql in cursor.fetchall()]
+
+
+def _drop_indexes(indexes: Sequence[tuple[str, str]]) -> None:
+    with connection.cursor() as cursor:
+        for name, _sql in indexes:
+            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(name)}")
+
+
+def _create_indexes(indexes: Sequence[tuple[str, str]]) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '512MB'")
+        for _name, sql in indexes:
+            cursor.execute(sql.replace("CREATE INDEX ", "CREATE INDEX IF NOT EXISTS ", 1))
+        cursor.execute("RESET maintenance_work_mem")
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+# --- the generator -------------------------------------------------------------------------
 
 
 class Generator:
-    """Makes and writes the places and people of a sequence of units, in code order."""
+    """Makes the places and people of units, one unit at a time, and hands the rows to a sink."""
 
     def __init__(
         self,
         *,
         seed: int,
         today: date,
-        sink: _Sink,
+        sink: Sink,
         sealer: Sealer,
         next_ids: dict[type[Model], int],
         tag_ids: dict[str, int],
         showcase_unit: str = "",
+        summary: ResidentsSummary | None = None,
     ) -> None:
         self.seed = seed
         self.today = today
@@ -491,40 +616,51 @@ class Generator:
         self.ids = dict(next_ids)
         self.tag_ids = tag_ids
         self.showcase_unit = showcase_unit
+        self.summary = summary or ResidentsSummary()
+        ops = connection.ops
+        postgres = connection.vendor == "postgresql"
         self.now = timezone.now()
-        self._now_db = connection.ops.adapt_datetimefield_value(self.now)
+        self._now_db = ops.adapt_datetimefield_value(self.now)
+        self._db_date: Callable[[date | None], Any] = (
+            _identity if postgres else ops.adapt_datefield_value
+        )
+        self._db_datetime: Callable[[datetime | None], Any] = (
+            _identity if postgres else ops.adapt_datetimefield_value
+        )
         self._pinyin: dict[str, tuple[str, str]] = {}
         self._issued: set[int] = set()
         self._estate_roads: dict[tuple[str, str], tuple[str, int]] = {}
         self._lanes: dict[str, set[str]] = {}
         self._recent_addresses: list[str] = []
         self._household_serial: dict[str, int] = {}
-        self._unit_buildings: list[_Building] = []
-        self.summary = ResidentsSummary()
-        self.rng = random.Random()
+        self._buildings: list[_Building] = []
+        self._tenant_rooms: list[_Room] = []
+        self.rng = random.Random(seed)
+        self._random = self.rng.random
 
-    # --- ids, dates and small values ---------------------------------------------------
+    # --- small values -----------------------------------------------------------------------
 
     def _id(self, model: type[Model]) -> int:
         pk = self.ids[model]
         self.ids[model] = pk + 1
         return pk
 
-    def _date(self, value: date | None) -> Any:
-        return connection.ops.adapt_datefield_value(value)
+    def _int(self, n: int) -> int:
+        """0 ≤ i < n (``randrange`` without its checks)."""
+        return int(self._random() * n)
 
     def _born(self, age_from: int, age_to: int) -> date:
-        """A birth date for someone aged ``age_from``–``age_to`` today."""
+        """A birth date for someone aged ``age_from`` to ``age_to`` today."""
         lo = int(age_from * 365.25)
-        hi = int((age_to + 1) * 365.25) - 1
-        return date.fromordinal(self.today_ord - self.rng.randint(lo, max(lo, hi)))
+        hi = max(lo + 1, int((age_to + 1) * 365.25) - 1)
+        return date.fromordinal(self.today_ord - lo - self._int(hi - lo))
 
     def _age(self, birth: date) -> int:
         t = self.today
         return t.year - birth.year - ((t.month, t.day) < (birth.month, birth.day))
 
     def _days_ago(self, lo: int, hi: int, *, not_before: date | None = None) -> date:
-        day = date.fromordinal(self.today_ord - self.rng.randint(lo, hi))
+        day = date.fromordinal(self.today_ord - lo - self._int(hi - lo + 1))
         return max(day, not_before) if not_before is not None else day
 
     def _pinyin_of(self, name: str) -> tuple[str, str]:
@@ -534,11 +670,10 @@ class Generator:
         return found
 
     def _mobile(self) -> str:
-        return self.rng.choice(MOBILE_PREFIXES) + f"{self.rng.randrange(100_000_000):08d}"
+        return MOBILE_PREFIXES[self._int(len(MOBILE_PREFIXES))] + f"{self._int(100_000_000):08d}"
 
-    def _phone_for(self, birth: date) -> str:
-        age = self._age(birth)
-        roll = self.rng.random()
+    def _phone_for(self, age: int) -> str:
+        roll = self._random()
         if age < 14:
             return ""
         if age < 18:
@@ -547,16 +682,16 @@ class Generator:
             if roll < 0.45:
                 return self._mobile()
             if roll < 0.7:
-                return f"0750{self.rng.randint(3, 8)}{self.rng.randrange(1_000_000):06d}"
+                return f"0750{3 + self._int(6)}{self._int(1_000_000):06d}"
             return ""
         return self._mobile() if roll < 0.97 else ""
 
     def id_number(self, prefix: str, birth: date, male: bool) -> str:
         """A valid, unused ID number: place, birth date, sequence (odd for men), check digit."""
         ymd = f"{birth.year:04d}{birth.month:02d}{birth.day:02d}"
-        rng = self.rng
-        for _ in range(1000):
-            seq = rng.randrange(1, 100) * 10 + rng.randrange(1 if male else 0, 10, 2)
+        sex = 1 if male else 0
+        for _ in range(10_000):
+            seq = (1 + self._int(99)) * 10 + 2 * self._int(5) + sex
             body = f"{prefix}{ymd}{seq:03d}"
             key = int(body)
             if key not in self._issued:
@@ -565,15 +700,25 @@ class Generator:
         raise RuntimeError(f"no free ID number for {prefix} {ymd}")  # pragma: no cover
 
     def _registered_prefix(self, district_code: str, birth: date) -> str:
-        roll = self.rng.random()
+        roll = self._random()
         old = OLD_CODES.get(district_code)
         if old is not None and birth < old[1] and roll < 0.3:
             return old[0]
         if roll < 0.86:
             return district_code
-        return self.rng.choice(JIANGMEN)
+        return JIANGMEN[self._int(len(JIANGMEN))]
 
-    # --- people -------------------------------------------------------------------------
+    def _origin(self) -> tuple[str, str, int]:
+        return ORIGINS[self.rng.choices(_ORIGIN_INDEX, cum_weights=_ORIGIN_CUM)[0]]
+
+    def _hometown(self, origin: tuple[str, str, int]) -> str:
+        r = self.rng
+        return (
+            f"{origin[1]}{r.choice(_PLACE_A)}{r.choice(_PLACE_B)}镇"
+            f"{r.choice(_PLACE_A)}{r.choice(_PLACE_B)}村{1 + self._int(120)}号"
+        )
+
+    # --- people -------------------------------------------------------------------------------
 
     def _member(
         self,
@@ -586,37 +731,38 @@ class Generator:
     ) -> Member:
         birth = self._born(age_from, age_to)
         name = (surname or _surname(self.rng)) + _given(self.rng, male)
-        return Member(self._id(Person), name, male, birth, relation)
+        phone = self._phone_for(self._age(birth))
+        return Member(self._id(Person), name, male, birth, phone, relation)
 
     def _registered_household(self, village: bool) -> list[Member]:
         rng = self.rng
         roll = rng.random()
         male = rng.random() < 0.75
-        if roll < 0.04:  # elderly living alone
+        if roll < 0.05:  # elderly living alone
             head = self._member(70, 95, male=rng.random() < 0.4, relation=Relation.HEAD)
             head.tags.append("elderly_alone")
             return [head]
-        if roll < 0.12:
+        if roll < 0.13:
             return [self._member(22, 69, male=rng.random() < 0.55, relation=Relation.HEAD)]
-        if roll < 0.19:
+        if roll < 0.2:
             head = self._member(23, 38, male=male, relation=Relation.HEAD)
             return [head, self._spouse(head)]
-        if roll < 0.27:  # an elderly couple whose children live elsewhere
+        if roll < 0.28:  # an elderly couple whose children live elsewhere
             head = self._member(60, 85, male=male, relation=Relation.HEAD)
             spouse = self._spouse(head, minimum=58)
             if rng.random() < 0.6:
                 head.tags.append("empty_nest")
                 spouse.tags.append("empty_nest")
             return [head, spouse]
-        if roll < 0.31:  # one parent and children
+        if roll < 0.32:  # one parent and children
             head = self._member(28, 55, male=rng.random() < 0.3, relation=Relation.HEAD)
             return [head, *self._children(head, None, rng.choice((1, 1, 2)))]
-        if roll < 0.32 and village:  # grandparents with grandchildren, the parents away
+        if roll < 0.33 and village:  # grandparents with grandchildren, the parents away
             head = self._member(56, 72, male=male, relation=Relation.HEAD)
             members = [head]
             if rng.random() < 0.7:
                 members.append(self._spouse(head, minimum=52))
-            surname = head.name[: _surname_length(head.name)] if head.male else None
+            surname = surname_of(head.name) if head.male else None
             for _ in range(rng.choice((1, 1, 2, 2, 3))):
                 child = self._member(
                     3, 15, male=rng.random() < 0.52, relation=Relation.GRANDCHILD, surname=surname
@@ -624,12 +770,11 @@ class Generator:
                 child.tags.append("left_behind_child")
                 members.append(child)
             return members
-        if roll < 0.52:  # three generations
+        if roll < 0.53:  # three generations
             head = self._member(30, 55, male=male, relation=Relation.HEAD)
             spouse = self._spouse(head)
             members = [head, spouse, *self._children(head, spouse, rng.choice((1, 1, 2, 2, 3)))]
             age = self._age(head.birth)
-            surname = head.name[: _surname_length(head.name)]
             if rng.random() < 0.7:
                 members.append(
                     self._member(
@@ -637,7 +782,7 @@ class Generator:
                         min(age + 34, 100),
                         male=True,
                         relation=Relation.PARENT,
-                        surname=surname,
+                        surname=surname_of(head.name) if head.male else None,
                     )
                 )
             members.append(
@@ -660,36 +805,102 @@ class Generator:
         return self._member(spouse_age, spouse_age, male=not head.male, relation=Relation.SPOUSE)
 
     def _children(self, head: Member, spouse: Member | None, n: int) -> list[Member]:
-        father = head if head.male else spouse if spouse is not None and spouse.male else head
-        surname = father.name[: _surname_length(father.name)]
-        mother_age = self._age((spouse if head.male and spouse else head).birth)
+        father = spouse if spouse is not None and spouse.male else head
+        surname = surname_of(father.name)
+        mother = spouse if spouse is not None and head.male else head
+        mother_age = self._age(mother.birth)
         children = []
         for _ in range(n):
             age = mother_age - self.rng.randint(21, 38)
-            if age < 0:
-                continue
-            children.append(
-                self._member(
-                    age,
-                    age,
-                    male=self.rng.random() < 0.52,
-                    relation=Relation.CHILD,
-                    surname=surname,
+            if age >= 0:
+                male = self._random() < 0.52
+                children.append(
+                    self._member(age, age, male=male, relation=Relation.CHILD, surname=surname)
                 )
-            )
         return children
 
     def _floating_family(self) -> list[Member]:
-        rng = self.rng
-        head = self._member(22, 48, male=rng.random() < 0.8, relation=Relation.HEAD)
+        head = self._member(22, 48, male=self._random() < 0.8, relation=Relation.HEAD)
         spouse = self._spouse(head)
-        return [head, spouse, *self._children(head, spouse, rng.choice((0, 0, 1, 1, 2)))]
+        return [head, spouse, *self._children(head, spouse, self.rng.choice((0, 0, 1, 1, 2)))]
 
     def _worker(self) -> Member:
         age = min(self.rng.randint(17, 30), self.rng.randint(17, 58))
-        return self._member(age, age, male=self.rng.random() < 0.6)
+        return self._member(age, age, male=self._random() < 0.6)
 
-    # --- places ---------------------------------------------------------------------------
+    # --- one unit -----------------------------------------------------------------------------
+
+    def unit(self, unit: Unit, people: int) -> None:
+        """Buildings, rooms and ``people`` residents of one minimal unit."""
+        rng = self.rng = random.Random(f"wangge-demo:{self.seed}:residents:{unit.code}")
+        self._random = rng.random
+        kind, parts = classify(unit)
+        showcase = unit.code == self.showcase_unit
+        share = min(max(KIND_PROFILE[kind][1] + rng.uniform(-0.1, 0.1), 0.0), 0.95)
+        if showcase:
+            share = max(share, 0.55)
+        floating = round(people * share)
+        former = int(floating * 0.04 + rng.random())  # tenants who have left since
+        registered = people - floating
+
+        owners: list[Group] = []
+        left = registered
+        while left > 0:
+            members = self._registered_household(unit.village)[:left]
+            left -= len(members)
+            owners.append(Group(members, registered=True))
+        tenants: list[Group] = []
+        left = floating - former
+        crowded = showcase  # the showcase's first room of roommates is over-occupied
+        while left > 0:
+            if kind == WORKSHOP and rng.random() < 0.85:
+                size = rng.randint(4, 8)
+                group = Group([self._worker() for _ in range(min(size, left))], False, False, True)
+            elif rng.random() < 0.3:
+                group = Group(self._floating_family()[:left], registered=False)
+            else:
+                size = 8 if crowded else _roommates(rng)
+                crowded = False
+                group = Group([self._worker() for _ in range(min(size, left))], False, False)
+            tenants.append(group)
+            left -= len(group.members)
+
+        self._buildings = []
+        self._tenant_rooms = []
+        rooms = self._place(unit, kind, parts, owners, tenants, showcase)
+        for b in self._buildings:
+            self.sink.add(
+                Building,
+                (
+                    b.pk,
+                    unit.pk,
+                    unit.code,
+                    b.name,
+                    b.address,
+                    b.floors,
+                    b.use,
+                    None,
+                    None,
+                    b.rental,
+                    self._db_datetime(b.verified),
+                    None,
+                    None,
+                    self._now_db,
+                    self._now_db,
+                ),
+            )
+            for r in b.rooms:
+                area = Decimal(r.area) / 10
+                self.sink.add(
+                    Room, (r.pk, b.pk, r.number, r.floor, area, r.max_occupants, self._now_db)
+                )
+        for group in owners + tenants:
+            self._write_group(unit, group, rooms.get(id(group)))
+        if self._tenant_rooms:
+            for _ in range(former):
+                self._former_tenant(unit, rng.choice(self._tenant_rooms))
+
+    # --- places -------------------------------------------------------------------------------
 
     def _building(
         self,
@@ -700,48 +911,50 @@ class Generator:
         floors: int,
         per_floor: int,
         use: str = BuildingUse.RESIDENTIAL,
-        numbering: str = "flat",
         max_occupants: int | None = None,
         area: tuple[int, int] = (60, 140),
         shops: int = 0,
     ) -> _Building:
+        """A building with ``per_floor`` rooms a floor (``101``, ``102``…; shops ``铺1``…)."""
         b = _Building(self._id(Building), name, address, floors, use)
-        rng = self.rng
-        if rng.random() < 0.7:
-            b.verified = self.now - timedelta(days=rng.randint(1, 400), minutes=rng.randint(0, 600))
-        self._unit_buildings.append(b)
-        created = self._now_db
+        if self._random() < 0.7:  # verified on site, some of them long ago (stale)
+            b.verified = self.now - timedelta(days=1 + self._int(400), minutes=self._int(600))
+        self._buildings.append(b)
+        low, span = area[0] * 10, (area[1] - area[0]) * 10
         for floor in range(1, floors + 1):
-            count = shops if floor == 1 and shops else per_floor
-            for k in range(1, count + 1):
-                number = f"{floor}{k:02d}" if numbering == "flat" else f"{k}"
-                if floor == 1 and shops:
-                    number = f"铺{k}"
-                room = _Room(self._id(Room), number, floor, _room_address(address, number))
-                b.rooms.append(room)
-                size = Decimal(rng.randint(area[0] * 10, area[1] * 10)) / 10
-                self.sink.add(Room, (room.pk, b.pk, number, floor, size, max_occupants, created))
+            shop_floor = floor == 1 and shops > 0
+            for k in range(1, (shops if shop_floor else per_floor) + 1):
+                number = f"铺{k}" if shop_floor else f"{floor}{k:02d}"
+                area_tenths = low + self._int(span + 1)
+                b.rooms.append(
+                    _Room(
+                        self._id(Room),
+                        number,
+                        floor,
+                        area_tenths,
+                        _room_address(address, number),
+                        address,
+                        max_occupants,
+                    )
+                )
         self.summary.buildings += 1
         self.summary.rooms += len(b.rooms)
-        self._remember(address)
+        self._recent_addresses.append(address)
+        if len(self._recent_addresses) > 200:
+            del self._recent_addresses[:100]
         return b
 
-    def _mark_rental(
-        self, unit: Unit, b: _Building, landlord: Member | None, manager: str = ""
-    ) -> None:
-        """Rental housing: the building's row (still in the sink) and its landlord."""
+    def _mark_rental(self, b: _Building, landlord: Member | None, manager: str = "") -> None:
+        """Make ``b`` rental housing (出租屋) let by ``landlord`` (someone else when None)."""
         if b.rental:
             return
         b.rental = True
         rng = self.rng
         if landlord is not None:
-            name = landlord.name
-            phone = landlord.phone or self._mobile()
-            person_pk: int | None = landlord.pk
+            name, phone, person_pk = landlord.name, landlord.phone, landlord.pk
         else:
-            name = _surname(rng) + _given(rng, rng.random() < 0.6)
-            phone = self._mobile()
-            person_pk = None
+            name, phone, person_pk = _surname(rng) + _given(rng, rng.random() < 0.6), "", None
+        phone = phone if phone.startswith("1") else self._mobile()
         self.sink.add(
             RentalHousing,
             (
@@ -757,12 +970,6 @@ class Generator:
         )
         self.summary.rental_buildings += 1
 
-    def _remember(self, address: str) -> None:
-        recent = self._recent_addresses
-        recent.append(address)
-        if len(recent) > 200:
-            del recent[:100]
-
     def _lane(self, unit: Unit) -> str:
         used = self._lanes.setdefault(unit.community, set())
         rng = self.rng
@@ -776,77 +983,6 @@ class Generator:
         used.add(lane)
         return lane
 
-    def _prefix(self, unit: Unit) -> str:
-        """District and street, and the village for village units."""
-        return f"{unit.district}{unit.street}{unit.community if unit.village else ''}"
-
-    # --- one unit -------------------------------------------------------------------------
-
-    def unit(self, unit: Unit, people: int) -> None:
-        """Buildings, rooms and ``people`` residents of one minimal unit."""
-        rng = self.rng = random.Random(f"wangge-demo:{self.seed}:residents:{unit.code}")
-        kind, parts = classify(unit)
-        showcase = unit.code == self.showcase_unit
-        share = KIND_PROFILE[kind][1]
-        share = min(max(share + rng.uniform(-0.1, 0.1), 0.0), 0.95)
-        if showcase:
-            share = max(share, 0.55)
-        floating = round(people * share)
-        former = round(floating * 0.04) if floating >= 10 else 0
-        registered = people - floating
-
-        district_code = unit.code[:6]
-        owners: list[Group] = []
-        left = registered
-        while left > 0:
-            members = self._registered_household(unit.village)[:left]
-            left -= len(members)
-            owners.append(Group(members, registered=True))
-        tenants: list[Group] = []
-        left = floating - former
-        first = showcase
-        while left > 0:
-            if kind == WORKSHOP and rng.random() < 0.85:
-                size = min(left, rng.randint(4, 8))
-                tenants.append(
-                    Group([self._worker() for _ in range(size)], False, household=False, dorm=True)
-                )
-            elif rng.random() < 0.3:
-                members = self._floating_family()[:left]
-                tenants.append(Group(members, registered=False))
-            else:
-                size = _roommates(rng) if not first else 8
-                first = False
-                tenants.append(
-                    Group([self._worker() for _ in range(min(size, left))], False, household=False)
-                )
-            left -= len(tenants[-1].members)
-
-        self._unit_buildings = []
-        rooms = self._place(unit, kind, parts, owners, tenants, showcase)
-        for b in self._unit_buildings:
-            self.sink.add(
-                Building,
-                (
-                    b.pk,
-                    unit.pk,
-                    unit.code,
-                    b.name,
-                    b.address,
-                    b.floors,
-                    b.use,
-                    None,
-                    None,
-                    b.rental,
-                    connection.ops.adapt_datetimefield_value(b.verified),
-                    None,
-                    None,
-                    self._now_db,
-                    self._now_db,
-                ),
-            )
-        self._write_people(unit, district_code, owners + tenants, rooms, former)
-
     def _place(
         self,
         unit: Unit,
@@ -856,10 +992,11 @@ class Generator:
         tenants: list[Group],
         showcase: bool,
     ) -> dict[int, _Room]:
-        """Buildings and rooms for the unit; the room of each group (by ``id(group)``)."""
+        """The unit's buildings and rooms; the room of each group, by ``id(group)``."""
         rng = self.rng
         placed: dict[int, _Room] = {}
-        prefix = self._prefix(unit)
+        prefix = f"{unit.district}{unit.street}{unit.community if unit.village else ''}"
+
         if kind == ESTATE:
             key = (unit.community, parts["estate"])
             road = self._estate_roads.get(key)
@@ -877,12 +1014,14 @@ class Generator:
                 floors=floors,
                 per_floor=per_floor,
             )
-            free = rng.sample(tower.rooms, len(groups))
-            for group, room in zip(groups, free, strict=True):
+            for group, room in zip(groups, rng.sample(tower.rooms, len(groups)), strict=True):
                 placed[id(group)] = room
-                room.tenants = not group.registered
-            if showcase:
-                self._mark_rental(unit, tower, None, manager=f"{unit.name}长租公寓管理有限公司")
+                if group.registered:
+                    _home(room)
+                else:
+                    self._tenant_rooms.append(room)
+            if showcase:  # let whole as a long-term rental apartment building
+                self._mark_rental(tower, None, manager=f"{parts['estate']}长租公寓管理有限公司")
             return placed
 
         if kind == WORKSHOP:
@@ -911,25 +1050,26 @@ class Generator:
             )
             for group, room in zip(groups, rng.sample(dorm.rooms, len(groups)), strict=True):
                 placed[id(group)] = room
-                room.tenants = not group.registered
+                if not group.registered:
+                    self._tenant_rooms.append(room)
             return placed
 
-        # Houses and street buildings: each registered family owns one; tenants rent rooms in
-        # houses whose owner lets the upper floors, or in houses let whole.
+        # Streets and villages: registered families own the houses (in the city several
+        # families share a building); tenants rent rooms in houses whose owner lets the
+        # rest, or in houses let whole.
         names = self._house_names(unit, kind, parts)
         urban = kind == BLOCK and not unit.village
         houses: list[_Building] = []
+        lettable: list[tuple[_Building, _Room]] = []
 
         def new_house(owner: Member | None) -> _Building:
             name = next(names)
             if urban:
-                floors, per_floor = rng.randint(3, 8), rng.randint(2, 4)
+                floors, per_floor, shops = rng.randint(3, 8), rng.randint(2, 4), rng.randint(1, 3)
                 use = BuildingUse.MIXED
-                shops = rng.randint(1, 3)
             else:
-                floors, per_floor = rng.choice((2, 3, 3, 4, 4, 5)), rng.randint(1, 3)
+                floors, per_floor, shops = rng.choice((2, 3, 3, 4, 4, 5)), rng.randint(1, 3), 0
                 use = BuildingUse.RESIDENTIAL
-                shops = 0
             b = self._building(
                 unit,
                 name,
@@ -944,21 +1084,19 @@ class Generator:
             houses.append(b)
             return b
 
+        homes: list[_Room] = []
         for group in owners:
-            house = new_house(group.members[0])
-            homes = [r for r in house.rooms if not r.number.startswith("铺")] or house.rooms
-            house.owner_room = homes[0]
-            placed[id(group)] = homes[0]
-        # Rooms to let: besides the owner's in some owners' houses, then whole houses.
-        lettable: list[tuple[_Building, _Room]] = []
-        if tenants:
-            for house in houses:
-                if rng.random() < 0.55:
-                    lettable += [
-                        (house, r)
-                        for r in house.rooms
-                        if r is not house.owner_room and not r.number.startswith("铺")
-                    ]
+            if not homes:
+                house = new_house(group.members[0])
+                homes = [r for r in house.rooms if not r.number.startswith("铺")]
+                if urban:  # families take the lower floors, the rest may be let
+                    homes = homes[: max(1, len(homes) // 2)]
+                else:
+                    homes = homes[:1]
+                free = [r for r in house.rooms if not r.number.startswith("铺")][len(homes) :]
+                if tenants and rng.random() < 0.55:
+                    lettable += [(house, r) for r in free]
+            placed[id(group)] = _home(homes.pop(0))
         rng.shuffle(lettable)
         for group in tenants:
             while not lettable:
@@ -967,19 +1105,19 @@ class Generator:
                 rng.shuffle(lettable)
             house, room = lettable.pop()
             placed[id(group)] = room
-            room.tenants = True
+            self._tenant_rooms.append(room)
             if not house.rental:
                 landlord = house.owner
                 if landlord is None and owners:
                     landlord = rng.choice(owners).members[0]
-                self._mark_rental(unit, house, landlord)
+                self._mark_rental(house, landlord)
         if not houses:  # nobody lives here: an empty house still stands
             new_house(None)
-        if kind == BLOCK and urban and rng.random() < 0.35:
+        if urban and rng.random() < 0.35:
             name = next(names)
             self._building(
                 unit,
-                f"{name}商铺",
+                name,
                 f"{prefix}{name}",
                 floors=rng.randint(1, 2),
                 per_floor=0,
@@ -989,18 +1127,16 @@ class Generator:
             )
         return placed
 
-    def _house_names(self, unit: Unit, kind: str, parts: dict[str, str]) -> Any:
-        """An endless supply of house names for the unit: 新塘里96号, 东华路23号之一…"""
+    def _house_names(self, unit: Unit, kind: str, parts: dict[str, str]) -> Iterator[str]:
+        """Endless house names for the unit: 东华路23号, 东华路23号之一, 新塘里96号…"""
         rng = self.rng
         if kind == BLOCK:
             street, a, b = parts["street"], int(parts["a"]), int(parts["b"])
             numbers = list(range(a, b + 1, 2)) or [a]
-            for n in numbers:
-                yield f"{street}{n}号"
+            yield from (f"{street}{n}号" for n in numbers)
             k = 1
             while True:
-                for n in numbers:
-                    yield f"{street}{n}号之{chinese_number(k)}"
+                yield from (f"{street}{n}号之{chinese_number(min(k, 99))}" for n in numbers)
                 k += 1
         if kind == CLAN:
             n = rng.randint(1, 20)
@@ -1008,288 +1144,254 @@ class Generator:
                 yield f"{parts['clan']}{n}号"
                 n += 1
         if kind == HAMLET:
-            lane, n = 1, rng.randint(1, 5)
+            alley, n = 1, rng.randint(1, 5)
             while True:
-                yield f"{parts['place']}{chinese_number(lane)}巷{n}号"
+                yield f"{parts['place']}{chinese_number(min(alley, 99))}巷{n}号"
                 n += 1
                 if n > 30:
-                    lane, n = lane + 1, 1
-        while True:  # village groups and the rest: lanes with numbered houses
+                    alley, n = alley + 1, 1
+        while True:  # village groups and the rest: lanes of numbered houses
             lane = self._lane(unit)
             n = rng.randint(1, 60)
             for _ in range(rng.randint(15, 60)):
                 yield f"{lane}{n}号"
                 n += rng.choice((1, 1, 2))
 
-    # --- rows of people ---------------------------------------------------------------
+    # --- rows of people -----------------------------------------------------------------------
 
-    def _write_people(
-        self,
-        unit: Unit,
-        district_code: str,
-        groups: list[Group],
-        rooms: dict[int, _Room],
-        former: int,
-    ) -> None:
+    def _write_group(self, unit: Unit, group: Group, room: _Room | None) -> None:
         rng = self.rng
-        sink = self.sink
-        add = sink.add
+        add = self.sink.add
         seal, index = self.sealer.seal, self.sealer.index
         now = self._now_db
         summary = self.summary
         counts = summary.tags
-        tenant_rooms: list[_Room] = []
-        for group in groups:
-            room = rooms.get(id(group))
-            address = room.address if room is not None else unit.name
-            registered = group.registered
-            head = group.members[0]
-            household_pk: int | None = None
-            if group.household:
-                household_pk = self._id(Household)
-                number = ""
-                if registered:
-                    serial = self._household_serial.get(district_code, 0) + 1
-                    self._household_serial[district_code] = serial
-                    number = f"{unit.code[6:9]}{serial:06d}"
-                add(Household, (household_pk, unit.code, number, address, head.pk, now))
-                summary.households += 1
+        db_date = self._db_date
+        district = unit.code[:6]
+        registered = group.registered
+        # A few registered families are known at the unit but not yet in the ledger.
+        in_ledger = room is not None and (not registered or self._random() >= 0.01)
+        address = (
+            room.address if in_ledger and room else room.building_address if room else unit.name
+        )
+        household_pk: int | None = None
+        if group.household:
+            household_pk = self._id(Household)
+            number = ""
             if registered:
-                source = OccupancySource.WORKER if rng.random() < 0.6 else OccupancySource.IMPORT
-                move_in = self._days_ago(30, 3000)
-                home = address if rng.random() < 0.88 or not self._recent_addresses else None
-                if home is None:
-                    home = rng.choice(self._recent_addresses)
-                low_income = rng.random() < 0.015
+                serial = self._household_serial.get(district, 0) + 1
+                self._household_serial[district] = serial
+                number = f"{unit.code[6:9]}{serial:06d}"
+            add(Household, (household_pk, unit.code, number, address, group.members[0].pk, now))
+            summary.households += 1
+        origin = ORIGINS[0]
+        if registered:
+            source = OccupancySource.WORKER if self._random() < 0.6 else OccupancySource.IMPORT
+            move_in = self._days_ago(30, 3000)
+            home = address
+            if self._random() < 0.12 and self._recent_addresses:  # 人户分离
+                home = rng.choice(self._recent_addresses)
+            low_income = self._random() < 0.015
+            residence = ResidenceType.REGISTERED
+        else:
+            dorm = group.dorm or self._random() < 0.3
+            source = OccupancySource.WORKER if dorm else OccupancySource.LANDLORD_REPORT
+            move_in = self._days_ago(5, 1500)
+            origin = self._origin()
+            home = self._hometown(origin)
+            low_income = False
+            residence = ResidenceType.FLOATING
+        note = OccupancySource(source).label if in_ledger else "登记"
+        for member in group.members:
+            if registered:
+                prefix = self._registered_prefix(district, member.birth)
             else:
-                source = (
-                    OccupancySource.LANDLORD_REPORT
-                    if rng.random() < 0.7 and not group.dorm
-                    else OccupancySource.WORKER
-                )
-                move_in = self._days_ago(5, 1500)
-                origin = ORIGINS[rng.choices(range(len(ORIGINS)), cum_weights=_ORIGIN_CUM)[0]]
-                home = (
-                    f"{origin[1]}{rng.choice(_PLACE_A)}{rng.choice(_PLACE_B)}镇"
-                    f"{rng.choice(_PLACE_A)}{rng.choice(_PLACE_B)}村{rng.randint(1, 120)}号"
-                )
-                low_income = False
-                if room is not None:
-                    tenant_rooms.append(room)
-            for member in group.members:
-                if registered:
-                    prefix = self._registered_prefix(district_code, member.birth)
-                else:
-                    prefix = origin[0] if rng.random() < 0.9 else _origin_prefix(rng)
-                id_number = self.id_number(prefix, member.birth, member.male)
-                phone = member.phone = self._phone_for(member.birth)
-                full, initials = self._pinyin_of(member.name)
-                add(
-                    Person,
-                    (
-                        member.pk,
-                        member.name,
-                        full,
-                        initials,
-                        seal(id_number),
-                        index(id_number),
-                        seal(phone),
-                        index(phone),
-                        Gender.MALE if member.male else Gender.FEMALE,
-                        self._date(member.birth),
-                        ResidenceType.REGISTERED if registered else ResidenceType.FLOATING,
-                        PersonStatus.ACTIVE,
-                        home,
-                        address,
-                        unit.code,
-                        household_pk,
-                        member.relation if household_pk is not None else "",
-                        "",
-                        None,
-                        now,
-                        now,
-                    ),
-                )
-                since = max(move_in, member.birth)
-                note = OccupancySource(source).label if room is not None else "登记"
-                add(
-                    ResidenceHistory,
-                    (
-                        self._id(ResidenceHistory),
-                        member.pk,
-                        unit.code,
-                        address,
-                        self._date(since),
-                        None,
-                        note,
-                        None,
-                        now,
-                    ),
-                )
-                if room is not None:
-                    add(
-                        Occupancy,
-                        (
-                            self._id(Occupancy),
-                            room.pk,
-                            member.pk,
-                            self._date(since),
-                            None,
-                            source,
-                            "",
-                            "",
-                            None,
-                            now,
-                            now,
-                        ),
-                    )
-                    summary.occupancies += 1
-                tags = member.tags
-                age = self._age(member.birth)
-                roll = rng.random()
-                if roll < (0.045 if age >= 60 else 0.009):
-                    tags.append("disabled")
-                if low_income:
-                    tags.append("low_income")
-                if age >= 18:
-                    roll = rng.random()
-                    if roll < 0.003:
-                        tags.append("mental_disorder")
-                    elif roll < 0.0036 and age < 60:
-                        tags.append("community_correction")
-                    elif roll < 0.0044:
-                        tags.append("key_person")
-                for tag in tags:
-                    tag_pk = self.tag_ids.get(tag)
-                    if tag_pk is None:
-                        continue
-                    add(
-                        PersonTag,
-                        (
-                            self._id(PersonTag),
-                            member.pk,
-                            tag_pk,
-                            self._date(self._days_ago(20, 2000, not_before=member.birth)),
-                            "",
-                            None,
-                            now,
-                        ),
-                    )
-                    counts[tag] = counts.get(tag, 0) + 1
-                summary.people += 1
-                if not registered:
-                    summary.floating += 1
-        self._former_tenants(unit, tenant_rooms, former)
-
-    def _former_tenants(self, unit: Unit, rooms: list[_Room], count: int) -> None:
-        """Tenants who moved out of the area: 已离开, with their closed ledger rows."""
-        if not rooms:
-            return
-        rng = self.rng
-        now = self._now_db
-        for _ in range(count):
-            room = rng.choice(rooms)
-            member = self._worker()
-            move_out = self._days_ago(3, 900)
-            move_in = max(
-                member.birth + timedelta(days=16 * 366),
-                move_out - timedelta(days=rng.randint(30, 900)),
-            )
-            if move_in > move_out:
-                move_in = move_out
-            origin = ORIGINS[rng.choices(range(len(ORIGINS)), cum_weights=_ORIGIN_CUM)[0]]
-            id_number = self.id_number(origin[0], member.birth, member.male)
-            phone = self._mobile()
+                prefix = origin[0] if self._random() < 0.9 else self._origin()[0]
+            id_number = self.id_number(prefix, member.birth, member.male)
+            phone = member.phone
             full, initials = self._pinyin_of(member.name)
-            self.sink.add(
+            since = max(move_in, member.birth)
+            add(
                 Person,
                 (
                     member.pk,
                     member.name,
                     full,
                     initials,
-                    self.sealer.seal(id_number),
-                    self.sealer.index(id_number),
-                    self.sealer.seal(phone),
-                    self.sealer.index(phone),
+                    seal(id_number),
+                    index(id_number),
+                    seal(phone),
+                    index(phone),
                     Gender.MALE if member.male else Gender.FEMALE,
-                    self._date(member.birth),
-                    ResidenceType.FLOATING,
-                    PersonStatus.LEFT,
-                    f"{origin[1]}{rng.choice(_PLACE_A)}{rng.choice(_PLACE_B)}镇",
-                    room.address,
+                    db_date(member.birth),
+                    residence,
+                    PersonStatus.ACTIVE,
+                    home,
+                    address,
                     unit.code,
-                    None,
-                    "",
+                    household_pk,
+                    member.relation if household_pk is not None else "",
                     "",
                     None,
                     now,
                     now,
                 ),
             )
-            self.sink.add(
+            add(
                 ResidenceHistory,
                 (
                     self._id(ResidenceHistory),
                     member.pk,
                     unit.code,
-                    room.address,
-                    self._date(move_in),
+                    address,
+                    db_date(since),
                     None,
-                    OccupancySource.LANDLORD_REPORT.label,
+                    note,
                     None,
                     now,
                 ),
             )
-            self.sink.add(
-                Occupancy,
-                (
-                    self._id(Occupancy),
-                    room.pk,
-                    member.pk,
-                    self._date(move_in),
-                    self._date(move_out),
-                    OccupancySource.LANDLORD_REPORT,
-                    OccupancySource.LANDLORD_REPORT,
-                    "",
-                    None,
-                    now,
-                    now,
-                ),
-            )
-            self.summary.people += 1
-            self.summary.floating += 1
-            self.summary.left += 1
+            if in_ledger and room is not None:
+                add(
+                    Occupancy,
+                    (
+                        self._id(Occupancy),
+                        room.pk,
+                        member.pk,
+                        db_date(since),
+                        None,
+                        source,
+                        "",
+                        "",
+                        None,
+                        now,
+                        now,
+                    ),
+                )
+                summary.occupancies += 1
+            tags = member.tags
+            age = self._age(member.birth)
+            if self._random() < (0.055 if age >= 60 else 0.011):
+                tags.append("disabled")
+            if low_income:
+                tags.append("low_income")
+            if age >= 18:
+                roll = self._random()
+                if roll < 0.003:
+                    tags.append("mental_disorder")
+                elif roll < 0.0036 and age < 60:
+                    tags.append("community_correction")
+                elif roll < 0.0044:
+                    tags.append("key_person")
+            for tag in tags:
+                tag_pk = self.tag_ids.get(tag)
+                if tag_pk is not None:
+                    since = self._days_ago(20, 2000, not_before=member.birth)
+                    add(
+                        PersonTag,
+                        (self._id(PersonTag), member.pk, tag_pk, db_date(since), "", None, now),
+                    )
+                    counts[tag] = counts.get(tag, 0) + 1
+        summary.people += len(group.members)
+        if not registered:
+            summary.floating += len(group.members)
+
+    def _former_tenant(self, unit: Unit, room: _Room) -> None:
+        """A tenant who moved out of the area: 已离开, with a closed row in the ledger."""
+        member = self._worker()
+        move_out = self._days_ago(3, 900)
+        move_in = move_out - timedelta(days=self.rng.randint(30, 900))
+        move_in = min(max(move_in, member.birth + timedelta(days=16 * 366)), move_out)
+        origin = self._origin()
+        id_number = self.id_number(origin[0], member.birth, member.male)
+        phone = member.phone or self._mobile()
+        full, initials = self._pinyin_of(member.name)
+        now, add, db_date = self._now_db, self.sink.add, self._db_date
+        add(
+            Person,
+            (
+                member.pk,
+                member.name,
+                full,
+                initials,
+                self.sealer.seal(id_number),
+                self.sealer.index(id_number),
+                self.sealer.seal(phone),
+                self.sealer.index(phone),
+                Gender.MALE if member.male else Gender.FEMALE,
+                db_date(member.birth),
+                ResidenceType.FLOATING,
+                PersonStatus.LEFT,
+                self._hometown(origin),
+                room.address,
+                unit.code,
+                None,
+                "",
+                "",
+                None,
+                now,
+                now,
+            ),
+        )
+        add(
+            ResidenceHistory,
+            (
+                self._id(ResidenceHistory),
+                member.pk,
+                unit.code,
+                room.address,
+                db_date(move_in),
+                None,
+                OccupancySource.LANDLORD_REPORT.label,
+                None,
+                now,
+            ),
+        )
+        add(
+            Occupancy,
+            (
+                self._id(Occupancy),
+                room.pk,
+                member.pk,
+                db_date(move_in),
+                db_date(move_out),
+                OccupancySource.LANDLORD_REPORT,
+                OccupancySource.LANDLORD_REPORT,
+                "",
+                None,
+                now,
+                now,
+            ),
+        )
+        self.summary.people += 1
+        self.summary.floating += 1
+        self.summary.left += 1
 
 
-def _surname_length(name: str) -> int:
-    return 2 if name[:2] in ("司徒", "欧阳") else 1
+def _home(room: _Room) -> _Room:
+    """A family's flat or house: a family of seven or eight is not a crowded rental room."""
+    room.max_occupants = max(8, room.area // 120)
+    return room
 
 
 def _roommates(rng: random.Random) -> int:
     """People sharing a rented room: mostly 1–3, up to 6, now and then more (over-occupied)."""
-    roll = rng.random()
-    if roll < 0.025:
+    if rng.random() < 0.01:
         return rng.randint(7, 9)
     return rng.choices((1, 2, 3, 4, 5, 6), (28, 30, 20, 11, 7, 4))[0]
 
 
-def _origin_prefix(rng: random.Random) -> str:
-    return ORIGINS[rng.randrange(len(ORIGINS))][0]
-
-
 def _room_address(building_address: str, number: str) -> str:
     """As the ledger writes it when someone moves in (``places.actions._address_of``)."""
-    return (
-        f"{building_address}{number}" if number.endswith("室") else f"{building_address}{number}室"
-    )
+    return building_address + number + ("" if number.endswith("室") else "室")
 
 
-# --- loading -----------------------------------------------------------------------------
+# --- loading -------------------------------------------------------------------------------
 
 
 def district_units(district: str) -> list[Unit]:
-    """The district's minimal units in code order, with their street, community and names."""
+    """The district's minimal units in code order, with the names of their street and
+    village or community."""
     from wangge.regions.models import Region
 
     above = {
@@ -1298,25 +1400,20 @@ def district_units(district: str) -> list[Unit]:
             code__startswith=district, level__in=["district", "street", "community"]
         ).values_list("code", "name", "kind")
     }
-    units = []
-    for pk, code, name in (
-        Region.objects.filter(code__startswith=district, level="unit")
+    return [
+        Unit(
+            pk=pk,
+            code=code,
+            name=name,
+            community=above.get(code[:12], ("", ""))[0],
+            village=above.get(code[:12], ("", ""))[1] == "village",
+            street=above.get(code[:9], ("", ""))[0],
+            district=above.get(code[:6], ("", ""))[0],
+        )
+        for pk, code, name in Region.objects.filter(code__startswith=district, level="unit")
         .order_by("code")
         .values_list("id", "code", "name")
-    ):
-        community, kind = above.get(code[:12], ("", "community"))
-        units.append(
-            Unit(
-                pk=pk,
-                code=code,
-                name=name,
-                community=community,
-                village=kind == "village",
-                street=above.get(code[:9], ("", ""))[0],
-                district=above.get(code[:6], ("", ""))[0],
-            )
-        )
-    return units
+    ]
 
 
 def unit_people(
@@ -1329,23 +1426,20 @@ def unit_people(
     weights = [KIND_PROFILE[classify(u)[0]][0] * rng.uniform(0.6, 1.4) for u in units]
     counts = apportion(people, weights)
     if showcase_unit and people >= 20 * SHOWCASE_PEOPLE:
-        for i, unit in enumerate(units):
-            if unit.code == showcase_unit and counts[i] < SHOWCASE_PEOPLE:
-                missing = SHOWCASE_PEOPLE - counts[i]
-                counts[i] = SHOWCASE_PEOPLE
-                largest = max(range(len(counts)), key=lambda j: (counts[j], -j))
-                counts[largest] -= missing
+        i = next((i for i, u in enumerate(units) if u.code == showcase_unit), None)
+        if i is not None and counts[i] < SHOWCASE_PEOPLE:
+            largest = max(range(len(counts)), key=lambda j: (counts[j], -j))
+            counts[largest] -= SHOWCASE_PEOPLE - counts[i]
+            counts[i] = SHOWCASE_PEOPLE
     return counts
 
 
 def showcase_unit_of(units: Sequence[Unit], grid: str) -> str:
-    """The unit of ``grid`` that gets a rental building with tenants whatever the numbers:
-    its first street block, or its first unit."""
+    """The unit of ``grid`` that gets rental housing with tenants whatever the numbers:
+    the grid's first street block, else its first unit."""
     in_grid = [u for u in units if u.code.startswith(grid)]
-    for u in in_grid:
-        if classify(u)[0] == BLOCK:
-            return u.code
-    return in_grid[0].code if in_grid else ""
+    blocks = [u for u in in_grid if classify(u)[0] == BLOCK]
+    return (blocks or in_grid)[0].code if in_grid else ""
 
 
 def seed_residents(
@@ -1355,14 +1449,20 @@ def seed_residents(
     seed: int = 1,
     showcase_grid: str = "",
     today: date | None = None,
-    say: _Say | None = None,
+    background: bool = False,
+    rebuild_indexes: bool = False,
+    say: Say | None = None,
 ) -> ResidentsSummary:
-    """Generate and write the places and ``people`` residents of ``districts`` (split over all
-    their minimal units).  Districts that already have people are skipped."""
+    """Generate and write the places and ``people`` residents of ``districts``, split over all
+    their minimal units.  Districts that already have people are skipped.
+
+    ``showcase_grid``: its first street block gets rental housing with several rooms of
+    tenants (one over-occupied) whatever the numbers.  ``background`` and
+    ``rebuild_indexes`` (PostgreSQL only) are for millions of people: see the module.
+    """
     from wangge.audit.actions import record
 
     started = time.monotonic()
-    districts = list(districts)
     summary = ResidentsSummary()
     todo = []
     for code in districts:
@@ -1377,88 +1477,87 @@ def seed_residents(
     showcase = showcase_unit_of(all_units, showcase_grid) if showcase_grid else ""
     counts = dict(
         zip(
-            (u.code for u in all_units),
-            unit_people(all_units, people, seed, showcase),
-            strict=True,
+            (u.code for u in all_units), unit_people(all_units, people, seed, showcase), strict=True
         )
     )
-    tag_ids = dict(Tag.objects.filter(is_active=True).values_list("code", "pk"))
-    sink = _Sink()
+    postgres = connection.vendor == "postgresql"
+    indexes = secondary_indexes() if rebuild_indexes and postgres else []
+    sink = Sink(background=background and postgres)
     generator = Generator(
         seed=seed,
         today=today or timezone.localdate(),
         sink=sink,
         sealer=Sealer(keyring()),
         next_ids=_next_ids(),
-        tag_ids=tag_ids,
+        tag_ids=dict(Tag.objects.filter(is_active=True).values_list("code", "pk")),
         showcase_unit=showcase,
+        summary=summary,
     )
-    generator.summary = summary
-    for code in todo:
-        units = units_by_district[code]
-        if say:
-            total = sum(counts[u.code] for u in units)
-            say(f"{code}：生成 {len(units):,} 个最小单元的房屋与 {total:,} 名居民…")
-        before = summary.people
-        with transaction.atomic():
-            for i, unit in enumerate(units, start=1):
-                generator.unit(unit, counts[unit.code])
-                if say and i % 5000 == 0:
-                    say(f"  {i:,}/{len(units):,} 个最小单元，{summary.people:,} 人")
-            sink.flush()
-            _reset_sequences()
-            record(
-                "demo.seed_residents",
-                actor=None,
-                object_type="people.person",
-                object_repr=f"{summary.people - before} 名居民",
-                region_code=code,
-                after={"seed": seed, "people": summary.people - before},
-            )
-        summary.districts.append(code)
-    summary.over_occupied_rooms = _over_occupied(summary.districts)
+    try:
+        if indexes:
+            sink.call(lambda: _drop_indexes(indexes))
+        for code in todo:
+            units = units_by_district[code]
+            if say:
+                total = sum(counts[u.code] for u in units)
+                say(f"{code}：生成 {len(units):,} 个最小单元的房屋与 {total:,} 名居民…")
+            before = summary.people
+            with sink.atomic():
+                for i, unit in enumerate(units, start=1):
+                    generator.unit(unit, counts[unit.code])
+                    if say and i % 10_000 == 0:
+                        say(f"  {i:,}/{len(units):,} 个最小单元，共 {summary.people:,} 人")
+                sink.flush()
+                sink.call(_reset_sequences)
+                audit = {"seed": seed, "people": summary.people - before}
+                sink.call(
+                    lambda code=code, audit=audit: record(  # type: ignore[misc]
+                        "demo.seed_residents",
+                        actor=None,
+                        object_type="people.person",
+                        object_repr=f"{audit['people']} 名居民",
+                        region_code=code,
+                        after=audit,
+                    )
+                )
+            summary.districts.append(code)
+    finally:
+        if indexes:
+            if say:
+                say(f"重建 {len(indexes)} 个索引…")
+            index_started = time.monotonic()
+            sink.call(lambda: _create_indexes(indexes))
+            sink.close()
+            summary.index_seconds = time.monotonic() - index_started
+        else:
+            sink.close()
+    summary.over_occupied_rooms = over_occupied_rooms(summary.districts)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _over_occupied(districts: Sequence[str]) -> int:
+def over_occupied_rooms(districts: Sequence[str]) -> int:
+    """Rooms of ``districts`` with more people now than their limit (or the installation's)."""
     from django.conf import settings
     from django.db.models import Count, F, Q
 
     limit = int(getattr(settings, "MAX_OCCUPANTS_PER_ROOM", 6))
-    total = 0
-    for code in districts:
-        total += (
-            Occupancy.objects.filter(
-                move_out__isnull=True, room__building__region_code__startswith=code
-            )
-            .values("room_id", "room__max_occupants")
-            .annotate(n=Count("id"))
-            .filter(
-                Q(room__max_occupants__isnull=True, n__gt=limit)
-                | Q(room__max_occupants__isnull=False, n__gt=F("room__max_occupants"))
-            )
-            .count()
+    return sum(
+        Occupancy.objects.filter(
+            move_out__isnull=True, room__building__region_code__startswith=code
         )
-    return total
+        .values("room_id")
+        .annotate(n=Count("id"))
+        .filter(
+            Q(room__max_occupants__isnull=True, n__gt=limit)
+            | Q(room__max_occupants__isnull=False, n__gt=F("room__max_occupants"))
+        )
+        .count()
+        for code in districts
+    )
 
 
-def summary_lines(s: ResidentsSummary) -> list[str]:
-    if not s.districts:
-        if s.skipped:
-            return [f"{'、'.join(s.skipped)}：已有居民，跳过。"]
-        return []
-    tags = "，".join(f"{name} {s.tags.get(code, 0):,}" for code, name in _TAG_NAMES)
-    return [
-        f"居民：{s.people:,} 人（流动人口 {s.floating / max(s.people, 1):.0%}，已离开 {s.left:,}），"
-        f"{s.households:,} 户；房屋 {s.buildings:,} 栋（出租屋 {s.rental_buildings:,}），"
-        f"房间 {s.rooms:,} 间（超员 {s.over_occupied_rooms:,} 间），入住登记 {s.occupancies:,} 条；"
-        f"用时 {s.seconds:.1f} 秒",
-        f"特殊人群：{tags}",
-    ]
-
-
-_TAG_NAMES = (
+TAG_NAMES = (
     ("elderly_alone", "独居老人"),
     ("empty_nest", "空巢老人"),
     ("disabled", "残疾人"),
@@ -1469,14 +1568,16 @@ _TAG_NAMES = (
     ("key_person", "重点人员"),
 )
 
-__all__ = [
-    "DEFAULT_PEOPLE",
-    "ResidentsSummary",
-    "Sealer",
-    "Unit",
-    "classify",
-    "district_units",
-    "seed_residents",
-    "summary_lines",
-    "unit_people",
-]
+
+def summary_lines(s: ResidentsSummary) -> list[str]:
+    """What the seed command prints."""
+    if not s.districts:
+        return [f"{'、'.join(s.skipped)}：已有居民，跳过。"] if s.skipped else []
+    tags = "，".join(f"{name} {s.tags.get(code, 0):,}" for code, name in TAG_NAMES)
+    return [
+        f"居民 {s.people:,} 人（流动人口 {s.floating / max(s.people, 1):.0%}，"
+        f"其中已离开 {s.left:,}），{s.households:,} 户；房屋 {s.buildings:,} 栋"
+        f"（出租屋 {s.rental_buildings:,}），房间 {s.rooms:,} 间（超员 {s.over_occupied_rooms:,}），"
+        f"入住登记 {s.occupancies:,} 条；用时 {s.seconds:.1f} 秒",
+        f"特殊人群：{tags}",
+    ]
