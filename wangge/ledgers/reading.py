@@ -326,7 +326,7 @@ def _produce(path: str, fmt: str, title: str, out: Any) -> None:  # pragma: no c
 
 
 def _parallel_table(path: Path, fmt: str, title: str) -> Table:
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
     channel: Any = context.Queue(maxsize=QUEUE_CHUNKS)
     process = context.Process(target=_produce, args=(str(path), fmt, title, channel), daemon=True)
     process.start()

@@ -133,10 +133,26 @@ class Person(models.Model):
             ("unmask_person", "Can see personal identifiers in clear (audited)"),
         ]
         indexes = [
-            # Lists and name search inside a scope: one index range per scope root.
+            # Lists inside a scope, in name order: one index range per scope root (and name
+            # prefixes common enough that the first page is found walking it).
             models.Index(fields=["region_code", "name"], name="person_region_name_idx"),
+            # Prefix search (name, pinyin initials, full pinyin) in a large scope: the prefix
+            # range, the scope checked in the index.  varchar_pattern_ops (PostgreSQL) makes
+            # LIKE 'x%' an index range under any collation; elsewhere plain indexes.
             models.Index(
-                fields=["region_code", "name_initials"], name="person_region_initials_idx"
+                fields=["name", "region_code"],
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+                name="person_name_prefix_idx",
+            ),
+            models.Index(
+                fields=["name_initials", "region_code"],
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+                name="person_initials_prefix_idx",
+            ),
+            models.Index(
+                fields=["name_pinyin", "region_code"],
+                opclasses=["varchar_pattern_ops", "varchar_ops"],
+                name="person_pinyin_prefix_idx",
             ),
             # Exact ID number / phone search.
             models.Index(fields=["id_number_hash"], name="person_id_number_hash_idx"),

@@ -68,6 +68,9 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
     def deconstruct(self) -> Any:
         name, path, args, kwargs = super().deconstruct()
         kwargs["source"] = self.source
+        # Always explicit: the default here (True) is not Field's (False), so an omitted
+        # db_index=False would come back as True from a migration.
+        kwargs["db_index"] = self.db_index
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:

@@ -7,6 +7,7 @@ missed target makes the command exit non-zero.
 
 from __future__ import annotations
 
+import argparse
 import json
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.bench import intake, ledger_import, locate
+from wangge.bench import intake, ledger_import, locate, search
 
 
 @dataclass(frozen=True)
@@ -295,6 +296,98 @@ def _run_import(command: BaseCommand, options: dict[str, Any]) -> bool:
     return r.passed
 
 
+# --- search ----------------------------------------------------------------------
+
+
+def _search_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=search.DEFAULT_DATABASE_URL,
+        help="基准测试自建的 PostgreSQL 数据库（默认 %(default)s），结束后删除，除非 --keep/--reuse",
+    )
+    parser.add_argument(
+        "--people",
+        type=int,
+        default=search.DEFAULT_PEOPLE,
+        help="生成的居民人数（默认 5,000,000，连同房屋、房间、户与入住登记）",
+    )
+    parser.add_argument(
+        "--scale", default="city", help="层级规模（默认 city：5 个区、12,000 个网格）"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=500, help="每个层级、每种查询的随机查询次数（默认 500）"
+    )
+    parser.add_argument(
+        "--baseline-queries",
+        type=int,
+        default=10,
+        help="对照（不使用索引）每个层级、每种查询的次数（默认 10；0 跳过）",
+    )
+    parser.add_argument("--warmup", type=int, default=100, help="预热查询次数（默认 100）")
+    parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="保留基准数据库，并在其人数与 --people 相同时直接沿用（省去生成）",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="输出每个层级、每种查询的一个 EXPLAIN ANALYZE"
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+    # The measuring child process: runs on the configured (the bench's) database.
+    parser.add_argument("--in-place", action="store_true", help=argparse.SUPPRESS)
+
+
+def _run_search(command: BaseCommand, options: dict[str, Any]) -> bool:
+    out = command.stdout
+    if options["in_place"]:
+        try:
+            steps = search.prepare_people(options["people"], seed=options["seed"], say=out.write)
+            r = search.measure(
+                queries=options["queries"],
+                baseline_queries=options["baseline_queries"],
+                seed=options["seed"],
+                warmup=options["warmup"],
+                plans=options["explain"],
+                say=out.write,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        r.setup = steps
+        _write_json(options["json"], {"bench": "search", **r.to_dict()})
+        if options["json"] is None:
+            for line in search.summary_lines(r):
+                out.write(line)
+        return r.passed
+    try:
+        r = search.run_search_bench(
+            database_url=options["database_url"],
+            people=options["people"],
+            scale=options["scale"],
+            queries=options["queries"],
+            baseline_queries=options["baseline_queries"],
+            warmup=options["warmup"],
+            seed=options["seed"],
+            keep=options["keep"],
+            reuse=options["reuse"],
+            plans=options["explain"],
+            say=out.write,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
+    for line in search.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "search", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
 BENCHES: dict[str, Bench] = {
     "locate": Bench(
         help="定位：STRtree 空间索引对比朴素循环与 PostGIS（城市规模，12,000 个网格）",
@@ -312,11 +405,19 @@ BENCHES: dict[str, Bench] = {
         add_arguments=_import_arguments,
         run=_run_import,
     ),
+    "search": Bench(
+        help="人员搜索：城市规模 5,000,000 人，网格员、社区、街道、区四级账号按身份证号、"
+        "姓名前缀、拼音首字母查询的延迟（经真实选择器），对比不使用索引",
+        add_arguments=_search_arguments,
+        run=_run_search,
+    ),
 }
 
 
 class Command(BaseCommand):
-    help = "性能基准测试：wangge bench locate | intake | import；未达到目标时以非零状态退出"
+    help = (
+        "性能基准测试：wangge bench locate | intake | import | search；未达到目标时以非零状态退出"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="bench", required=True, metavar="BENCH", title="基准")
