@@ -696,7 +696,8 @@ class Generator:
             key = int(body)
             if key not in self._issued:
                 self._issued.add(key)
-                return body + ric.calc_check_digit(body)
+                # calc_check_digit takes a whole number and ignores its last character.
+                return body + ric.calc_check_digit(body + "0")
         raise RuntimeError(f"no free ID number for {prefix} {ymd}")  # pragma: no cover
 
     def _registered_prefix(self, district_code: str, birth: date) -> str:
@@ -839,8 +840,9 @@ class Generator:
         share = min(max(KIND_PROFILE[kind][1] + rng.uniform(-0.1, 0.1), 0.0), 0.95)
         if showcase:
             share = max(share, 0.55)
-        floating = round(people * share)
-        former = int(floating * 0.04 + rng.random())  # tenants who have left since
+        floating = min(int(people * share + rng.random()), people)  # right on average
+        # Tenants who have left since: their rooms are let again (to at least one tenant).
+        former = min(int(floating * 0.04 + rng.random()), max(floating - 1, 0))
         registered = people - floating
 
         owners: list[Group] = []
@@ -1428,9 +1430,15 @@ def unit_people(
     if showcase_unit and people >= 20 * SHOWCASE_PEOPLE:
         i = next((i for i, u in enumerate(units) if u.code == showcase_unit), None)
         if i is not None and counts[i] < SHOWCASE_PEOPLE:
-            largest = max(range(len(counts)), key=lambda j: (counts[j], -j))
-            counts[largest] -= SHOWCASE_PEOPLE - counts[i]
+            missing = SHOWCASE_PEOPLE - counts[i]
             counts[i] = SHOWCASE_PEOPLE
+            # One person fewer in each of the most populous other units.
+            for j in sorted(range(len(counts)), key=lambda j: (-counts[j], j)):
+                if missing == 0:
+                    break
+                if j != i and counts[j] > 0:
+                    counts[j] -= 1
+                    missing -= 1
     return counts
 
 
@@ -1522,15 +1530,15 @@ def seed_residents(
                 )
             summary.districts.append(code)
     finally:
-        if indexes:
-            if say:
-                say(f"重建 {len(indexes)} 个索引…")
-            index_started = time.monotonic()
-            sink.call(lambda: _create_indexes(indexes))
-            sink.close()
-            summary.index_seconds = time.monotonic() - index_started
-        else:
-            sink.close()
+        index_started = time.monotonic()
+        try:
+            if indexes:
+                if say:
+                    say(f"重建 {len(indexes)} 个索引…")
+                sink.call(lambda: _create_indexes(indexes))
+        finally:
+            sink.close()  # waits for the writer: the rows, then the indexes
+        summary.index_seconds = time.monotonic() - index_started if indexes else 0.0
     summary.over_occupied_rooms = over_occupied_rooms(summary.districts)
     summary.seconds = time.monotonic() - started
     return summary

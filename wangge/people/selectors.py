@@ -88,7 +88,19 @@ def search_q(query: Query) -> Q:
         return Q(phone_hash=blind_index(query.value))
     if query.kind == "pinyin":
         return Q(name_initials__startswith=query.value) | Q(name_pinyin__startswith=query.value)
-    return Q(name__startswith=query.value) | Q(residence_address__contains=query.value)
+    by_name = Q(name__startswith=query.value)
+    if looks_like_address(query.value):
+        # No index serves "contains": only pay for it when the text reads like an address.
+        return by_name | Q(residence_address__contains=query.value)
+    return by_name
+
+
+_ADDRESS_MARKS = set("0123456789号路街巷弄栋幢楼室村")
+
+
+def looks_like_address(text: str) -> bool:
+    """Addresses carry numbers or place words (号, 路, 栋…); personal names almost never do."""
+    return any(ch in _ADDRESS_MARKS for ch in text)
 
 
 def search_people(

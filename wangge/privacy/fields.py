@@ -70,7 +70,7 @@ class BlindIndexField(models.CharField):  # type: ignore[type-arg]
         kwargs["source"] = self.source
         # Always explicit: the default here (True) is not Field's (False), so an omitted
         # db_index=False would come back as True from a migration.
-        kwargs["db_index"] = self.db_index
+        kwargs["db_index"] = self.db_index  # type: ignore[attr-defined]  # set by Field
         return name, path, args, kwargs
 
     def pre_save(self, model_instance: models.Model, add: bool) -> str:

@@ -15,6 +15,7 @@ from wangge.accounts.scope import scope_for
 from wangge.audit.models import AuditEntry
 from wangge.demo import hierarchy
 from wangge.demo.seed import DEMO_ACCOUNTS, FIRST_GRID, SeedError, seed_demo
+from wangge.people.models import Person
 from wangge.regions.models import Region
 from wangge.testing import World
 
@@ -38,9 +39,10 @@ def roles_of(username: str) -> list[str]:
 
 def test_it_seeds_the_demo_district_through_the_command() -> None:
     out = StringIO()
-    call_command("seed", "--if-empty", stdout=out)
+    call_command("seed", "--if-empty", "--residents", "400", stdout=out)
     text = out.getvalue()
     assert "190" in text and "2,590" in text
+    assert "居民 400 人" in text and Person.objects.count() == 400
     for username, description in DEMO_ACCOUNTS:
         assert username in text and description in text
 

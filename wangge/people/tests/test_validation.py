@@ -72,3 +72,12 @@ def test_it_tells_what_a_search_text_is():
     assert parse_query("新塘里96号").kind == "text"
     assert parse_query("96").kind == "text"
     assert parse_query("   ") is None
+
+
+def test_it_searches_addresses_only_for_address_like_text():
+    from wangge.people.selectors import looks_like_address
+
+    assert looks_like_address("新塘里96号")
+    assert looks_like_address("金瓯路")
+    assert not looks_like_address("张伟")
+    assert not looks_like_address("王道明")

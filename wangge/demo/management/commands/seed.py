@@ -29,7 +29,8 @@ class Command(BaseCommand):
     help = (
         "载入演示数据（确定性：同一 --seed 得到同样的编码、名称、范围和用户名）。"
         "--scale demo：江海区（440704），3 个街道、30 个村/社区、190 个网格、2,590 个最小单元，"
-        "各职能部门、演示账号，每个网格两名专职网格员、每个最小单元一名兼职网格员。"
+        "各职能部门、演示账号，每个网格两名专职网格员、每个最小单元一名兼职网格员，"
+        "以及 300,000 名居民（--residents）：房屋、房间、出租屋、户、入住登记与特殊人群。"
         "--scale city：5 个区约 12,000 个网格（每格 4 个最小单元）的城市规模数据，用于性能测试；"
         "只创建各区职能部门和演示账号（挂在江海区），不批量创建网格员。"
     )
@@ -75,6 +76,7 @@ class Command(BaseCommand):
                     people=options["residents"],
                     seed=options["seed"],
                     showcase_grid=FIRST_GRID,
+                    background=True,  # PostgreSQL: write while generating
                     say=self.stdout.write,
                 )
                 for line in residents_summary(residents):
