@@ -304,7 +304,7 @@ def prepare_database(url: str, *, log: IO[str]) -> None:
     env = server_environment(url)
     for args in (
         ["migrate", "--noinput", "-v", "0"],
-        ["seed", "--scale", "demo"],
+        ["seed", "--scale", "demo", "--residents", "0"],
         ["seed_catalogue", DISTRICT],
     ):
         done = subprocess.run(  # noqa: S603 - our own interpreter and commands
