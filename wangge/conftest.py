@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.test import Client, testcases
 
 from wangge.testing import World, build_world
 
@@ -50,3 +52,28 @@ def login(world: World) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+class _OneRequestAtATimeLiveServer(ThreadedWSGIServer):
+    """The live server for browser tests, answering one request at a time.
+
+    With SQLite the test database is in memory and its one connection is shared
+    with the server's request threads; a page firing requests in parallel (htmx
+    swaps, map tiles, navigation) could then use that connection from two
+    threads at once and hang.  Serialising the application keeps keep-alive
+    connections working while the database sees one request at a time.
+    """
+
+    _lock = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        lock = self._lock
+
+        def serialised(environ: Any, start_response: Any) -> Any:
+            with lock:
+                return application(environ, start_response)
+
+        super().set_app(serialised)
+
+
+testcases.LiveServerThread.server_class = _OneRequestAtATimeLiveServer

@@ -95,7 +95,7 @@ def search_q(query: Query) -> Q:
     return by_name
 
 
-_ADDRESS_MARKS = set("0123456789号路街巷弄栋幢楼室村")
+_ADDRESS_MARKS = set("0123456789号路街巷弄栋幢楼室村里坊苑")
 
 
 def looks_like_address(text: str) -> bool:
