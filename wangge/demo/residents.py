@@ -1490,7 +1490,9 @@ def seed_residents(
     )
     postgres = connection.vendor == "postgresql"
     indexes = secondary_indexes() if rebuild_indexes and postgres else []
-    sink = Sink(background=background and postgres)
+    # The writer thread has its own connection: it cannot see rows the caller
+    # has not committed yet (a test's transaction, an outer atomic block).
+    sink = Sink(background=background and postgres and not connection.in_atomic_block)
     generator = Generator(
         seed=seed,
         today=today or timezone.localdate(),

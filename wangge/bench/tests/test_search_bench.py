@@ -38,7 +38,10 @@ def test_it_looks_people_up_through_the_selector_at_every_level(tmp_path: Path) 
     r = search.measure(queries=4, baseline_queries=2, warmup=3, seed=2)
     check_cells(r, 4)
     assert r.people == 1500 and r.districts == 1 and r.units == 2590
-    assert r.baseline_queries == 0 and all(c.baseline is None for c in r.cells)  # SQLite
+    if r.vendor == "sqlite":  # the sequential-scan baseline needs PostgreSQL's planner switches
+        assert r.baseline_queries == 0 and all(c.baseline is None for c in r.cells)
+    else:
+        assert r.baseline_queries > 0 and all(c.baseline is not None for c in r.cells)
     # One user per level and node, holding the level's role; reused by the next run.
     users = search.bench_users([("grid", "440704001001001"), ("district", "440704")])
     again = search.bench_users([("grid", "440704001001001")])
