@@ -5,8 +5,8 @@
 //   npm run build -- --dev   readable bundles with source maps
 //
 // Outputs: app.js + app.css (every page: htmx, Leaflet, the map and tree code),
-// charts.js (ECharts, loaded only by the pages that draw charts) and Leaflet's
-// images under images/ (its CSS and default marker icon look for them there).
+// charts.js (ECharts, loaded only by the pages that draw charts), sw.js (the service worker)
+// and Leaflet's images under images/ (its CSS and default marker icon look for them there).
 
 import { build } from "esbuild";
 import { cpSync, mkdirSync, rmSync } from "node:fs";
@@ -35,12 +35,23 @@ await build({
   entryPoints: {
     app: join(src, "app.js"), // imports app.css and Leaflet's CSS -> app.css
     charts: join(src, "charts.js"),
+    // The command map (wangge.maps): clustering and heat plugins over app.js's Leaflet.
+    commandmap: join(src, "commandmap.js"),
   },
   outdir: out,
   format: "iife",
   // Leaflet's stylesheet refers to images/*.png; they are copied below as they are,
   // so that L.Icon.Default finds marker-icon.png, marker-icon-2x.png and marker-shadow.png.
   external: ["images/*"],
+});
+
+// The service worker: served at /sw.js by wangge.fieldwork.views (its scope is the whole site),
+// which puts its settings (version, app shell, pages kept offline) in front of it.
+await build({
+  ...common,
+  entryPoints: { sw: join(src, "sw.js") },
+  outdir: out,
+  format: "iife",
 });
 
 cpSync(join(root, "node_modules", "leaflet", "dist", "images"), join(out, "images"), {

@@ -51,6 +51,38 @@ BASEDATA_KEEP = (
     "organisations.change_socialorganisation",
 )
 ASSET_INSPECT = ("assets.view_asset", "assets.inspect_asset")
+#: Safety inspections (安全检查): seeing inspections and hazards, inspecting and re-inspecting,
+#: keeping enforcement records.
+INSPECTION_VIEW = ("inspections.view_inspection",)
+INSPECTION_WORK = (
+    *INSPECTION_VIEW,
+    "inspections.add_inspection",
+    "inspections.add_reinspection",
+    "inspections.change_hazard",
+)
+INSPECTION_ENFORCE = ("inspections.add_enforcementrecord",)
+#: Arrival reports (离返报备): reading them, group codes, following them up.
+ARRIVALS_READ = ("arrivals.view_arrivalreport",)
+ARRIVALS_ORGANISE = (*ARRIVALS_READ, "arrivals.add_arrivalgroup")
+ARRIVALS_KEEP = (*ARRIVALS_ORGANISE, "arrivals.follow_up_arrival")
+#: Canvassing campaigns (摸排、敲门行动): following them, running them, canvassing.
+CAMPAIGN_VIEW = ("campaigns.view_campaign",)
+CAMPAIGN_RUN = (*CAMPAIGN_VIEW, "campaigns.add_campaign", "campaigns.change_campaign")
+CAMPAIGN_WORK = (*CAMPAIGN_VIEW, "campaigns.record_attempt")
+#: Emergency mode (平急转换): seeing emergencies and coverage, recording outcomes of tasks.
+EMERGENCY_VIEW = ("emergency.view_emergency",)
+EMERGENCY_WORK = (*EMERGENCY_VIEW, "emergency.record_outcome")
+#: Care visits (关爱走访): seeing visit tasks, visits and coverage; recording visits.
+CARE_READ = ("care.view_visittask",)
+CARE_KEEP = (*CARE_READ, "care.record_visit")
+#: Grid workers (网格员队伍): rosters, rankings and training; running training; assessing.
+WORKFORCE_VIEW = (
+    "workforce.view_roster",
+    "workforce.view_ranking",
+    "workforce.view_trainingsession",
+)
+WORKFORCE_RUN = (*WORKFORCE_VIEW, "workforce.add_trainingsession")
+WORKFORCE_ASSESS = ("workforce.assess_workers",)
 
 
 @dataclass(frozen=True)
@@ -104,6 +136,34 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "basedata.view_checklistitem",
             "basedata.add_checklistitem",
             "basedata.change_checklistitem",
+            *ARRIVALS_KEEP,
+            "arrivals.view_arrivalgroup",
+            *EMERGENCY_WORK,
+            "emergency.activate_emergency",
+            "emergency.view_kindtag",
+            "emergency.add_kindtag",
+            "emergency.change_kindtag",
+            "emergency.view_outcomeoption",
+            "emergency.add_outcomeoption",
+            "emergency.change_outcomeoption",
+            *CAMPAIGN_RUN,
+            *CAMPAIGN_WORK,
+            "campaigns.view_outcome",
+            "campaigns.add_outcome",
+            "campaigns.change_outcome",
+            *INSPECTION_WORK,
+            *INSPECTION_ENFORCE,
+            "inspections.view_checklist",
+            "inspections.add_checklist",
+            "inspections.change_checklist",
+            "inspections.view_checklistitem",
+            "inspections.add_checklistitem",
+            "inspections.change_checklistitem",
+            *CARE_KEEP,
+            *WORKFORCE_RUN,
+            *WORKFORCE_ASSESS,
+            "workforce.tick_method",
+            "dashboards.view_dashboard",
         ),
         "平台管理员：层级、用户、目录、导入",
     ),
@@ -120,6 +180,14 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.escalate_event",
             *PEOPLE_READ,
             *BASEDATA_READ,
+            *EMERGENCY_VIEW,
+            *CAMPAIGN_VIEW,
+            *ARRIVALS_READ,
+            *INSPECTION_VIEW,
+            *CARE_READ,
+            *WORKFORCE_VIEW,
+            *WORKFORCE_ASSESS,
+            "dashboards.view_dashboard",
         ),
         "区、街道领导：看板、报表、考核",
     ),
@@ -140,6 +208,17 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *PEOPLE_READ,
             *BASEDATA_READ,
             "assets.change_asset",
+            *ARRIVALS_ORGANISE,
+            *EMERGENCY_VIEW,
+            "emergency.activate_emergency",
+            *CAMPAIGN_RUN,
+            *INSPECTION_VIEW,
+            "inspections.change_hazard",
+            *INSPECTION_ENFORCE,
+            *CARE_READ,
+            *WORKFORCE_RUN,
+            *WORKFORCE_ASSESS,
+            "dashboards.view_dashboard",
         ),
         "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案",
     ),
@@ -159,6 +238,15 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.escalate_event",
             *PEOPLE_KEEP,
             *BASEDATA_KEEP,
+            *ARRIVALS_KEEP,
+            *EMERGENCY_WORK,
+            *CAMPAIGN_RUN,
+            *CAMPAIGN_WORK,
+            *INSPECTION_WORK,
+            *INSPECTION_ENFORCE,
+            *CARE_KEEP,
+            *WORKFORCE_RUN,
+            "dashboards.view_dashboard",
         ),
         "村（社区）网格工作站：管理本社区的网格",
     ),
@@ -175,6 +263,13 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.verify_event",
             *PEOPLE_KEEP,
             *BASEDATA_KEEP,
+            *ARRIVALS_KEEP,
+            *EMERGENCY_WORK,
+            *CAMPAIGN_WORK,
+            *INSPECTION_WORK,
+            *CARE_KEEP,
+            "workforce.tick_method",
+            "dashboards.view_dashboard",
         ),
         "一格两员：基础数据、巡查上报、走访、摸排",
     ),
@@ -192,6 +287,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "places.view_building",
             "places.add_occupancy",
             *ASSET_INSPECT,
+            *EMERGENCY_WORK,
+            *CAMPAIGN_WORK,
         ),
         "楼栋长、村小组长、党员、物业人员：协助一个最小单元",
     ),
@@ -206,6 +303,10 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.escalate_event",
             "events.supervise_event",
             *BASEDATA_READ,
+            *EMERGENCY_VIEW,
+            *CAMPAIGN_VIEW,
+            *INSPECTION_VIEW,
+            "dashboards.view_dashboard",
         ),
         "挂点网格的区级干部：督导、提级",
     ),
@@ -219,6 +320,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.view_event",
             "events.report_event",
             *ASSET_INSPECT,
+            *INSPECTION_WORK,
+            *INSPECTION_ENFORCE,
         ),
         "职能部门派驻网格的人员：处置本领域事件",
     ),

@@ -131,6 +131,31 @@ def _register_routers() -> None:
     from wangge.ledgers.api import router as ledgers_router
 
     api.add_router("", ledgers_router)
+    from wangge.campaigns.api import router as campaigns_router
+
+    api.add_router("", campaigns_router)
+    from wangge.arrivals.api import router as arrivals_router
+
+    api.add_router("", arrivals_router)
+    from wangge.care.api import router as care_router
+
+    api.add_router("", care_router)
+    from wangge.emergency.api import router as emergency_router
+
+    api.add_router("", emergency_router)
+    from wangge.inspections.api import router as inspections_router
+
+    api.add_router("", inspections_router)
+    from wangge.fieldwork.api import router as fieldwork_router
+
+    api.add_router("", fieldwork_router)
+    api.add_router("", "wangge.dashboards.api.router")
+    from wangge.maps.api import router as maps_router
+
+    api.add_router("", maps_router)
+    api.add_router("", "wangge.notifications.api.router")
+    api.add_router("", "wangge.workforce.api.router")
+    api.add_router("", "wangge.triage.api.router")
 
 
 _register_routers()

@@ -10,7 +10,7 @@ from wangge.audit.context import current_request_id
 from wangge.audit.models import AuditEntry
 
 
-def record(
+def audit_entry(
     action: str,
     *,
     actor: Any,
@@ -24,7 +24,7 @@ def record(
     object_repr: str = "",
     request_id: str | None = None,
 ) -> AuditEntry:
-    """Write one audit row.  ``actor`` is a user or ``None`` for the system."""
+    """One unsaved audit row (for ``bulk_create`` by actions that write many at once)."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
@@ -33,7 +33,7 @@ def record(
             getattr(obj, "region_code", "") or getattr(obj, "code", "") or ""
         )
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if is_user else None,
         actor_label=(actor.get_username() if is_user else "system")[:150],
         action=action,
@@ -46,3 +46,15 @@ def record(
         reason=reason,
         request_id=request_id or current_request_id() or "",
     )
+
+
+def record(
+    action: str, *, actor: Any, obj: models.Model | None = None, **fields: Any
+) -> AuditEntry:
+    """Write one audit row.  ``actor`` is a user or ``None`` for the system.
+
+    Takes the keyword arguments of ``audit_entry``.
+    """
+    entry = audit_entry(action, actor=actor, obj=obj, **fields)
+    entry.save(force_insert=True)
+    return entry

@@ -140,6 +140,18 @@ INSTALLED_APPS = [
     "wangge.organisations",
     "wangge.basedata",
     "wangge.ledgers",
+    "wangge.campaigns",
+    "wangge.arrivals",
+    "wangge.care",
+    "wangge.emergency",
+    "wangge.inspections",
+    "wangge.fieldwork",
+    "wangge.open311",
+    "wangge.dashboards",
+    "wangge.maps",
+    "wangge.workforce",
+    "wangge.notifications",
+    "wangge.triage",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F
@@ -23,7 +24,8 @@ from django.utils import timezone
 
 from wangge.accounts.models import Department
 from wangge.accounts.scope import scope_for
-from wangge.audit.actions import record
+from wangge.audit.actions import audit_entry, record
+from wangge.audit.models import AuditEntry
 from wangge.events import selectors
 from wangge.events.choices import (
     ATTACHMENT_KINDS,
@@ -294,8 +296,8 @@ def _default_source(actor: Any) -> str:
     return EventSource.RESIDENT
 
 
-def _increment_sequence(key: str) -> int | None:
-    """``last + 1`` of the sequence row ``key`` (row-locked until commit), or None if absent."""
+def _increment_sequence(key: str, by: int = 1) -> int | None:
+    """``last + by`` of the sequence row ``key`` (row-locked until commit), or None if absent."""
     connection = connections[EventNumberSequence.objects.db]
     if connection.vendor in ("postgresql", "sqlite"):
         # One round trip instead of an UPDATE and a SELECT: this row is every report's
@@ -304,33 +306,37 @@ def _increment_sequence(key: str) -> int | None:
         table = qn(EventNumberSequence._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET {qn('last')} = {qn('last')} + 1 "  # noqa: S608 - quoted names
+                f"UPDATE {table} SET {qn('last')} = {qn('last')} + %s "  # noqa: S608 - quoted names
                 f"WHERE {qn('key')} = %s RETURNING {qn('last')}",
-                [key],
+                [by, key],
             )
             row = cursor.fetchone()
         return int(row[0]) if row else None
-    if not EventNumberSequence.objects.filter(key=key).update(last=F("last") + 1):
+    if not EventNumberSequence.objects.filter(key=key).update(last=F("last") + by):
         return None  # pragma: no cover - other backends
     return int(  # pragma: no cover - other backends
         EventNumberSequence.objects.filter(key=key).values_list("last", flat=True).get()
     )
 
 
-def _next_number(district_code: str, now: datetime) -> str:
-    """``<district><yyyymmdd><5-digit sequence>``, e.g. 4407042026112100001."""
+def _next_numbers(district_code: str, now: datetime, count: int = 1) -> list[str]:
+    """``count`` numbers ``<district><yyyymmdd><5-digit sequence>``, e.g. 4407042026112100001."""
     key = f"{district_code}{timezone.localtime(now):%Y%m%d}"
     for _attempt in range(5):
-        last = _increment_sequence(key)
-        if last is not None:
-            return f"{key}{last:05d}"
-        try:
-            with transaction.atomic():
-                EventNumberSequence.objects.create(key=key, last=1)
-            return f"{key}00001"
-        except IntegrityError:
-            continue  # created concurrently: take the update path
+        last = _increment_sequence(key, count)
+        if last is None:
+            try:
+                with transaction.atomic():
+                    EventNumberSequence.objects.create(key=key, last=count)
+                last = count
+            except IntegrityError:
+                continue  # created concurrently: take the update path
+        return [f"{key}{n:05d}" for n in range(last - count + 1, last + 1)]
     raise EventConflict("生成事件编号失败，请重试")  # pragma: no cover
+
+
+def _next_number(district_code: str, now: datetime) -> str:
+    return _next_numbers(district_code, now)[0]
 
 
 @dataclass
@@ -353,6 +359,125 @@ def _reported(actor: Any, request_id: str) -> Event | None:
     if not found:
         return None
     return Event.objects.select_related("category__parent").get(pk=found[0])
+
+
+def _valid_point(lng: Any, lat: Any) -> bool:
+    return (
+        isinstance(lng, int | float)
+        and isinstance(lat, int | float)
+        and math.isfinite(lng)
+        and math.isfinite(lat)
+        and -180 <= lng <= 180
+        and -90 <= lat <= 90
+    )
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """One report as a client sends it (the fields of ``POST /api/v1/events``)."""
+
+    category: str
+    description: str
+    lng: float
+    lat: float
+    title: str = ""
+    address: str = ""
+    source: str | None = None
+    reporter_contact: str = ""
+    request_id: str | None = None
+    attachments: Sequence[int | str] = ()
+
+
+def _check_report(
+    actor: Any,
+    report: ReportInput,
+    *,
+    found: Category | None,
+    location: tuple[str | None, str | None] | None,
+    now: datetime,
+) -> tuple[Event | None, dict[str, str]]:
+    """Validate one report; the unsaved event (without its number) or the field errors.
+
+    ``found`` is the active sub-category for ``report.category`` (None if unknown);
+    ``location`` the (grid, unit) of the point, None when the point is not valid.
+    """
+    errors: dict[str, str] = {}
+    if found is None:
+        errors["category"] = "未知的事件类型"
+    description = _text(report.description)
+    if not description:
+        errors["description"] = "请描述问题"
+    source = report.source
+    if source is None:
+        source = _default_source(actor)
+    elif source not in EventSource.values:
+        errors["source"] = "未知的来源"
+    elif (
+        _is_user(actor)
+        and set(scope_for(actor).roles) <= {"resident"}
+        and not scope_for(actor).is_global
+    ):
+        if source != EventSource.RESIDENT:
+            errors["source"] = "居民只能以群众上报的方式上报"
+    grid_code = unit_code = None
+    if location is None:
+        errors["lng"] = errors["lat"] = "坐标无效"
+    else:
+        grid_code, unit_code = location
+        region_code = unit_code or grid_code
+        if region_code is None or (
+            actor is not None and not selectors.can_report_at(actor, region_code)
+        ):
+            # Outside every grid and outside the reporter's area answer alike.
+            errors["lng"] = errors["lat"] = OUTSIDE
+    if errors or found is None or grid_code is None:
+        return None, errors
+    request_id = (report.request_id or "").strip()
+    event = Event(
+        title=_text(report.title, limit=100) or found.name,
+        description=description,
+        category=found,
+        source=source,
+        state=EventState.REPORTED,
+        version=1,
+        region_code=unit_code or grid_code,
+        grid_code=grid_code,
+        district_code=grid_code[:6],
+        lng=float(report.lng),
+        lat=float(report.lat),
+        address=_text(report.address, limit=200),
+        reporter=actor if _is_user(actor) else None,
+        reporter_contact=_text(report.reporter_contact, limit=64),
+        client_request_id=request_id if _is_user(actor) else "",
+        level=getattr(settings, "EVENTS_DEFAULT_LEVEL", HandlingLevel.STREET),
+        reported_at=now,
+        updated_at=now,
+    )
+    return event, {}
+
+
+def _report_step(event: Event, actor: Any, photos: Sequence[Attachment] = ()) -> EventStep:
+    """The unsaved first timeline step of a new event."""
+    return EventStep(
+        event=event,
+        at=event.reported_at,
+        actor=actor if _is_user(actor) else None,
+        actor_label=_actor_label(actor),
+        action=EventAction.REPORT,
+        from_state="",
+        to_state=event.state,
+        note=event.description[:200],
+        attachments=[a.pk for a in photos],
+        data=_report_data(event),
+    )
+
+
+def _report_data(event: Event) -> dict[str, Any]:
+    return {
+        "category": event.category.code,
+        "source": event.source,
+        "region_code": event.region_code,
+    }
 
 
 @transaction.atomic
@@ -379,77 +504,38 @@ def do_report_event(
         if existing is not None:
             return ReportResult(existing, False)
     now = now or timezone.now()
-    errors: dict[str, str] = {}
-    # Unique lookups without ORDER BY (``first()`` would sort by the model's ordering).
-    found = next(
-        iter(
-            Category.objects.filter(
-                code=(category or "").strip(), is_active=True, parent__isnull=False
-            ).select_related("parent")[:1]
-        ),
-        None,
+    report = ReportInput(
+        category=category,
+        description=description,
+        lng=lng,
+        lat=lat,
+        title=title,
+        address=address,
+        source=source,
+        reporter_contact=reporter_contact,
+        request_id=request_id,
+        attachments=attachments or (),
     )
-    if found is None:
-        errors["category"] = "未知的事件类型"
-    description = _text(description)
-    if not description:
-        errors["description"] = "请描述问题"
-    title = _text(title, limit=100) or (found.name if found else "")
-    if source is None:
-        source = _default_source(actor)
-    elif source not in EventSource.values:
-        errors["source"] = "未知的来源"
-    elif (
-        _is_user(actor)
-        and set(scope_for(actor).roles) <= {"resident"}
-        and not scope_for(actor).is_global
-    ):
-        if source != EventSource.RESIDENT:
-            errors["source"] = "居民只能以群众上报的方式上报"
-    grid_code = unit_code = None
-    if not (isinstance(lng, int | float) and isinstance(lat, int | float)) or not (
-        math.isfinite(lng) and math.isfinite(lat) and -180 <= lng <= 180 and -90 <= lat <= 90
-    ):
-        errors["lng"] = errors["lat"] = "坐标无效"
-    else:
-        location = spatial.locate(lng, lat)
-        grid_code, unit_code = location.grid_code, location.unit_code
-        region_code = unit_code or grid_code
-        if region_code is None or (
-            actor is not None and not selectors.can_report_at(actor, region_code)
-        ):
-            # Outside every grid and outside the reporter's area answer alike.
-            errors["lng"] = errors["lat"] = OUTSIDE
-    contact = _text(reporter_contact, limit=64)
+    # Unique lookups without ORDER BY (``first()`` would sort by the model's ordering).
+    found = next(iter(selectors.report_categories([category]).values()), None)
+    location = None
+    if _valid_point(lng, lat):
+        where = spatial.locate(lng, lat)
+        location = (where.grid_code, where.unit_code)
+    event, errors = _check_report(actor, report, found=found, location=location, now=now)
     photos: list[Attachment] = []
     try:
         photos = _attachments(attachments, actor, EventAction.REPORT)
     except EventError as exc:
         errors.update(exc.fields)
-    if errors:
+    if errors or event is None:
+        # A twin of this request (a phone trying again while its first try was still being
+        # answered) may have stored the event meanwhile: its photos then read as used.
+        existing = _reported(actor, request_id) if request_id and _is_user(actor) else None
+        if existing is not None:
+            return ReportResult(existing, False)
         raise EventError(INVALID, errors)
-    assert found is not None and grid_code is not None  # noqa: S101 - narrowed by the checks above
-    event = Event(
-        number=_next_number(grid_code[:6], now),
-        title=title,
-        description=description,
-        category=found,
-        source=source,
-        state=EventState.REPORTED,
-        version=1,
-        region_code=unit_code or grid_code,
-        grid_code=grid_code,
-        district_code=grid_code[:6],
-        lng=float(lng),
-        lat=float(lat),
-        address=_text(address, limit=200),
-        reporter=actor if _is_user(actor) else None,
-        reporter_contact=contact,
-        client_request_id=(request_id or "") if _is_user(actor) else "",
-        level=getattr(settings, "EVENTS_DEFAULT_LEVEL", HandlingLevel.STREET),
-        reported_at=now,
-        updated_at=now,
-    )
+    event.number = _next_number(event.grid_code[:6], now)
     try:
         with transaction.atomic():
             event.save()
@@ -465,11 +551,171 @@ def do_report_event(
         actor=actor,
         from_state="",
         now=now,
-        note=description[:200],
+        note=event.description[:200],
         photos=photos,
-        data={"category": found.code, "source": source, "region_code": event.region_code},
+        data=_report_data(event),
     )
     return ReportResult(event, True, step, photos)
+
+
+# --- many reports in one request: a phone syncing its offline queue -----------------
+
+#: The most reports one batch may carry.
+MAX_BATCH = 200
+
+
+@dataclass
+class BatchOutcome:
+    """What became of one report of a batch."""
+
+    index: int
+    request_id: str
+    #: ``created``, ``existing`` (sent before: the event it created) or ``invalid``.
+    status: str
+    event: Event | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+    message: str = ""
+
+
+def do_report_events(
+    reports: Sequence[ReportInput], *, actor: Any, now: datetime | None = None
+) -> list[BatchOutcome]:
+    """Report several events at once, each on its own terms.
+
+    Every report needs its ``request_id``: a report sent before (in an earlier
+    batch, alone, or twice in this one) answers with the event it created; an
+    invalid report is refused with its field errors and does not hold up the
+    others.  The valid new reports are written together in one transaction,
+    with their numbers, timeline steps and audit rows, which is what makes a
+    phone's sync of a long offline queue quick.  Reports with photos, and every
+    report when two batches race with the same request ids, go one by one
+    through ``do_report_event``.
+    """
+    if not _is_user(actor):
+        raise EventForbidden("批量上报须以用户身份提交")
+    if not reports:
+        raise EventError(INVALID, {"reports": "至少包含一条上报"})
+    if len(reports) > MAX_BATCH:
+        raise EventError(INVALID, {"reports": f"一次最多 {MAX_BATCH} 条"})
+    now = now or timezone.now()
+    outcomes: list[BatchOutcome | None] = [None] * len(reports)
+    ids = [(r.request_id or "").strip() for r in reports]
+    known = {
+        e.client_request_id: e
+        for e in Event.objects.filter(
+            reporter=actor, client_request_id__in=[i for i in ids if i]
+        ).select_related("category__parent")
+    }
+    first_index: dict[str, int] = {}
+    fresh: list[int] = []
+    one_by_one: list[int] = []
+    for index, (report, request_id) in enumerate(zip(reports, ids, strict=True)):
+        if not request_id:
+            outcomes[index] = BatchOutcome(
+                index, "", "invalid", fields={"request_id": "批量上报的每一条都须带请求编号"}
+            )
+        elif request_id in known:
+            outcomes[index] = BatchOutcome(index, request_id, "existing", known[request_id])
+        elif request_id in first_index:
+            continue  # the same report twice in this batch: answered like its first copy below
+        else:
+            first_index[request_id] = index
+            (one_by_one if report.attachments else fresh).append(index)
+
+    categories = selectors.report_categories([reports[i].category for i in fresh])
+    points = [i for i in fresh if _valid_point(reports[i].lng, reports[i].lat)]
+    located: dict[int, tuple[str | None, str | None]] = {}
+    if points:
+        grids, units = spatial.get_index().locate_many(
+            np.array([reports[i].lng for i in points]), np.array([reports[i].lat for i in points])
+        )
+        located = {i: (grids[k], units[k]) for k, i in enumerate(points)}
+    valid: list[tuple[int, Event]] = []
+    for index in fresh:
+        report = reports[index]
+        event, errors = _check_report(
+            actor,
+            report,
+            found=categories.get(report.category.strip()),
+            location=located.get(index),
+            now=now,
+        )
+        if event is None:
+            outcomes[index] = BatchOutcome(
+                index, ids[index], "invalid", fields=errors, message=INVALID
+            )
+        else:
+            valid.append((index, event))
+    if valid:
+        try:
+            with transaction.atomic():
+                _write_reports([event for _, event in valid], actor, now)
+        except IntegrityError:
+            # A request id raced in from another connection: take the careful path.
+            one_by_one.extend(index for index, _ in valid)
+            valid = []
+        for index, event in valid:
+            outcomes[index] = BatchOutcome(index, ids[index], "created", event)
+    for index in sorted(one_by_one):
+        report = reports[index]
+        try:
+            result = do_report_event(
+                actor=actor,
+                category=report.category,
+                description=report.description,
+                lng=report.lng,
+                lat=report.lat,
+                title=report.title,
+                address=report.address,
+                source=report.source,
+                reporter_contact=report.reporter_contact,
+                request_id=ids[index],
+                attachments=report.attachments,
+                now=now,
+            )
+        except EventError as exc:
+            outcomes[index] = BatchOutcome(
+                index, ids[index], "invalid", fields=exc.fields, message=exc.message
+            )
+        else:
+            status = "created" if result.created else "existing"
+            outcomes[index] = BatchOutcome(index, ids[index], status, result.event)
+    answered: list[BatchOutcome] = []
+    for index, outcome in enumerate(outcomes):
+        if outcome is None:  # a repeat within the batch
+            first = outcomes[first_index[ids[index]]]
+            assert first is not None  # noqa: S101 - every first copy was answered above
+            status = "existing" if first.status == "created" else first.status
+            outcome = BatchOutcome(
+                index, ids[index], status, first.event, first.fields, first.message
+            )
+        answered.append(outcome)
+    return answered
+
+
+def _write_reports(events: list[Event], actor: Any, now: datetime) -> None:
+    """Number and insert new events with their first steps and audit rows, set-wise."""
+    by_district: dict[str, list[Event]] = {}
+    for event in events:
+        by_district.setdefault(event.district_code, []).append(event)
+    for district_code, group in by_district.items():
+        for event, number in zip(group, _next_numbers(district_code, now, len(group)), strict=True):
+            event.number = number
+    Event.objects.bulk_create(events)
+    steps = EventStep.objects.bulk_create([_report_step(event, actor) for event in events])
+    entries = [
+        audit_entry(
+            f"events.{EventAction.REPORT}",
+            actor=actor,
+            obj=event,
+            after={"state": event.state, "version": event.version, **_report_data(event)},
+            reason=event.description[:200],
+        )
+        for event in events
+    ]
+    AuditEntry.objects.bulk_create(entries)
+    for event, step in zip(events, steps, strict=True):
+        transaction.on_commit(partial(notify, event.pk, EventAction.REPORT, step.pk))
 
 
 # --- the grid worker closes it on the spot -----------------------------------

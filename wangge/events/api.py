@@ -1,8 +1,9 @@
 """Events under /api/v1/events and their figures under /api/v1/stats/events."""
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
@@ -538,26 +539,113 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
     return Status(200, _detail(request, result.event))
 
 
+class EventBatchIn(Schema):
+    reports: list[EventIn] = Field(
+        ...,
+        min_length=1,
+        max_length=actions.MAX_BATCH,
+        description="Each with its own request_id (required here)",
+    )
+
+
+class BatchItemOut(Schema):
+    index: int
+    request_id: str
+    status: Literal["created", "existing", "invalid"]
+    id: int | None = None
+    number: str | None = None
+    state: str | None = None
+    region_code: str | None = None
+    message: str = ""
+    fields: dict[str, list[str]] = Field(default_factory=dict)
+
+
+class EventBatchOut(Schema):
+    created: int
+    existing: int
+    invalid: int
+    results: list[BatchItemOut]
+
+
+@router.post(
+    "/events/batch",
+    response=EventBatchOut,
+    summary="Report many events at once (a phone syncing its offline queue)",
+    description=(
+        "Each report is judged on its own: `created`, `existing` (its request_id was "
+        "seen before: the event it created) or `invalid` with field errors in Chinese. "
+        "Sending the same batch again creates nothing new. At most "
+        f"{actions.MAX_BATCH} reports per request."
+    ),
+)
+def create_events(request: HttpRequest, payload: EventBatchIn) -> dict[str, Any]:
+    reports = [
+        actions.ReportInput(
+            category=r.category,
+            description=r.description,
+            lng=r.lng,
+            lat=r.lat,
+            title=r.title,
+            address=r.address,
+            source=r.source,
+            reporter_contact=r.reporter_contact,
+            request_id=r.request_id,
+            attachments=r.attachments,
+        )
+        for r in payload.reports
+    ]
+    outcomes = _call(actions.do_report_events, reports, actor=request.user)
+    results = [
+        {
+            "index": o.index,
+            "request_id": o.request_id,
+            "status": o.status,
+            "id": o.event.pk if o.event else None,
+            "number": o.event.number if o.event else None,
+            "state": o.event.state if o.event else None,
+            "region_code": o.event.region_code if o.event else None,
+            "message": o.message,
+            "fields": {name: [text] for name, text in o.fields.items()},
+        }
+        for o in outcomes
+    ]
+    counts = Counter(o.status for o in outcomes)
+    return {
+        "created": counts["created"],
+        "existing": counts["existing"],
+        "invalid": counts["invalid"],
+        "results": results,
+    }
+
+
 @router.post(
     "/events/attachments",
-    response={201: AttachmentOut},
-    summary="Upload a photo (JPEG, PNG or WebP) for a report or transition",
+    response={200: AttachmentOut, 201: AttachmentOut},
+    summary="Upload a photo (JPEG, PNG or WebP) for a report or transition (idempotent by request_id)",
     description=(
         "The photo is checked by decoding it and stored re-encoded without metadata; "
         "its EXIF location and time stay on the server. Pass the returned id in "
         "`attachments` of a report, self-handle, feedback, complete-part or verify. "
-        "Photos nobody uses are deleted after a day."
+        "Photos nobody uses are deleted after a day. With a `request_id` (the phone's "
+        "id for the upload) a second upload with the same id answers 200 with the photo "
+        "the first one stored."
     ),
 )
 def upload_attachment(
     request: HttpRequest,
     file: File[UploadedFile],
     kind: Form[AttachmentKind] = AttachmentKind.REPORT,
+    request_id: Form[str] = "",
 ) -> Status[dict[str, Any]]:
-    attachment = _call(
-        attachments.do_upload_attachment, file, actor=request.user, kind=kind, size=file.size
+    result = _call(
+        attachments.store_attachment,
+        file,
+        actor=request.user,
+        kind=kind,
+        size=file.size,
+        request_id=request_id,
     )
-    return Status(201, AttachmentOut.from_attachment(attachment))
+    return Status(201 if result.created else 200, AttachmentOut.from_attachment(result.attachment))
 
 
 @router.get(

@@ -10,7 +10,8 @@ database only, for the command centre to compare with the reported point.
 
 Uploads start unattached; the report or transition that names their ids claims
 them (see ``actions._attachments``).  ``delete_unused_attachments`` removes
-what was never claimed.
+what was never claimed.  A phone names each upload with a request id, so that
+sending it again (a retry from its offline outbox) stores the photo once.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
@@ -58,6 +59,8 @@ NOT_AN_IMAGE = "文件不是可识别的图片"
 UNSUPPORTED = "不支持的图片格式{found}：仅支持 JPEG、PNG、WebP"
 BROKEN = "图片已损坏或不完整，无法读取"
 EMPTY = "文件为空"
+#: The longest request id a phone may send (the column's width).
+REQUEST_ID_MAX = 64
 
 
 def max_bytes() -> int:
@@ -243,16 +246,65 @@ def can_upload(user: Any) -> bool:
     return scope.is_global or any(scope.can(perm) for perm in UPLOAD_PERMISSIONS)
 
 
+@dataclass(frozen=True)
+class UploadResult:
+    attachment: Attachment
+    #: False when the same request id from the same uploader had already stored it.
+    created: bool
+
+
+def _uploaded(actor: Any, request_id: str) -> Attachment | None:
+    """The photo ``actor`` uploaded with ``request_id`` (unique per uploader), if any."""
+    return next(
+        iter(Attachment.objects.filter(uploader=actor, client_request_id=request_id).order_by()),
+        None,
+    )
+
+
 def do_upload_attachment(
-    stream: IO[bytes], *, actor: Any, kind: str = AttachmentKind.REPORT, size: int | None = None
+    stream: IO[bytes],
+    *,
+    actor: Any,
+    kind: str = AttachmentKind.REPORT,
+    size: int | None = None,
+    request_id: str | None = None,
 ) -> Attachment:
     """Check, strip and store a photo; it waits unattached until a report or transition claims it.
 
     Refusals are ``EventError`` with a field-level message under ``file`` or
-    ``kind``; nothing is stored then.
+    ``kind``; nothing is stored then.  See ``store_attachment`` for ``request_id``.
+    """
+    return store_attachment(
+        stream, actor=actor, kind=kind, size=size, request_id=request_id
+    ).attachment
+
+
+def store_attachment(
+    stream: IO[bytes],
+    *,
+    actor: Any,
+    kind: str = AttachmentKind.REPORT,
+    size: int | None = None,
+    request_id: str | None = None,
+) -> UploadResult:
+    """``do_upload_attachment``, idempotent on the phone's ``request_id``.
+
+    The same request id from the same uploader answers with the photo the first
+    request stored (``created=False``), whether or not a report has claimed it
+    since — also when the two requests race in on two connections.
     """
     if actor is not None and not can_upload(actor):
         raise EventForbidden("您无权上传事件照片")
+    request_id = (request_id or "").strip()
+    owned = actor is not None and actor.is_authenticated
+    if request_id and not owned:
+        request_id = ""
+    if len(request_id) > REQUEST_ID_MAX:
+        raise EventError(INVALID, {"request_id": f"请求编号不能超过 {REQUEST_ID_MAX} 个字符"})
+    if request_id:
+        existing = _uploaded(actor, request_id)
+        if existing is not None:
+            return UploadResult(existing, False)
     if kind not in AttachmentKind.values:
         raise EventError(INVALID, {"kind": "未知的照片类型"})
     try:
@@ -266,10 +318,11 @@ def do_upload_attachment(
         width=photo.width,
         height=photo.height,
         sha256=photo.sha256,
-        uploader=actor if actor is not None and actor.is_authenticated else None,
+        uploader=actor if owned else None,
         gps_lng=photo.gps_lng,
         gps_lat=photo.gps_lat,
         taken_at=photo.taken_at,
+        client_request_id=request_id,
     )
     # Saving the field writes the file under a fresh random name.
     attachment.file.save(f"photo.{photo.extension}", ContentFile(photo.data), save=False)
@@ -287,10 +340,17 @@ def do_upload_attachment(
                     "sha256": photo.sha256,
                 },
             )
+    except IntegrityError:
+        attachment.file.delete(save=False)
+        # The same request id raced in from a second connection: answer with its photo.
+        existing = _uploaded(actor, request_id) if request_id else None
+        if existing is None:
+            raise
+        return UploadResult(existing, False)
     except BaseException:
         attachment.file.delete(save=False)
         raise
-    return attachment
+    return UploadResult(attachment, True)
 
 
 def delete_unused_attachments(

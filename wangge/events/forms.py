@@ -335,6 +335,20 @@ class ReportForm(forms.Form):
         help_text=_("Optional; shown to handlers only masked."),
         widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
+    photo = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("Optional: a photo of the problem."),
+        widget=forms.FileInput(
+            attrs={
+                "accept": "image/jpeg,image/png,image/webp",
+                # The phone's outbox uploads it first, then names it in the report.
+                "data-outbox-upload": "/api/v1/events/attachments",
+                "data-outbox-field": "attachments[]",
+                "data-outbox-upload-data": '{"kind": "report"}',
+            }
+        ),
+    )
     request_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

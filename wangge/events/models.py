@@ -408,6 +408,10 @@ class Attachment(models.Model):
     gps_lng = models.FloatField(_("photo longitude (EXIF)"), null=True, blank=True)
     gps_lat = models.FloatField(_("photo latitude (EXIF)"), null=True, blank=True)
     taken_at = models.DateTimeField(_("photo taken at (EXIF)"), null=True, blank=True)
+    #: The phone's id for the upload: the same id from the same uploader stores one photo.
+    client_request_id = models.CharField(
+        _("client request id"), max_length=64, blank=True, default=""
+    )
 
     class Meta:
         verbose_name = _("attachment")
@@ -415,6 +419,13 @@ class Attachment(models.Model):
         ordering = ["created_at", "id"]
         indexes = [
             models.Index(fields=["uploader", "event"], name="attachment_uploader_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uploader", "client_request_id"],
+                condition=~Q(client_request_id=""),
+                name="attachment_request_id_per_uploader",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.scope import scope_for
 from wangge.events import selectors
+from wangge.fieldwork.selectors import is_field_worker
+from wangge.maps.selectors import can_use_map
 
 #: The base-data pages (people, buildings, city parts, organisations): one tab for them all.
 BASEDATA_APPS = ("people:", "places:", "assets:", "organisations:")
@@ -50,12 +52,17 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
     field = bool(FIELD_ROLES & set(scope_for(user).roles))
     wanted: list[tuple[str, Promise, str, bool]] = [
         ("home", _("Home"), "web:home", True),
+        # The worker's phone: today's tasks from every field-work app, and the outbox.
+        ("today", _("Today"), "fieldwork:today", is_field_worker(user)),
         ("queue", _("Queue"), "events:queue", queue),
         ("inbox", _("Inbox"), "events:inbox", inbox),
         ("mine", _("My events"), "events:mine", field or not (queue or inbox)),
         # Those who keep the base data of their grids: grid workers, community staff.
         ("basedata", _("Base data"), "people:list", keeps_basedata(user)),
+        ("map", _("Map"), "maps:index", can_use_map(user) and (queue or not field)),
         ("new", _("Report"), "events:new", selectors.can_report(user)),
+        # Everything else the user may open (campaigns, care, inspections, dashboards…).
+        ("all", _("All"), "web:modules", True),
     ]
     items = [
         NavItem(
@@ -63,7 +70,9 @@ def nav_items(request: HttpRequest) -> list[NavItem]:
             label,
             reverse(name),
             here == name
-            or (key == "home" and here.startswith("web:"))
+            or (key == "home" and here.startswith("web:") and here != "web:modules")
+            or (key == "today" and here.startswith("fieldwork:"))
+            or (key == "map" and here.startswith("maps:"))
             or (key == "basedata" and here.startswith(BASEDATA_APPS)),
         )
         for key, label, name, shown in wanted

@@ -139,6 +139,17 @@ def _department_can(scope: Scope, perm: str, department_ids: Iterable[int | None
     )
 
 
+def report_categories(codes: Iterable[str]) -> dict[str, Category]:
+    """The active sub-categories among ``codes`` (one query), by code."""
+    wanted = {(code or "").strip() for code in codes} - {""}
+    if not wanted:
+        return {}
+    rows = Category.objects.filter(
+        code__in=wanted, is_active=True, parent__isnull=False
+    ).select_related("parent")
+    return {c.code: c for c in rows.order_by()}
+
+
 def can_report_at(user: Any, code: str) -> bool:
     """May the user report an event located at ``code`` (a grid or unit)?"""
     scope = scope_for(user)

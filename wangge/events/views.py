@@ -9,6 +9,7 @@ Every page works without JavaScript; htmx swaps the parts that change.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.scope import scope_for
-from wangge.events import actions, forms, selectors
+from wangge.events import actions, attachments, forms, selectors
 from wangge.events.api import mask_contact
 from wangge.events.choices import (
     OPEN_STATES,
@@ -266,6 +267,25 @@ def _report_map_code(user: Any) -> str | None:
     return roots[0] if roots else None
 
 
+def _report_photos(photo: Any, user: Any, request_id: str) -> list[int]:
+    """The report form's photo stored first (``[]`` without one), like the phone's outbox does.
+
+    Its request id is the form's and the photo's digest: the same form sent twice
+    stores the photo once, another photo chosen after a refusal is stored anew.
+    """
+    if not photo:
+        return []
+    digest = hashlib.sha256()
+    for chunk in photo.chunks():
+        digest.update(chunk)
+    photo.seek(0)
+    photo_request_id = f"{request_id[:40]}-photo-{digest.hexdigest()[:16]}" if request_id else None
+    stored = attachments.store_attachment(
+        photo, actor=user, size=photo.size, request_id=photo_request_id
+    )
+    return [stored.attachment.pk]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -275,11 +295,12 @@ def report(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     status = 200
     if request.method == "POST":
-        form = forms.ReportForm(request.POST)
+        form = forms.ReportForm(request.POST, request.FILES)
         if form.is_valid():
             data = form.cleaned_data
             lng, lat = data.get("lng"), data.get("lat")
             try:
+                photos = _report_photos(data["photo"], user, data["request_id"])
                 result = actions.do_report_event(
                     actor=user,
                     category=data["category"],
@@ -290,9 +311,12 @@ def report(request: HttpRequest) -> HttpResponse:
                     address=data["address"],
                     reporter_contact=data["reporter_contact"],
                     request_id=data["request_id"] or None,
+                    attachments=photos,
                 )
             except actions.EventError as exc:
                 fields = dict(exc.fields)
+                if "file" in fields:
+                    fields["photo"] = fields.pop("file")
                 if not data["category"] and "category" in fields:
                     fields["category"] = str(MISSING["category"])
                 if (lng is None or lat is None) and "lng" in fields:
@@ -313,10 +337,17 @@ def report(request: HttpRequest) -> HttpResponse:
             status = 422
     else:
         form = forms.ReportForm()
+    number = {"number": "{number}"}  # filled in by the phone's outbox from the API's answer
     return render(
         request,
         "events/new.html",
-        {"form": form, "map_code": _report_map_code(user)},
+        {
+            "form": form,
+            "map_code": _report_map_code(user),
+            "outbox_done": _("Reported. Tracking number %(number)s.") % number,
+            "outbox_again": _("This report was already stored. Tracking number %(number)s.")
+            % number,
+        },
         status=status,
     )
 

@@ -19,6 +19,7 @@ from wangge.accounts.scope import scope_for
 from wangge.audit.actions import record
 from wangge.ledgers import reading, selectors, services
 from wangge.ledgers.choices import ImportKind, JobStage, JobState
+from wangge.ledgers.columns import SHEETS
 from wangge.ledgers.importers import IMPORTERS
 from wangge.ledgers.models import ImportJob
 from wangge.lib import codes
@@ -74,7 +75,7 @@ def do_create_import_job(
     if ImportKind(kind) not in IMPORTERS:
         raise LedgerError(INVALID, {"kind": "暂不支持导入该类台账"})
     if actor is not None and not selectors.may_import(actor, kind):
-        raise LedgerForbidden(f"您无权导入{ImportKind(kind).label}台账")
+        raise LedgerForbidden(f"您无权导入{SHEETS[kind].title}台账")
     errors: dict[str, str] = {}
     limit = max_upload_bytes()
     if size is not None and size > limit:

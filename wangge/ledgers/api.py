@@ -17,6 +17,7 @@ from wangge.api.errors import ApiError
 from wangge.assets.api import AssetFilter
 from wangge.ledgers import actions, blanks, exports, selectors
 from wangge.ledgers.choices import ExportKind, ImportKind, JobStage, JobState
+from wangge.ledgers.columns import SHEETS
 from wangge.ledgers.models import ImportJob
 from wangge.ledgers.workbooks import XLSX_TYPE
 from wangge.lib import codes
@@ -126,7 +127,7 @@ def get_template(request: HttpRequest, kind: ImportKind) -> Any:
     if kind not in IMPORTERS:
         raise ApiError(422, "invalid", actions.INVALID, {"kind": ["暂不支持导入该类台账"]})
     if not selectors.may_import(request.user, kind):
-        raise ApiError(403, "forbidden", f"您无权导入{ImportKind(kind).label}台账")
+        raise ApiError(403, "forbidden", f"您无权导入{SHEETS[kind].title}台账")
     tmp = tempfile.TemporaryDirectory()
     path = Path(tmp.name) / "template.xlsx"
     filename = blanks.template_for(request.user, kind, path)

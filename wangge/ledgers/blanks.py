@@ -30,16 +30,26 @@ def _places(user: Any, perm: str, levels: list[RegionLevel]) -> list[tuple[str, 
     return list(qs.order_by("code").values_list("code", "name")[:MAX_PLACES])
 
 
+def _departments(districts: set[str]) -> list[tuple[str, str]]:
+    from wangge.accounts.models import Department
+
+    return [
+        (code, name if len(districts) == 1 else f"{name}（{district}）")
+        for code, name, district in Department.objects.filter(district__code__in=districts)
+        .order_by("district__code", "code")
+        .values_list("code", "name", "district__name")
+    ]
+
+
 def template_for(user: Any, kind: str, path: Path) -> str:
     """Write the template to ``path``; its download name."""
     sheet = SHEETS[kind]
     importer = IMPORTERS[ImportKind(kind)]
     levels = [RegionLevel.from_code_level(level) for level in importer.levels]
     lists: dict[str, list[str]] = {}
+    places = _places(user, importer.perm, levels)
     references: dict[str, list[tuple[str, str]]] = {
-        "最小单元" if levels == [RegionLevel.UNIT] else "网格与最小单元": _places(
-            user, importer.perm, levels
-        )
+        "最小单元" if levels == [RegionLevel.UNIT] else "网格与最小单元": places
     }
     if kind == ImportKind.PEOPLE:
         from wangge.people.selectors import active_tags
@@ -51,5 +61,6 @@ def template_for(user: Any, kind: str, path: Path) -> str:
         types = [(t.code, t.name) for t in active_asset_types()]
         lists["type"] = [f"{code} {name}" for code, name in types]
         references["部件类型"] = types
+        references["部门"] = _departments({code[:6] for code, _name in places})
     workbooks.template(sheet, lists, references, path)
     return f"{sheet.title}导入模板.xlsx"

@@ -1,35 +1,40 @@
-"""Kinds of ledgers and states of an import; labels are the Chinese words users see."""
+"""Kinds of ledgers and states of an import.
+
+Labels are translated (English source, zh-Hans in the catalogue).  Chinese messages that name a
+kind use the sheet's Chinese title (``columns.SHEETS[kind].title``).
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class ImportKind(models.TextChoices):
-    PEOPLE = "people", "人员"
-    BUILDINGS = "buildings", "楼栋与房间"
-    OCCUPANCY = "occupancy", "入住登记"
-    ENTERPRISES = "enterprises", "企业与商铺"
-    ASSETS = "assets", "城市部件"
+    PEOPLE = "people", _("People")
+    BUILDINGS = "buildings", _("Buildings and rooms")
+    OCCUPANCY = "occupancy", _("Occupancy")
+    ENTERPRISES = "enterprises", _("Enterprises and shops")
+    ASSETS = "assets", _("City parts")
 
 
 class ExportKind(models.TextChoices):
-    PEOPLE = "people", "人员"
-    BUILDINGS = "buildings", "楼栋"
-    ENTERPRISES = "enterprises", "企业与商铺"
-    ASSETS = "assets", "城市部件"
+    PEOPLE = "people", _("People")
+    BUILDINGS = "buildings", _("Buildings")
+    ENTERPRISES = "enterprises", _("Enterprises and shops")
+    ASSETS = "assets", _("City parts")
 
 
 class JobState(models.TextChoices):
-    QUEUED = "queued", "排队中"
-    RUNNING = "running", "进行中"
-    SUCCEEDED = "succeeded", "已完成"
-    FAILED = "failed", "失败"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 class JobStage(models.TextChoices):
     """What a running import is doing (for the progress bar)."""
 
     NONE = "", ""
-    VALIDATING = "validating", "正在校验"
-    WRITING = "writing", "正在写入"
+    VALIDATING = "validating", _("Checking rows")
+    WRITING = "writing", _("Writing records")

@@ -5,10 +5,14 @@
 1. claim the job (``queued`` → ``running``, compare-and-set on its attempt);
 2. stream the rows, check each, look duplicates up in batches, and record
    progress every ``PROGRESS_EVERY`` rows (the heartbeat a retry looks at);
-3. if any row was refused: an error report (the refused rows with 行号 and
+3. run the checks that need the whole file;
+4. if any row was refused: an error report (the refused rows with 行号 and
    错误原因), the job ``failed``, nothing written;
-4. otherwise one transaction: every record, one audit row for the batch and
-   the job ``succeeded``.  A worker killed inside it leaves nothing behind
+5. otherwise one transaction: every record, one audit row for the batch and
+   the job ``succeeded``.  An importer that registers records through the
+   actions of their apps may still have rows refused there: it raises
+   ``RowsRefused``, the transaction rolls back and the job fails with the
+   error report as in 4.  A worker killed inside it leaves nothing behind
    (the database rolls the transaction back) and the job ``running`` with an
    old heartbeat, which ``do_retry_import_job`` puts back in the queue.
 """
@@ -34,7 +38,7 @@ from wangge.audit.actions import record
 from wangge.ledgers import reading, workbooks
 from wangge.ledgers.choices import ImportKind, JobStage, JobState
 from wangge.ledgers.importers import IMPORTERS
-from wangge.ledgers.importers.base import Importer
+from wangge.ledgers.importers.base import Importer, RowsRefused
 from wangge.ledgers.models import ImportJob
 
 logger = logging.getLogger(__name__)
@@ -183,6 +187,7 @@ def _run(
                     if on_progress is not None:
                         on_progress(job)
             importer.flush()
+            importer.finish()
         finally:
             table.close()
     if done == 0:
@@ -199,7 +204,10 @@ def _run(
         stage=JobStage.WRITING,
         heartbeat_at=timezone.now(),
     )
-    _write(job, importer, rows=done)
+    try:
+        _write(job, importer, rows=done)
+    except RowsRefused:
+        _report(job, table.header, importer)
 
 
 def _report(job: ImportJob, header: list[Any], importer: Importer) -> None:

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.ledgers import actions, selectors
@@ -33,7 +34,7 @@ def index(request: HttpRequest) -> HttpResponse:
         upload = request.FILES.get("file")
         kind = request.POST.get("kind", "")
         if upload is None:
-            messages.error(request, "请选择要上传的文件")
+            messages.error(request, _("Choose the file to upload."))
         else:
             try:
                 job = actions.do_create_import_job(
@@ -46,9 +47,18 @@ def index(request: HttpRequest) -> HttpResponse:
                 )
             except actions.LedgerError as exc:
                 detail = "；".join(exc.fields.values())
-                messages.error(request, f"{exc.message}{'：' + detail if detail else ''}")
+                messages.error(
+                    request,
+                    _("%(message)s: %(detail)s") % {"message": exc.message, "detail": detail}
+                    if detail
+                    else exc.message,
+                )
             else:
-                messages.success(request, f"已上传「{job.filename}」，正在后台校验")
+                messages.success(
+                    request,
+                    _("Uploaded “%(file)s”; its rows are being checked in the background.")
+                    % {"file": job.filename},
+                )
         return redirect("ledgers:index")
     jobs = selectors.recent_jobs(request.user)
     return render(
@@ -79,5 +89,5 @@ def retry(request: HttpRequest, pk: int) -> HttpResponse:
     except actions.LedgerError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已重新排队「{job.filename}」")
+        messages.success(request, _("“%(file)s” is queued again.") % {"file": job.filename})
     return redirect("ledgers:index")

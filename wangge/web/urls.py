@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", login_view, name="login"),
     path("logout/", logout_view, name="logout"),
     path("me/", views.overview, name="overview"),
+    path("all/", views.all_modules, name="modules"),
     path("grid/<str:code>/", views.grid, name="grid"),
     path("area/<str:code>/", views.area, name="area"),
     path("area/<str:code>/children/", views.area_children, name="area-children"),

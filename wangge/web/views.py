@@ -30,6 +30,7 @@ from wangge.regions import selectors
 from wangge.regions.choices import LEVEL_ORDER, RegionLevel
 from wangge.regions.models import Region
 from wangge.web.landing import GROUND_LEVELS, landing_for, page_url
+from wangge.web.modules import modules_for
 
 
 @never_cache
@@ -334,3 +335,10 @@ def grid(request: HttpRequest, code: str) -> HttpResponse:
             "events": event_card(request.user, node.code),
         },
     )
+
+
+@login_required
+@require_GET
+def all_modules(request: HttpRequest) -> HttpResponse:
+    """Every part of the platform the user may open (全部功能)."""
+    return render(request, "web/modules.html", {"groups": modules_for(request.user)})

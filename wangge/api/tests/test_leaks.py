@@ -11,7 +11,7 @@ empty JSON object otherwise.
 Rules checked:
 
 * anonymous callers get 401 from every operation with security; the only
-  public operation is ``POST /auth/token``;
+  public operations are ``POST /auth/token`` and the arrival-report form's (receipts only);
 * no answer (success or error) mentions a hierarchy code the user may not see.
   Allowed besides visible codes: ancestors of the user's own nodes (they are
   prefixes of the user's own codes: breadcrumbs, ``parent``) and codes the
@@ -44,8 +44,14 @@ from wangge.accounts.models import Assignment, Department, Role, User
 from wangge.accounts.scope import Scope, scope_for
 from wangge.accounts.tokens import issue_token
 from wangge.api.root import api as ninja_api
+from wangge.arrivals.testing import sample_arrivals
+from wangge.campaigns.testing import sample_campaigns
+from wangge.care.testing import sample_visits
+from wangge.emergency.testing import sample_emergencies, sample_emergency_tasks
+from wangge.inspections.testing import sample_inspections
 from wangge.ledgers.testing import sample_import_jobs
 from wangge.lib import codes
+from wangge.notifications.samples import sample_notifications, sample_webhooks
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
 from wangge.testing import (
@@ -61,6 +67,7 @@ from wangge.testing import (
     sample_events,
     sample_people,
 )
+from wangge.workforce.testing import sample_workforce
 
 API_PREFIX = "/api/v1/"
 ANONYMOUS = "anonymous"
@@ -71,7 +78,14 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 CODE_IN_TEXT = re.compile(r"(?<![0-9])4407[0-9]{2,14}(?![0-9])")
 
 #: Operations anybody may call without credentials.
-PUBLIC_OPERATIONS = {("post", "/api/v1/auth/token")}
+PUBLIC_OPERATIONS = {
+    ("post", "/api/v1/auth/token"),
+    # Arrival reports (离返报备): the public form answers with receipts only.
+    ("get", "/api/v1/arrivals/form-token"),
+    ("post", "/api/v1/arrivals"),
+    ("post", "/api/v1/arrivals/groups"),
+    ("post", "/api/v1/arrivals/groups/{group_code}/reports"),
+}
 
 #: A point and a code that belong to no region at all.
 NOWHERE = {"lat": "22.05", "lng": "113.25"}
@@ -184,6 +198,59 @@ NAMED_FILLERS: dict[frozenset[str], Filler] = {
     ),
     frozenset({"building_id"}): Filler(
         lambda w: [Option({"building_id": str(pk)}) for pk in sample_people(w).buildings.values()]
+    ),
+    frozenset({"report_id"}): Filler(
+        lambda w: [Option({"report_id": str(pk)}) for pk in sample_arrivals(w)]
+    ),
+    frozenset({"inspection_id"}): Filler(
+        lambda w: [Option({"inspection_id": str(pk)}) for pk in sample_inspections(w).inspections]
+    ),
+    frozenset({"hazard_id"}): Filler(
+        lambda w: [Option({"hazard_id": str(pk)}) for pk in sample_inspections(w).hazards]
+    ),
+    frozenset({"emergency_id"}): Filler(
+        lambda w: [Option({"emergency_id": str(pk)}) for pk in sample_emergencies(w)]
+    ),
+    frozenset({"emergency_task_id"}): Filler(
+        lambda w: [Option({"emergency_task_id": str(pk)}) for pk in sample_emergency_tasks(w)]
+    ),
+    frozenset({"campaign_id"}): Filler(
+        lambda w: [Option({"campaign_id": str(pk)}) for pk in sample_campaigns(w).campaigns]
+    ),
+    frozenset({"target_id"}): Filler(
+        lambda w: [Option({"target_id": str(pk)}) for pk in sample_campaigns(w).targets]
+    ),
+    frozenset({"photo_id"}): Filler(
+        lambda w: [Option({"photo_id": str(pk)}) for pk in sample_campaigns(w).photos]
+    ),
+    frozenset({"session_id"}): Filler(
+        lambda w: [Option({"session_id": str(pk)}) for pk in sample_workforce(w).sessions]
+    ),
+    frozenset({"scorecard_id"}): Filler(
+        lambda w: [Option({"scorecard_id": str(pk)}) for pk in sample_workforce(w).scorecards]
+    ),
+    frozenset({"notification_id"}): Filler(
+        lambda w: [Option({"notification_id": str(pk)}) for pk in sample_notifications(w)]
+    ),
+    frozenset({"webhook_id"}): Filler(
+        lambda w: [Option({"webhook_id": str(pk)}) for pk in sample_webhooks(w)]
+    ),
+    frozenset({"text"}): Filler(lambda w: [Option({"text": "井盖松动"})]),
+    frozenset({"bbox"}): Filler(
+        lambda w: [
+            OMITTED,
+            Option({"bbox": "113.0,22.0,113.2,22.2"}),
+            Option({"bbox": "113.3,22.0,113.4,22.1"}),
+        ]
+    ),
+    frozenset({"visit_id"}): Filler(
+        lambda w: [Option({"visit_id": str(pk)}) for pk in sample_visits(w)]
+    ),
+    frozenset({"node"}): Filler(
+        lambda w: [OMITTED, *(Option({"node": c}) for c in _region_codes(w))]
+    ),
+    frozenset({"month"}): Filler(
+        lambda w: [OMITTED, Option({"month": date.today().strftime("%Y-%m")})]
     ),
     frozenset({"room_id"}): Filler(
         lambda w: [Option({"room_id": str(pk)}) for pk in sample_people(w).rooms.values()]

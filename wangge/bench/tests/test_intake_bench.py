@@ -23,6 +23,7 @@ TINY = {
     "race": 3,
     "reporters": 5,
     "per_row_commit": 10,
+    "batch": 4,
 }
 
 
@@ -42,8 +43,8 @@ def pg_database_exists(url: str) -> bool:
 
 def check_result(r: intake.IntakeBenchResult) -> None:
     i = r.integrity
-    # Everything acknowledged is stored exactly once: warm-up, closed loop, paced, races.
-    assert i.acknowledged == 2 + 30 + 10 + 3
+    # Everything acknowledged is stored exactly once: warm-up, closed loop, batched, paced, races.
+    assert i.acknowledged == 2 + 30 + 30 + 10 + 3
     assert i.stored == i.stored_distinct == i.added == i.acknowledged
     assert i.duplicates == 0 and i.missing == [] and i.unexpected == []
     assert (i.retried, i.retry_mismatches) == (5, 0)
@@ -52,6 +53,10 @@ def check_result(r: intake.IntakeBenchResult) -> None:
     assert i.ok
     assert (r.closed.count, r.closed.clients, r.closed.errors) == (30, 2, 0)
     assert r.closed.latency.count == 30 and r.closed.reports_per_s > 0
+    assert r.batched is not None and (r.batched.count, r.batched.errors) == (30, 0)
+    assert r.batched.batch == 4 and r.batched.reports_per_s > 0
+    # 30 reports of 7 reporters (30 // 4) in batches of at most 4: more than 7 requests.
+    assert r.batched.latency.count == 30
     assert (r.paced.count, r.paced.rate, r.paced.errors) == (10, 20.0, 0)
     assert r.paced.latency.count == 10
     assert r.paced.latency.p50_ms <= r.paced.latency.p95_ms <= r.paced.latency.p99_ms
@@ -64,6 +69,7 @@ def check_result(r: intake.IntakeBenchResult) -> None:
     assert data["checks"]["no_loss_no_duplicates"] is True
     assert data["integrity"]["duplicates"] == 0
     assert data["ratio"] == pytest.approx(r.closed.reports_per_s / r.raw.rows_per_s)
+    assert data["batched_ratio"] == pytest.approx(r.batched.reports_per_s / r.raw.rows_per_s)
     assert data["passed"] == r.passed
     lines = intake.summary_lines(r)
     assert any("闭环吞吐" in line for line in lines) and "无丢失无重复 PASS" in lines[-1]
@@ -90,7 +96,7 @@ def test_it_runs_as_a_command_on_sqlite_and_writes_json(tmp_path, django_db_bloc
     data = json.loads(path.read_text())
     assert data["bench"] == "intake" and data["vendor"] == "sqlite"
     assert data["checks"]["no_loss_no_duplicates"] is True
-    assert data["integrity"]["acknowledged"] == data["integrity"]["stored"] == 45
+    assert data["integrity"]["acknowledged"] == data["integrity"]["stored"] == 75
     assert not db.exists()
 
 

@@ -639,8 +639,8 @@ def nav(response):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("worker_a", ["home", "mine", "basedata", "new"]),
-        ("part_time_a", ["home", "mine", "basedata", "new"]),
+        ("worker_a", ["home", "today", "mine", "basedata", "new"]),
+        ("part_time_a", ["home", "today", "mine", "basedata", "new"]),
         ("street", ["home", "queue", "new"]),
         ("community", ["home", "queue", "basedata", "new"]),
         ("dept", ["home", "inbox", "new"]),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from wangge.ledgers import bulk
 from wangge.ledgers.columns import PEOPLE
-from wangge.ledgers.importers.base import Importer, choice, too_long
+from wangge.ledgers.importers.base import Entry, Importer, choice, too_long, user_id
 from wangge.ledgers.reading import Row
 from wangge.lib import codes
 from wangge.lib.crypto import keyring
@@ -30,8 +30,6 @@ from wangge.people.pinyin import name_pinyin
 from wangge.people.selectors import ADD, people_visible_to
 from wangge.people.validation import InvalidValue, parse_id_number, parse_phone
 
-#: Blind indexes looked up in the database per query.
-LOOKUP_BATCH = 900
 #: Rows per INSERT batch.
 WRITE_BATCH = 5000
 TAG_SEPARATORS = re.compile(r"[、,，;；/\s]+")
@@ -70,16 +68,14 @@ class PeopleImporter(Importer):
     levels: ClassVar = (codes.Level.GRID, codes.Level.UNIT)
 
     def setup(self) -> None:
-        self.allowed = {code: code for code in self.places()}
+        super().setup()
         self.tags: dict[str, int] = {}
         for pk, code, name in Tag.objects.filter(is_active=True).values_list("pk", "code", "name"):
             self.tags[code] = self.tags[name] = pk
         self.ring = keyring()
         self.today = timezone.localdate()
         now = bulk.datetime_value(timezone.now())
-        self.stamp = (_user_id(self.actor), now, now)
-        self.seen: dict[str, int] = {}
-        self.pending: list[tuple[str, int, Row]] = []
+        self.stamp = (user_id(self.actor), now, now)
         self.rows: list[tuple[Any, ...]] = []
         self.row_tags: list[tuple[int, list[int]]] = []
         self.visible = Person.objects.all() if self.actor is None else people_visible_to(self.actor)
@@ -102,7 +98,7 @@ class PeopleImporter(Importer):
             phone = parse_phone(self.text(row, "phone"))
         except InvalidValue as exc:
             errors.append(str(exc))
-        region = self.allowed.get(self.text(row, "region_code"))
+        region = self.place(row)
         if region is None:
             errors.append("最小单元编码：" + UNKNOWN_REGION)
         kind = self.text(row, "residence_type")
@@ -136,12 +132,11 @@ class PeopleImporter(Importer):
                 errors.append(f"未知的特殊人群：{'、'.join(unknown)}")
         if ident is not None:
             digest = self.ring.blind_index(ident.number)
-            first = self.seen.get(digest)
+            first = self.repeated(digest, line)
             if first is not None:
                 errors.append(f"身份证号与第 {first} 行重复")
             else:
-                self.seen[digest] = line
-                self.pending.append((digest, line, row))
+                self.defer(Entry(line, row, digest))
         if errors:
             self.refuse(line, row, *errors)
             return
@@ -173,18 +168,15 @@ class PeopleImporter(Importer):
             )
         )
 
-    def flush(self) -> None:
-        pending, self.pending = self.pending, []
-        for start in range(0, len(pending), LOOKUP_BATCH):
-            part = pending[start : start + LOOKUP_BATCH]
-            found = set(
-                self.visible.filter(id_number_hash__in=[digest for digest, _l, _r in part])
-                .values_list("id_number_hash", flat=True)
-                .order_by()
-            )
-            for digest, line, row in part:
-                if digest in found:
-                    self.refuse(line, row, "该身份证号已登记（在您辖区内的人员中）")
+    def look_up(self, batch: list[Entry]) -> None:
+        found = set(
+            self.visible.filter(id_number_hash__in=[entry.item for entry in batch])
+            .values_list("id_number_hash", flat=True)
+            .order_by()
+        )
+        for entry in batch:
+            if entry.item in found:
+                self.refuse(entry.line, entry.values, "该身份证号已登记（在您辖区内的人员中）")
 
     def write(self) -> int:
         rows, self.rows = self.rows, []
@@ -238,9 +230,3 @@ class PeopleImporter(Importer):
             "people": getattr(self, "created", 0),
             "tags": sum(len(t) for _i, t in self.row_tags),
         }
-
-
-def _user_id(actor: Any) -> int | None:
-    if actor is not None and getattr(actor, "is_authenticated", False):
-        return int(actor.pk)
-    return None

@@ -83,3 +83,36 @@ def report_rows(job: ImportJob) -> list[tuple[Any, ...]]:
     with job.report.open("rb") as f:
         wb = load_workbook(io.BytesIO(f.read()), read_only=True)
         return [tuple(r) for r in wb.worksheets[0].iter_rows(values_only=True)]
+
+
+def run_worker() -> None:
+    """Run the queued tasks the way ``wangge db_worker`` does, then stop."""
+    from django.core.management import call_command
+
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+
+
+def upload(
+    client: Any, kind: str, path: Path, capture: Any, scope_root: str = ""
+) -> dict[str, Any]:
+    """Upload ``path`` through the API, run the task it queued on the worker; the job as the
+    API answers it afterwards.  ``capture``: pytest-django's
+    ``django_capture_on_commit_callbacks`` (the task is queued when the upload commits)."""
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    data: dict[str, Any] = {"kind": kind}
+    if scope_root:
+        data["scope_root"] = scope_root
+    with capture(execute=True), path.open("rb") as f:
+        response = client.post("/api/v1/ledgers/imports", {**data, "file": f})
+    assert response.status_code == 201, response.content
+    job = response.json()
+    assert job["state"] == "queued" and job["kind"] == kind
+    queued = DBTaskResult.objects.filter(status=TaskResultStatus.READY)
+    assert [r.args_kwargs["args"][0] for r in queued] == [job["id"]]
+    run_worker()
+    result = DBTaskResult.objects.filter(args_kwargs__args__0=job["id"]).get()
+    assert result.status == TaskResultStatus.SUCCESSFUL, result.traceback
+    answer: dict[str, Any] = client.get(f"/api/v1/ledgers/imports/{job['id']}").json()
+    return answer

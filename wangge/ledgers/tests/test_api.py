@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from wangge.audit.models import AuditEntry
 from wangge.ledgers import services
-from wangge.ledgers.columns import PEOPLE
+from wangge.ledgers.columns import PEOPLE, SHEETS
 from wangge.ledgers.tests.conftest import (
     PEOPLE_HEADER,
     make_job,
@@ -40,7 +40,70 @@ def test_it_serves_a_template_with_lists_instructions_and_the_users_units(api):
     units = [r[0] for r in wb["网格与最小单元"].iter_rows(min_row=2, values_only=True)]
     assert units and all(code.startswith(GRID_A) for code in units)
     assert api("street").get("/api/v1/ledgers/templates/people").status_code == 403
-    assert api("worker_a").get("/api/v1/ledgers/templates/assets").status_code == 422
+
+
+def test_it_serves_the_templates_of_the_other_ledgers(api, world):
+    from wangge.assets.catalogue import seed_asset_types
+
+    seed_asset_types()
+    for kind, references in (
+        ("buildings", ["最小单元"]),
+        ("occupancy", ["最小单元"]),
+        ("enterprises", ["网格与最小单元"]),
+        ("assets", ["网格与最小单元", "部件类型", "部门"]),
+    ):
+        wb = workbook(api("worker_a").get(f"/api/v1/ledgers/templates/{kind}"))
+        sheet = SHEETS[kind]
+        assert wb.worksheets[0].title == sheet.title
+        assert [c.value for c in wb.worksheets[0][1]] == sheet.headers, kind
+        assert [n for n in wb.sheetnames if not n.endswith("列表")] == [
+            sheet.title,
+            "说明",
+            *references,
+        ]
+        places = [r[0] for r in wb[references[0]].iter_rows(min_row=2, values_only=True)]
+        assert places and all(code.startswith(GRID_A) for code in places), kind
+        for street in ("street", "dept", "resident"):
+            assert api(street).get(f"/api/v1/ledgers/templates/{kind}").status_code == 403
+    wb = workbook(api("worker_a").get("/api/v1/ledgers/templates/assets"))
+    types = [r[0] for r in wb["部件类型"].iter_rows(min_row=2, values_only=True)]
+    assert "0111" in types
+    departments = list(wb["部门"].iter_rows(min_row=2, values_only=True))
+    assert departments == [("cg", "城管局"), ("sz", "市政局")]  # not the other district's
+    # The part-time worker of a unit may record occupancy there, nothing else.
+    assert api("part_time_a").get("/api/v1/ledgers/templates/occupancy").status_code == 200
+    assert api("part_time_a").get("/api/v1/ledgers/templates/buildings").status_code == 403
+
+
+def test_a_filled_in_template_imports(api, world, tmp_path, django_capture_on_commit_callbacks):
+    """The template's own sheet, filled in as a user would, is what the importer reads."""
+    from wangge.places.models import Building, Room
+
+    from .conftest import UNIT_A1, upload
+
+    response = api("worker_a").get("/api/v1/ledgers/templates/buildings")
+    wb = workbook(response)
+    ws = wb[SHEETS["buildings"].title]
+    values = {
+        "最小单元编码": UNIT_A1,
+        "楼栋名称": "新塘里96号",
+        "层数": "4",
+        "出租屋": "是",
+        "房东姓名": "陈国强",
+        "房东电话": "13912345678",
+    }
+    for number in ("101", "201"):
+        ws.append(
+            [
+                {**values, "房号": number, "所在楼层": number[0]}.get(h, None)
+                for h in SHEETS["buildings"].headers
+            ]
+        )
+    path = tmp_path / "filled.xlsx"
+    wb.save(path)
+    job = upload(api("worker_a"), "buildings", path, django_capture_on_commit_callbacks)
+    assert job["state"] == "succeeded" and job["created_count"] == 3, job
+    assert Building.objects.get().is_rental and Room.objects.count() == 2
 
 
 def test_it_shows_a_job_to_its_uploader_and_administrators_only(api, world, tmp_path):
@@ -154,9 +217,17 @@ def test_it_exports_the_other_lists_through_their_selectors(api, world):
 
 
 def test_it_serves_the_page_uploads_and_polls_a_job(login, tmp_path):
+    from django.utils.translation import gettext, ngettext
+
     client = login("worker_a")
     page = client.get("/ledgers/")
-    assert page.status_code == 200 and "上传并校验" in page.content.decode()
+    assert page.status_code == 200 and gettext("Upload and check") in page.content.decode()
+    for kind in ("people", "buildings", "occupancy", "enterprises", "assets"):
+        assert f'data-testid="template-{kind}"' in page.content.decode()
+    assert (
+        'data-testid="template-buildings"'
+        not in login("part_time_a").get("/ledgers/").content.decode()
+    )
     path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1)])
     with path.open("rb") as f:
         response = client.post("/ledgers/", {"kind": "people", "file": f})
@@ -168,5 +239,6 @@ def test_it_serves_the_page_uploads_and_polls_a_job(login, tmp_path):
     job = ImportJob.objects.get()
     services.run_import(job.pk)
     row = client.get(f"/ledgers/jobs/{job.pk}/").content.decode()
-    assert "已写入 1 条" in row and "hx-trigger" not in row
+    written = ngettext("%(counter)s record written", "%(counter)s records written", 1)
+    assert written % {"counter": 1} in row and "hx-trigger" not in row
     assert login("worker_a2").get(f"/ledgers/jobs/{job.pk}/").status_code == 404

@@ -2,7 +2,9 @@
 import htmx from "htmx.org";
 import "leaflet/dist/leaflet.css";
 import "./app.css";
+import "./fieldwork.css";
 import { initLocateButtons, initMaps } from "./map.js";
+import { initOutbox } from "./outbox.js";
 
 window.htmx = htmx;
 // An action refused on the event page comes back as the page part with its errors.
@@ -19,6 +21,8 @@ function ready(fn) {
 }
 
 ready(() => {
+  // Forms marked data-outbox (the grid worker's phone) are kept until the server has them.
+  initOutbox();
   initMaps(document);
   initLocateButtons(document);
 });

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from wangge.bench import intake, ledger_import, locate, search
+from wangge.bench import intake, ledger_import, locate, search, sync
 
 
 @dataclass(frozen=True)
@@ -188,6 +188,12 @@ def _intake_arguments(parser: CommandParser) -> None:
         default=1000,
         help="对照：逐行提交的原始 SQL 插入行数（默认 1000；0 跳过）",
     )
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=50,
+        help="批量同步阶段每批条数（POST /events/batch，默认 50；0 跳过）",
+    )
     parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
     parser.add_argument("--port", type=int, default=0, help="服务端口（默认自动选一个空闲端口）")
     parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
@@ -212,6 +218,7 @@ def _run_intake(command: BaseCommand, options: dict[str, Any]) -> bool:
             race=options["race"],
             reporters=options["reporters"],
             per_row_commit=options["per_row_commit"],
+            batch=options["batch"],
             seed=options["seed"],
             keep=options["keep"],
             port=options["port"],
@@ -388,6 +395,202 @@ def _run_search(command: BaseCommand, options: dict[str, Any]) -> bool:
     return r.passed
 
 
+# --- sync ------------------------------------------------------------------------
+
+
+def _sync_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default=sync.DEFAULT_DATABASE_URL,
+        help="基准测试自建并在结束后删除的数据库（默认 %(default)s；也可用 sqlite:///文件）",
+    )
+    parser.add_argument("--devices", type=int, default=10, help="手机数（默认 10）")
+    parser.add_argument(
+        "--per-device", type=int, default=100, help="每台手机的离线记录条数（默认 100）"
+    )
+    parser.add_argument(
+        "--photo-share", type=float, default=0.05, help="带照片的记录比例（默认 0.05）"
+    )
+    parser.add_argument(
+        "--cut-before-answer",
+        type=float,
+        default=0.03,
+        help="请求发出后、应答前断开连接的比例（默认 0.03）",
+    )
+    parser.add_argument(
+        "--cut-while-sending", type=float, default=0.03, help="发送中途断开的比例（默认 0.03）"
+    )
+    parser.add_argument(
+        "--repeat", type=float, default=0.03, help="已确认的记录再发一次的比例（默认 0.03）"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=3, help="gunicorn 进程数（默认 3，适合 2 核）"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
+    parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    parser.add_argument("--port", type=int, default=0, help="服务端口（默认自动选一个空闲端口）")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+
+
+def _run_sync(command: BaseCommand, options: dict[str, Any]) -> bool:
+    out = command.stdout
+    try:
+        r = sync.run_sync_bench(
+            database_url=options["database_url"],
+            devices=options["devices"],
+            per_device=options["per_device"],
+            photo_share=options["photo_share"],
+            faults=sync.Faults(
+                cut_before_answer=options["cut_before_answer"],
+                cut_while_sending=options["cut_while_sending"],
+                repeat=options["repeat"],
+            ),
+            workers=options["workers"],
+            threads=options["threads"],
+            seed=options["seed"],
+            keep=options["keep"],
+            port=options["port"],
+            say=out.write,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
+    for line in sync.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "sync", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
+# --- classify --------------------------------------------------------------------
+
+
+def _classify_arguments(parser: CommandParser) -> None:
+    parser.add_argument(
+        "--per-category",
+        type=int,
+        default=None,
+        help="每个子类型只用前 N 条示例（默认全部；至少 5）",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+
+
+def _run_classify(command: BaseCommand, options: dict[str, Any]) -> bool:
+    from wangge.bench import classify
+
+    out = command.stdout
+    try:
+        r = classify.run_classify_bench(per_category=options["per_category"], say=out.write)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
+    for line in classify.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "classify", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
+# --- dashboard ---------------------------------------------------------------------
+
+
+def _dashboard_arguments(parser: CommandParser) -> None:
+    from wangge.bench import dashboard
+
+    parser.add_argument(
+        "--database-url",
+        default=dashboard.DEFAULT_DATABASE_URL,
+        help="基准测试自建的 PostgreSQL 数据库（默认 %(default)s），结束后删除，除非 --keep/--reuse",
+    )
+    parser.add_argument(
+        "--events",
+        type=int,
+        default=dashboard.DEFAULT_EVENTS,
+        help="生成的事件数（默认 10,000,000，分布在最近一年）",
+    )
+    parser.add_argument(
+        "--scale", default="city", help="层级规模（默认 city：5 个区、12,000 个网格）"
+    )
+    parser.add_argument(
+        "--queries", type=int, default=50, help="每个层级、每个周期的随机节点数（默认 50）"
+    )
+    parser.add_argument(
+        "--raw-queries",
+        type=int,
+        default=5,
+        help="其中同时以事件表上的普通 GROUP BY 计算并核对的节点数（默认 5；0 跳过）",
+    )
+    parser.add_argument("--warmup", type=int, default=10, help="每格预热次数（默认 10）")
+    parser.add_argument("--seed", type=int, default=1, help="随机种子（默认 1）")
+    parser.add_argument("--keep", action="store_true", help="结束后保留基准数据库")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="保留基准数据库，并在其事件数与 --events 相同时直接沿用（省去生成）",
+    )
+    parser.add_argument(
+        "--json", type=Path, default=None, metavar="PATH", help="把结果写入 JSON 文件"
+    )
+    # The measuring child process: runs on the configured (the bench's) database.
+    parser.add_argument("--in-place", action="store_true", help=argparse.SUPPRESS)
+
+
+def _run_dashboard(command: BaseCommand, options: dict[str, Any]) -> bool:
+    from wangge.bench import dashboard
+
+    out = command.stdout
+    if options["in_place"]:
+        try:
+            steps = dashboard.prepare_events(options["events"], seed=options["seed"], say=out.write)
+            r = dashboard.measure(
+                queries=options["queries"],
+                raw_queries=options["raw_queries"],
+                seed=options["seed"],
+                warmup=options["warmup"],
+                say=out.write,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise CommandError(str(exc)) from exc
+        r.setup = steps
+        _write_json(options["json"], {"bench": "dashboard", **r.to_dict()})
+        if options["json"] is None:
+            for line in dashboard.summary_lines(r):
+                out.write(line)
+        return r.passed
+    try:
+        r = dashboard.run_dashboard_bench(
+            database_url=options["database_url"],
+            events=options["events"],
+            scale=options["scale"],
+            queries=options["queries"],
+            raw_queries=options["raw_queries"],
+            warmup=options["warmup"],
+            seed=options["seed"],
+            keep=options["keep"],
+            reuse=options["reuse"],
+            say=out.write,
+        )
+    except (ValueError, RuntimeError) as exc:
+        raise CommandError(str(exc)) from exc
+    for line in dashboard.summary_lines(r):
+        out.write(line)
+    _write_json(options["json"], {"bench": "dashboard", **r.to_dict()})
+    if options["json"] is not None:
+        out.write(f"结果已写入 {options['json']}")
+    style = command.style.SUCCESS if r.passed else command.style.ERROR
+    out.write(style(_mark(r.passed)))
+    return r.passed
+
+
 BENCHES: dict[str, Bench] = {
     "locate": Bench(
         help="定位：STRtree 空间索引对比朴素循环与 PostGIS（城市规模，12,000 个网格）",
@@ -410,6 +613,23 @@ BENCHES: dict[str, Bench] = {
         "姓名前缀、拼音首字母查询的延迟（经真实选择器），对比不使用索引",
         add_arguments=_search_arguments,
         run=_run_search,
+    ),
+    "sync": Bench(
+        help="离线同步：10 台手机各 100 条离线记录在不稳定的网络下（断开、重发）经 HTTP 同步，"
+        "核对零丢失零重复，对比同表原始 SQL 插入速率",
+        add_arguments=_sync_arguments,
+        run=_run_sync,
+    ),
+    "classify": Bench(
+        help="类型推荐：朴素贝叶斯模型对比关键词基线，在留出的示例上比较 top-1/top-3 准确率",
+        add_arguments=_classify_arguments,
+        run=_run_classify,
+    ),
+    "dashboard": Bench(
+        help="统计看板：城市规模 10,000,000 件事件，区、街道、网格近 30 天与近一年的整页看板"
+        "读增量汇总的延迟，对比事件表上的普通 GROUP BY，并核对结果一致",
+        add_arguments=_dashboard_arguments,
+        run=_run_dashboard,
     ),
 }
 

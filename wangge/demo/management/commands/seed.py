@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import unicodedata
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -81,6 +82,8 @@ class Command(BaseCommand):
                 )
                 for line in residents_summary(residents):
                     self.stdout.write(line)
+            for line in seed_field_work(DEMO_DISTRICT, seed=options["seed"]):
+                self.stdout.write(line)
         self._print(summary)
 
     def _print(self, summary: SeedSummary) -> None:
@@ -117,3 +120,26 @@ def _width(text: str) -> int:
 
 def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
+
+
+#: Apps seeded after the people and base data they work on (field work, Open311 keys…).
+FIELD_WORK_APPS = (
+    "campaigns",
+    "arrivals",
+    "care",
+    "emergency",
+    "inspections",
+    "open311",
+    "notifications",
+    "triage",  # learns from the demo events
+    "workforce",  # last: it scores last month's field work
+)
+
+
+def seed_field_work(district_code: str, *, seed: int) -> list[str]:
+    """Each field-work app's demo data (``wangge.<app>.demo.seed_demo``); one line each."""
+    lines = []
+    for app in FIELD_WORK_APPS:
+        module = import_module(f"wangge.{app}.demo")
+        lines.append(module.seed_demo(district_code, seed=seed))
+    return lines

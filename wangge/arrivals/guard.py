@@ -1,0 +1,168 @@
+"""What keeps the public arrival forms usable for people and costly for bots, without a captcha.
+
+* a **form token**: a signed timestamp served with the form; a form sent back
+  sooner than ``ARRIVALS_MIN_FILL_SECONDS`` (no person types that fast) or
+  later than ``ARRIVALS_FORM_MAX_AGE_SECONDS``, or without a valid token, is
+  refused;
+* a **honeypot**: a field people never see (``website``); a bot filling it is refused;
+* **rate limits**: token buckets kept in the Django cache, per client address
+  (``ARRIVALS_IP_RATE``) and per phone number (``ARRIVALS_PHONE_RATE``); a
+  refusal says when to try again (429 with ``Retry-After``).
+
+The buckets live in the default cache: per process with the local-memory cache
+(the default), shared by all processes with Redis or Memcached.  Keys hold a
+keyed hash of the address or phone, never the value itself.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import signing
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from wangge.arrivals import conf
+from wangge.privacy.fields import blind_index
+
+SALT = "wangge.arrivals.form"
+HONEYPOT = "website"
+
+TOKEN_EXPIRED = "页面已过期，请刷新页面后重新填写"  # noqa: S105 - a message, not a password
+TOO_FAST = "提交过快，请确认填写的内容后再提交"
+REJECTED = "提交未被接受，请刷新页面后重试"
+
+
+class Refused(Exception):
+    """A public submission refused before its content is looked at."""
+
+    status = 422
+    code = "rejected"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Throttled(Refused):
+    """Too many submissions: try again in ``retry_after`` seconds."""
+
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, retry_after: int) -> None:
+        minutes = max(1, math.ceil(retry_after / 60))
+        super().__init__(f"提交过于频繁，请 {minutes} 分钟后再试")
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PublicClient:
+    """What a public form tells about its sender: the address, the form token, the honeypot."""
+
+    ip: str
+    form_token: str = ""
+    honeypot: str = ""
+
+
+# --- the form token -------------------------------------------------------------------------
+
+
+def issue_form_token(*, now: float | None = None) -> str:
+    """A signed timestamp for a form served at ``now`` (seconds since the epoch)."""
+    issued = time.time() if now is None else now
+    return signing.dumps({"t": round(issued, 3)}, salt=SALT, compress=False)
+
+
+def check_form_token(token: str, *, now: float | None = None) -> None:
+    """Refuse a missing, forged or stale token, and a form sent back too fast."""
+    now = time.time() if now is None else now
+    try:
+        data = signing.loads(
+            (token or "").strip(), salt=SALT, max_age=conf.number("ARRIVALS_FORM_MAX_AGE_SECONDS")
+        )
+        issued = float(data["t"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Refused(TOKEN_EXPIRED, {"form_token": TOKEN_EXPIRED}) from None
+    if now - issued < conf.number("ARRIVALS_MIN_FILL_SECONDS"):
+        raise Refused(TOO_FAST, {"form_token": TOO_FAST})
+    if now - issued > conf.number("ARRIVALS_FORM_MAX_AGE_SECONDS"):
+        raise Refused(TOKEN_EXPIRED, {"form_token": TOKEN_EXPIRED})
+
+
+def check_honeypot(value: str) -> None:
+    if (value or "").strip():
+        raise Refused(REJECTED)
+
+
+def check_client(client: PublicClient, *, now: float | None = None) -> None:
+    """The checks that need no database: honeypot, form token, the address's bucket."""
+    check_honeypot(client.honeypot)
+    check_form_token(client.form_token, now=now)
+    take("ip", client.ip, conf.rate("ARRIVALS_IP_RATE"), now=now)
+
+
+# --- token buckets ----------------------------------------------------------------------------
+
+_lock = threading.Lock()
+
+
+def _key(kind: str, value: str) -> str:
+    return f"arrivals:bucket:{kind}:{blind_index(value)}"
+
+
+def take(kind: str, value: str, rate: conf.Rate, *, now: float | None = None) -> None:
+    """Take one token from the bucket of ``value``; ``Throttled`` when it is empty."""
+    if not value:
+        return
+    now = time.time() if now is None else now
+    key = _key(kind, value)
+    with _lock:
+        state: Any = cache.get(key)
+        if isinstance(state, tuple) and len(state) == 2:
+            tokens, updated = float(state[0]), float(state[1])
+            tokens = min(float(rate.capacity), tokens + max(0.0, now - updated) * rate.per_second)
+        else:
+            tokens = float(rate.capacity)
+        if tokens < 1.0:
+            wait = (
+                math.ceil((1.0 - tokens) / rate.per_second - 1e-6)
+                if rate.capacity
+                else rate.seconds
+            )
+            cache.set(key, (tokens, now), timeout=rate.seconds * 2)
+            raise Throttled(max(1, wait))
+        cache.set(key, (tokens - 1.0, now), timeout=rate.seconds * 2)
+
+
+def take_phone(phone: str, *, now: float | None = None) -> None:
+    take("phone", phone, conf.rate("ARRIVALS_PHONE_RATE"), now=now)
+
+
+# --- the client's address ----------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The sender's address: ``REMOTE_ADDR``, or behind ``ARRIVALS_PROXY_COUNT`` reverse
+    proxies the entry of ``X-Forwarded-For`` the outermost trusted proxy added."""
+    proxies = conf.number("ARRIVALS_PROXY_COUNT")
+    remote = str(request.META.get("REMOTE_ADDR") or "")
+    if proxies <= 0:
+        return remote or "unknown"
+    forwarded = [
+        part.strip()
+        for part in str(request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")
+        if part.strip()
+    ]
+    if len(forwarded) >= proxies:
+        return forwarded[-proxies][:64]
+    return remote or "unknown"
+
+
+def public_client(request: HttpRequest, *, form_token: str, honeypot: str) -> PublicClient:
+    return PublicClient(ip=client_ip(request), form_token=form_token, honeypot=honeypot)

@@ -1,0 +1,1 @@
+"""Field work (the worker's phone): models."""

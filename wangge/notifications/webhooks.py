@@ -1,0 +1,111 @@
+"""Outbound webhooks: the payload, its signature and the HTTP POST.
+
+The body is the JSON of the delivery's payload (fixed when the delivery is
+created, so that every retry sends the same bytes); the signature is
+``sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``.
+See docs/notifications.md for how a receiver verifies it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+
+from wangge.events.models import Event, EventStep
+
+USER_AGENT = "wangge-webhooks/1"
+
+
+def payload(delivery_uuid: str, event: Event, step: EventStep, action: str) -> dict[str, Any]:
+    """What receivers get: the event's public facts, never personal data."""
+    return {
+        "id": delivery_uuid,
+        "event": {
+            "id": event.pk,
+            "number": event.number,
+            "state": event.state,
+            "category": event.category.code,
+            "region_code": event.region_code,
+            "district_code": event.district_code,
+            "level": event.level,
+            "overdue": event.overdue,
+            "updated_at": event.updated_at.isoformat(),
+        },
+        "action": action,
+        "step": {
+            "id": step.pk,
+            "from_state": step.from_state,
+            "to_state": step.to_state,
+        },
+        "at": step.at.isoformat(),
+    }
+
+
+def body_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(body: bytes, secret: str) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def verify(body: bytes, secret: str, signature: str) -> bool:
+    """What a receiver does (constant-time comparison)."""
+    return hmac.compare_digest(sign(body, secret), signature)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    ok: bool
+    status: int | None
+    error: str
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not something to follow (it would turn the POST into a GET)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_opener = urllib.request.build_opener(_NoRedirect)
+
+
+def timeout() -> float:
+    return float(getattr(settings, "WANGGE_WEBHOOK_TIMEOUT_SECONDS", 5))
+
+
+def post(url: str, body: bytes, *, secret: str, delivery_id: str, at: datetime) -> PostResult:
+    """POST the body, signed; any 2xx is success.  Never raises for network errors."""
+    request = urllib.request.Request(  # noqa: S310  # the scheme is checked when the URL is saved
+        url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": USER_AGENT,
+            "X-Wangge-Signature": sign(body, secret),
+            "X-Wangge-Delivery": delivery_id,
+            "X-Wangge-Timestamp": str(int(at.timestamp())),
+        },
+    )
+    try:
+        with _opener.open(request, timeout=timeout()) as response:
+            status = int(response.status)
+            response.read(1024)
+    except urllib.error.HTTPError as exc:
+        return PostResult(False, int(exc.code), f"HTTP {exc.code}")
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return PostResult(False, None, str(reason)[:500])
+    if 200 <= status < 300:
+        return PostResult(True, status, "")
+    return PostResult(False, status, f"HTTP {status}")

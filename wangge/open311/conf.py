@@ -1,0 +1,80 @@
+"""The Open311 app's settings, read when used (tests change them with ``settings``).
+
+Each setting may be given in the Django settings or, failing that, in the environment:
+
+``OPEN311_JURISDICTIONS`` / ``WANGGE_OPEN311_JURISDICTIONS``
+    Domain-like aliases of districts for ``jurisdiction_id``, besides the 6-digit district
+    code: ``jianghai.gov.cn=440704,other.gov.cn=440703`` (a dict in the Django settings).
+``OPEN311_CONTACT`` / ``WANGGE_OPEN311_CONTACT``
+    The ``contact`` line of the discovery document.
+``OPEN311_KEY_SERVICE`` / ``WANGGE_OPEN311_KEY_SERVICE``
+    The ``key_service`` line of the discovery document (how to ask for an API key).
+``OPEN311_COORDINATE_DECIMALS`` / ``WANGGE_OPEN311_COORDINATE_DECIMALS`` (default 3, ~100 m)
+    Decimals of ``lat``/``long`` in public answers: the exact point is not published.
+``OPEN311_PRIVATE_GROUPS`` / ``WANGGE_OPEN311_PRIVATE_GROUPS`` (default ``07,08,10,15``)
+    Top-level categories whose events are never listed publicly (disputes, public-security
+    leads, special groups, base-data changes): they concern particular people.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings
+
+DEFAULT_CONTACT = "网格化服务管理中心（工作日 08:30–17:30）"
+DEFAULT_KEY_SERVICE = "接口密钥由区网格化服务管理中心发放（wangge open311_key）"
+DEFAULT_PRIVATE_GROUPS = ("07", "08", "10", "15")
+#: When this installation's Open311 interface last changed (the discovery ``changeset``).
+CHANGESET = "2026-07-01T00:00:00+08:00"
+
+
+def _raw(name: str) -> Any:
+    value = getattr(settings, name, None)
+    if value is None:
+        value = os.environ.get(f"WANGGE_{name}")
+    return value
+
+
+def _pairs(value: Any) -> dict[str, str]:
+    if isinstance(value, dict):
+        return {str(k).strip().lower(): str(v).strip() for k, v in value.items()}
+    pairs: dict[str, str] = {}
+    for item in str(value or "").split(","):
+        alias, sep, code = item.partition("=")
+        if sep and alias.strip() and code.strip():
+            pairs[alias.strip().lower()] = code.strip()
+    return pairs
+
+
+def jurisdiction_aliases() -> dict[str, str]:
+    """Lower-case alias → district code."""
+    return _pairs(_raw("OPEN311_JURISDICTIONS"))
+
+
+def contact() -> str:
+    return str(_raw("OPEN311_CONTACT") or DEFAULT_CONTACT)
+
+
+def key_service() -> str:
+    return str(_raw("OPEN311_KEY_SERVICE") or DEFAULT_KEY_SERVICE)
+
+
+def coordinate_decimals() -> int:
+    value = _raw("OPEN311_COORDINATE_DECIMALS")
+    if value is None or value == "":
+        return 3
+    try:
+        return max(0, min(6, int(value)))
+    except (TypeError, ValueError):
+        return 3
+
+
+def private_groups() -> tuple[str, ...]:
+    value = _raw("OPEN311_PRIVATE_GROUPS")
+    if value is None:
+        return DEFAULT_PRIVATE_GROUPS
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(str(v).strip() for v in value if str(v).strip())
+    return tuple(v.strip() for v in str(value).split(",") if v.strip())

@@ -1,0 +1,339 @@
+"""Writes of the workforce app: 553 ticks, training sessions and attendance, assessments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from wangge.accounts.models import Assignment
+from wangge.accounts.scope import prefix_q, scope_for
+from wangge.audit.actions import record
+from wangge.regions.models import Region
+from wangge.workforce import assessment, months, selectors
+from wangge.workforce.choices import FULL_TIME
+from wangge.workforce.models import (
+    AssessmentScheme,
+    Attendance,
+    MethodItem,
+    MethodTick,
+    Scorecard,
+    TrainingSession,
+)
+
+INVALID = "输入有误，请检查各字段"
+WEIGHT_FIELDS = (
+    "weight_reported",
+    "weight_self_handled",
+    "weight_verification",
+    "weight_visits",
+    "weight_campaigns",
+    "weight_freshness",
+    "weight_satisfaction",
+)
+
+
+class WorkforceError(Exception):
+    def __init__(
+        self,
+        message: str,
+        fields: dict[str, str] | None = None,
+        *,
+        status: int = 422,
+        code: str = "invalid",
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+        self.status = status
+        self.code = code
+
+
+def _request_id(value: str) -> str:
+    value = (value or "").strip()
+    if len(value) > 64:
+        raise WorkforceError(INVALID, {"request_id": "请求编号过长"})
+    return value
+
+
+# --- 553 ticks ------------------------------------------------------------------------------
+
+
+@dataclass
+class TickResult:
+    tick: MethodTick
+    created: bool
+
+
+def do_tick_method(
+    *,
+    actor: Any,
+    item_code: str,
+    month: date | None = None,
+    grid_code: str | None = None,
+    note: str = "",
+    request_id: str = "",
+    now: datetime | None = None,
+) -> TickResult:
+    """Tick a "553" item for a month.  The same ``request_id`` twice, or the same item, month
+    and grid ticked again, answers with the stored tick."""
+    now = now or timezone.now()
+    request_id = _request_id(request_id)
+    if request_id:
+        existing = MethodTick.objects.filter(worker_id=actor.pk, request_id=request_id).first()
+        if existing is not None:
+            return TickResult(existing, False)
+    errors: dict[str, str] = {}
+    item = MethodItem.objects.filter(code=item_code, is_active=True).first()
+    if item is None:
+        errors["item"] = "没有这个“553”事项"
+    current = months.this_month(now)
+    month = month or current
+    if month not in (current, months.previous_month(current)):
+        errors["month"] = "只能勾选本月或上月的事项"
+    grids = selectors.worker_grids(actor)
+    if grid_code is None:
+        if len(grids) == 1:
+            grid_code = grids[0]
+        elif not grids:
+            raise WorkforceError("您不是专职网格员", status=403, code="forbidden")
+        else:
+            errors["grid"] = "请选择网格"
+    if grid_code is not None and (
+        grid_code not in grids or not scope_for(actor).can(selectors.TICK, grid_code)
+    ):
+        raise WorkforceError(
+            "没有找到该网格", {"grid": "没有找到该网格"}, status=404, code="not_found"
+        )
+    if len(note) > 200:
+        errors["note"] = "备注不能超过200字"
+    if errors or item is None or grid_code is None:
+        raise WorkforceError(INVALID, errors)
+    same = MethodTick.objects.filter(
+        worker_id=actor.pk, item=item, month=month, region_code=grid_code
+    ).first()
+    if same is not None:
+        return TickResult(same, False)
+    tick = MethodTick(
+        worker=actor,
+        item=item,
+        month=month,
+        region_code=grid_code,
+        note=note.strip(),
+        request_id=request_id,
+        ticked_at=now,
+    )
+    try:
+        with transaction.atomic():
+            tick.save(force_insert=True)
+            record("workforce.tick_method", actor=actor, obj=tick, after={"item": item.code})
+    except IntegrityError:
+        # The same request (or the same item) raced in from a second connection.
+        again = (
+            MethodTick.objects.filter(worker_id=actor.pk, request_id=request_id).first()
+            if request_id
+            else None
+        ) or MethodTick.objects.filter(
+            worker_id=actor.pk, item=item, month=month, region_code=grid_code
+        ).first()
+        if again is None:
+            raise
+        return TickResult(again, False)
+    return TickResult(tick, True)
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+@dataclass
+class SessionResult:
+    session: TrainingSession
+    created: bool
+    added: int = 0
+
+
+def _attendees(node_code: str, user_ids: list[int]) -> tuple[list[int], list[int]]:
+    """(known, unknown): users holding an assignment in the node's subtree may attend."""
+    wanted = sorted(set(user_ids))
+    known = set(
+        Assignment.objects.filter(user_id__in=wanted, is_active=True)
+        .filter(prefix_q("region__code", [node_code]))
+        .values_list("user_id", flat=True)
+    )
+    return [u for u in wanted if u in known], [u for u in wanted if u not in known]
+
+
+def do_create_training_session(
+    *,
+    actor: Any,
+    title: str,
+    held_on: date | None,
+    node_code: str,
+    trainer: str = "",
+    attendee_ids: list[int] | None = None,
+    request_id: str = "",
+) -> SessionResult:
+    request_id = _request_id(request_id)
+    if request_id and actor is not None:
+        existing = TrainingSession.objects.filter(
+            created_by_id=actor.pk, request_id=request_id
+        ).first()
+        if existing is not None:
+            return SessionResult(existing, False)
+    if actor is not None and not scope_for(actor).can(selectors.ADD_TRAINING, node_code):
+        raise WorkforceError("没有找到该节点", status=404, code="not_found")
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "请填写培训主题"
+    elif len(title) > 200:
+        errors["title"] = "培训主题不能超过200字"
+    if held_on is None:
+        errors["held_on"] = "请填写培训日期"
+    if len(trainer) > 100:
+        errors["trainer"] = "授课人不能超过100字"
+    if not Region.objects.filter(code=node_code).exclude(level="unit").exists():
+        errors["node"] = "请选择区、街道、社区或网格"
+    known, unknown = _attendees(node_code, attendee_ids or [])
+    if unknown:
+        errors["attendees"] = "参训人员不在本辖区：" + "、".join(str(u) for u in unknown)
+    if errors or held_on is None:
+        raise WorkforceError(INVALID, errors)
+    session = TrainingSession(
+        title=title,
+        held_on=held_on,
+        region_code=node_code,
+        trainer=trainer.strip(),
+        created_by=actor,
+        request_id=request_id,
+    )
+    try:
+        with transaction.atomic():
+            session.save(force_insert=True)
+            Attendance.objects.bulk_create([Attendance(session=session, user_id=u) for u in known])
+            record(
+                "workforce.create_training",
+                actor=actor,
+                obj=session,
+                after={"title": title, "attendees": len(known)},
+            )
+    except IntegrityError:
+        again = TrainingSession.objects.filter(
+            created_by_id=getattr(actor, "pk", None), request_id=request_id
+        ).first()
+        if not request_id or again is None:
+            raise
+        return SessionResult(again, False)
+    return SessionResult(session, True, len(known))
+
+
+def do_record_attendance(session: TrainingSession, *, actor: Any, user_ids: list[int]) -> int:
+    """Add attendees to a session (already recorded ones are kept once); returns how many new."""
+    if actor is not None and not scope_for(actor).can(selectors.ADD_TRAINING, session.region_code):
+        raise WorkforceError("没有找到该培训", status=404, code="not_found")
+    known, unknown = _attendees(session.region_code, user_ids)
+    if unknown or not user_ids:
+        raise WorkforceError(
+            INVALID,
+            {"user_ids": "参训人员不在本辖区：" + "、".join(str(u) for u in unknown)}
+            if unknown
+            else {"user_ids": "请选择参训人员"},
+        )
+    with transaction.atomic():
+        before = Attendance.objects.filter(session=session).count()
+        Attendance.objects.bulk_create(
+            [Attendance(session=session, user_id=u) for u in known], ignore_conflicts=True
+        )
+        added = Attendance.objects.filter(session=session).count() - before
+        record("workforce.record_attendance", actor=actor, obj=session, after={"added": added})
+    return added
+
+
+# --- assessment -----------------------------------------------------------------------------
+
+
+def validate_scheme(scheme: AssessmentScheme) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if sum(getattr(scheme, f) for f in WEIGHT_FIELDS) != 100:
+        errors["weights"] = "各项权重之和必须等于100"
+    if not scheme.star2 <= scheme.star3 <= scheme.star4 <= scheme.star5 <= 100:
+        errors["stars"] = "星级分数线必须从二星到五星递增且不超过100"
+    if scheme.verify_zero_hours <= scheme.verify_full_hours:
+        errors["verify_zero_hours"] = "零分时限必须大于满分时限"
+    return errors
+
+
+@dataclass
+class AssessResult:
+    month: date
+    computed: int
+    skipped: list[str] = field(default_factory=list)
+
+
+def do_compute_scorecards(
+    *, month: date, actor: Any, district_code: str | None = None
+) -> AssessResult:
+    """Compute and store the month's scorecard of every full-time grid worker (in a district).
+
+    Re-running replaces the month's scorecards, so a correction of figures or weights is
+    taken into account; until then the stored scorecard does not move.
+    """
+    if actor is not None:
+        scope = scope_for(actor)
+        allowed = scope.is_global or bool(
+            district_code and scope.can("workforce.assess_workers", district_code)
+        )
+        if not allowed:
+            raise WorkforceError("您无权计算考核", status=403, code="forbidden")
+    assignments = Assignment.objects.filter(
+        is_active=True, role__slug=FULL_TIME, region__level="grid"
+    ).values_list("user_id", "region__code")
+    if district_code:
+        assignments = assignments.filter(prefix_q("region__code", [district_code]))
+    schemes: dict[str, AssessmentScheme | None] = {}
+    result = AssessResult(month=month, computed=0)
+    now = timezone.now()
+    cards: list[Scorecard] = []
+    for user_id, grid in sorted(assignments):
+        district = grid[:6]
+        if district not in schemes:
+            scheme = assessment.scheme_for(district)
+            schemes[district] = scheme if scheme and not validate_scheme(scheme) else None
+        scheme = schemes[district]
+        if scheme is None:
+            result.skipped.append(grid)
+            continue
+        measured = assessment.measure(user_id, grid, month, scheme)
+        score, components = assessment.score(measured.ratios, scheme.weights())
+        cards.append(
+            Scorecard(
+                worker_id=user_id,
+                month=month,
+                region_code=grid,
+                scheme=scheme,
+                figures=measured.figures,
+                components=components,
+                score=score,
+                stars=assessment.stars(score, scheme),
+                computed_at=now,
+            )
+        )
+    with transaction.atomic():
+        old = Scorecard.objects.filter(month=month)
+        if district_code:
+            old = old.filter(prefix_q("region_code", [district_code]))
+        old.delete()
+        Scorecard.objects.bulk_create(cards)
+        record(
+            "workforce.compute_scorecards",
+            actor=actor,
+            object_type="workforce.scorecard",
+            object_repr=f"{month:%Y-%m} {district_code or '*'}",
+            region_code=district_code or "",
+            after={"computed": len(cards), "skipped": len(result.skipped)},
+        )
+    result.computed = len(cards)
+    return result

@@ -1,0 +1,320 @@
+"""Reads of the workforce app, every one filtered through ``wangge.accounts.scope``."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from wangge.accounts.models import Assignment
+from wangge.accounts.scope import prefix_q, scope_for
+from wangge.lib import codes
+from wangge.regions.models import Region
+from wangge.workforce.choices import FULL_TIME, LIAISON, MEMBER_ROLES, ROSTER_ROLES
+from wangge.workforce.models import (
+    Attendance,
+    Duty,
+    DutyCategory,
+    MethodItem,
+    MethodTick,
+    Scorecard,
+    TrainingSession,
+)
+
+GRID_LENGTH = codes.CODE_LENGTH[codes.Level.GRID]
+
+VIEW_ROSTER = "workforce.view_roster"
+VIEW_RANKING = "workforce.view_ranking"
+TICK = "workforce.tick_method"
+VIEW_TRAINING = "workforce.view_trainingsession"
+ADD_TRAINING = "workforce.add_trainingsession"
+
+
+# --- nodes ---------------------------------------------------------------------------------
+
+
+def node_for_user(user: Any, code: str | None, perm: str) -> Region:
+    """The node ``code`` (or the user's first root holding ``perm``) if the user holds ``perm``
+    there; 404 otherwise (out of scope answers like a missing node)."""
+    scope = scope_for(user)
+    if not code:
+        roots = scope.roots_with(perm)
+        if scope.is_global and not roots:
+            region = Region.objects.filter(level="district").order_by("code").first()
+            if region is None:
+                raise Http404
+            return region
+        if not roots:
+            raise Http404
+        code = roots[0]
+    if not scope.can(perm, code):
+        raise Http404
+    region = Region.objects.filter(code=code).only("code", "name", "level").first()
+    if region is None:
+        raise Http404
+    return region
+
+
+def worker_grids(user: Any) -> list[str]:
+    """Grids where the user is a full-time grid worker."""
+    return sorted(
+        Assignment.objects.filter(
+            user_id=user.pk, is_active=True, role__slug=FULL_TIME, region__level="grid"
+        ).values_list("region__code", flat=True)
+    )
+
+
+# --- roster and 一格两员 ----------------------------------------------------------------------
+
+
+@dataclass
+class Member:
+    user_id: int
+    name: str
+    role: str
+    node: str
+
+
+@dataclass
+class GridRoster:
+    code: str
+    name: str
+    full_time: list[Member] = field(default_factory=list)
+    part_time: list[Member] = field(default_factory=list)
+    dept_members: list[Member] = field(default_factory=list)
+    liaison_leaders: list[Member] = field(default_factory=list)
+
+    @property
+    def member_ids(self) -> set[int]:
+        return {
+            m.user_id
+            for m in (*self.full_time, *self.part_time, *self.dept_members)
+            if m.role in MEMBER_ROLES
+        }
+
+    @property
+    def problems(self) -> list[str]:
+        """Why the grid fails 一格两员 (empty when it passes)."""
+        found = []
+        if not self.full_time:
+            found.append("无专职网格员")
+        if len(self.member_ids) < 2:
+            found.append("缺少第二名网格员")
+        return found
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def roster(user: Any, node_code: str | None = None) -> tuple[Region, list[GridRoster]]:
+    """Every grid under the node with its people, from the role assignments."""
+    node = node_for_user(user, node_code, VIEW_ROSTER)
+    grids = (
+        Region.objects.filter(level="grid")
+        .filter(prefix_q("code", [node.code]))
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    rosters = {code: GridRoster(code=code, name=name) for code, name in grids}
+    rows = (
+        Assignment.objects.filter(is_active=True, role__slug__in=ROSTER_ROLES)
+        .filter(prefix_q("region__code", [node.code]))
+        .values_list(
+            "user_id", "user__display_name", "user__username", "role__slug", "region__code"
+        )
+        .order_by("region__code", "user_id")
+    )
+    for user_id, display, username, role, code in rows:
+        grid = rosters.get(code[:GRID_LENGTH])
+        if grid is None:
+            continue
+        member = Member(user_id=user_id, name=display or username, role=role, node=code)
+        if role == FULL_TIME:
+            grid.full_time.append(member)
+        elif role == LIAISON:
+            grid.liaison_leaders.append(member)
+        elif role == "dept_member":
+            grid.dept_members.append(member)
+        else:
+            grid.part_time.append(member)
+    return node, list(rosters.values())
+
+
+# --- duties and 553 -------------------------------------------------------------------------
+
+
+def duty_categories() -> list[tuple[DutyCategory, list[Duty]]]:
+    duties: dict[int, list[Duty]] = defaultdict(list)
+    for duty in Duty.objects.filter(is_active=True).order_by("sort_order", "code"):
+        duties[duty.category_id].append(duty)
+    return [(c, duties.get(c.pk, [])) for c in DutyCategory.objects.order_by("sort_order", "code")]
+
+
+def method_items() -> list[MethodItem]:
+    return list(MethodItem.objects.filter(is_active=True).order_by("sort_order", "code"))
+
+
+def ticks_of(user: Any, month: date) -> QuerySet[MethodTick]:
+    return MethodTick.objects.filter(worker_id=user.pk, month=month).select_related("item")
+
+
+@dataclass
+class Progress:
+    code: str
+    name: str
+    total: int
+    ticked: int
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.ticked / self.total, 4) if self.total else None
+
+
+def method_progress(
+    user: Any, month: date, node_code: str | None = None
+) -> tuple[list[Progress], list[Progress]]:
+    """(per worker, per grid) ticks of the month.  A worker without the roster permission sees
+    only their own progress."""
+    total = MethodItem.objects.filter(is_active=True).count()
+    scope = scope_for(user)
+    if node_code or scope.roots_with(VIEW_ROSTER) or scope.is_global:
+        node = node_for_user(user, node_code, VIEW_ROSTER)
+        worker_rows = (
+            Assignment.objects.filter(is_active=True, role__slug=FULL_TIME, region__level="grid")
+            .filter(prefix_q("region__code", [node.code]))
+            .values_list("user_id", "user__display_name", "user__username", "region__code")
+        )
+        grid_names = dict(
+            Region.objects.filter(level="grid")
+            .filter(prefix_q("code", [node.code]))
+            .values_list("code", "name")
+        )
+        ticks = MethodTick.objects.filter(month=month, item__is_active=True).filter(
+            prefix_q("region_code", [node.code])
+        )
+    else:
+        worker_rows = Assignment.objects.filter(
+            user_id=user.pk, is_active=True, role__slug=FULL_TIME, region__level="grid"
+        ).values_list("user_id", "user__display_name", "user__username", "region__code")
+        grid_names = dict(
+            Region.objects.filter(code__in=worker_grids(user)).values_list("code", "name")
+        )
+        ticks = MethodTick.objects.filter(month=month, worker_id=user.pk, item__is_active=True)
+    per_worker: dict[tuple[int, str], int] = defaultdict(int)
+    per_grid: dict[str, set[int]] = defaultdict(set)
+    for worker_id, grid, item_id in ticks.values_list("worker_id", "region_code", "item_id"):
+        per_worker[(worker_id, grid)] += 1
+        per_grid[grid].add(item_id)
+    workers = [
+        Progress(
+            code=f"{uid}@{grid}",
+            name=display or username,
+            total=total,
+            ticked=per_worker.get((uid, grid), 0),
+        )
+        for uid, display, username, grid in worker_rows
+    ]
+    grids = [
+        Progress(code=code, name=name, total=total, ticked=len(per_grid.get(code, ())))
+        for code, name in sorted(grid_names.items())
+    ]
+    return workers, grids
+
+
+# --- training -----------------------------------------------------------------------------
+
+
+def sessions_for(user: Any, node_code: str | None = None) -> QuerySet[TrainingSession]:
+    node = node_for_user(user, node_code, VIEW_TRAINING)
+    return (
+        TrainingSession.objects.filter(prefix_q("region_code", [node.code]))
+        .annotate(attendance_count=Count("attendances"))
+        .order_by("-held_on", "-id")
+    )
+
+
+def get_session_for_user(user: Any, pk: int, perm: str = VIEW_TRAINING) -> TrainingSession:
+    session = TrainingSession.objects.filter(pk=pk).first()
+    if session is None or not scope_for(user).can(perm, session.region_code):
+        raise Http404
+    return session
+
+
+@dataclass
+class TrainingTotal:
+    code: str
+    name: str
+    sessions: int
+    attendances: int
+
+
+def training_totals(
+    user: Any, node_code: str | None = None
+) -> tuple[TrainingTotal, list[TrainingTotal]]:
+    """Sessions and attendances under the node, and under each of its children."""
+    node = node_for_user(user, node_code, VIEW_TRAINING)
+    sessions = TrainingSession.objects.filter(prefix_q("region_code", [node.code]))
+    counts: dict[str, int] = dict(sessions.values_list("region_code").annotate(n=Count("id")))
+    attendance: dict[str, int] = dict(
+        Attendance.objects.filter(prefix_q("session__region_code", [node.code]))
+        .values_list("session__region_code")
+        .annotate(n=Count("id"))
+    )
+    total = TrainingTotal(node.code, node.name, sum(counts.values()), sum(attendance.values()))
+    children = []
+    for code, name in (
+        Region.objects.filter(parent__code=node.code).order_by("code").values_list("code", "name")
+    ):
+        children.append(
+            TrainingTotal(
+                code,
+                name,
+                sum(n for c, n in counts.items() if c.startswith(code)),
+                sum(n for c, n in attendance.items() if c.startswith(code)),
+            )
+        )
+    return total, children
+
+
+def attended_by(user: Any) -> QuerySet[TrainingSession]:
+    return TrainingSession.objects.filter(attendances__user_id=user.pk).order_by("-held_on")
+
+
+# --- scorecards ---------------------------------------------------------------------------
+
+
+def own_scorecards(user: Any, month: date | None = None) -> QuerySet[Scorecard]:
+    qs = Scorecard.objects.filter(worker_id=user.pk).select_related("worker", "scheme")
+    if month is not None:
+        qs = qs.filter(month=month)
+    return qs.order_by("-month", "region_code")
+
+
+def ranking(user: Any, month: date, node_code: str | None = None) -> tuple[Region, list[Scorecard]]:
+    """The scorecards of the node's workers for the month, best first."""
+    node = node_for_user(user, node_code, VIEW_RANKING)
+    qs = (
+        Scorecard.objects.filter(month=month)
+        .filter(prefix_q("region_code", [node.code]))
+        .select_related("worker")
+        .order_by("-score", "region_code", "worker_id")
+    )
+    return node, list(qs)
+
+
+def get_scorecard_for_user(user: Any, pk: int) -> Scorecard:
+    card = Scorecard.objects.filter(pk=pk).select_related("worker", "scheme").first()
+    if card is None:
+        raise Http404
+    if card.worker_id == user.pk or scope_for(user).can(VIEW_RANKING, card.region_code):
+        return card
+    raise Http404
+
+
+def grid_names(grid_codes: list[str]) -> dict[str, str]:
+    return dict(Region.objects.filter(code__in=grid_codes).values_list("code", "name"))

@@ -1,0 +1,94 @@
+"""The workforce pages: the worker's own scorecard and "553" checklist (mobile), the
+ranking of a community's or street's workers, and the roster with its 一格两员 check."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from wangge.accounts.scope import scope_for
+from wangge.workforce import actions, months, selectors
+
+
+def _month(request: HttpRequest, default: date | None = None) -> date:
+    value = request.GET.get("month", "")
+    return months.parse_month(value) or default or months.this_month()
+
+
+@login_required
+@require_GET
+def my_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    month = months.this_month()
+    cards = list(selectors.own_scorecards(user))
+    ticked = {t.item_id: t for t in selectors.ticks_of(user, month)}
+    items = [(i, ticked.get(i.pk)) for i in selectors.method_items()]
+    context = {
+        "card": cards[0] if cards else None,
+        "stars_text": "★" * cards[0].stars if cards else "",
+        "history": cards[1:7],
+        "grid_names": selectors.grid_names([c.region_code for c in cards[:7]]),
+        "month": month,
+        "items": items,
+        "ticked": len(ticked),
+        "is_worker": bool(selectors.worker_grids(user)),
+        "request_id": uuid.uuid4(),
+        "trainings": selectors.attended_by(user).count(),
+    }
+    return render(request, "workforce/me.html", context)
+
+
+@login_required
+@require_POST
+def tick(request: HttpRequest) -> HttpResponse:
+    try:
+        result = actions.do_tick_method(
+            actor=request.user,
+            item_code=request.POST.get("item", ""),
+            note=request.POST.get("note", ""),
+            request_id=request.POST.get("request_id", ""),
+        )
+    except actions.WorkforceError as exc:
+        messages.error(request, "；".join([exc.message, *exc.fields.values()]))
+    else:
+        if result.created:
+            messages.success(request, _("Ticked."))
+    return redirect("workforce:me")
+
+
+@login_required
+@require_GET
+def ranking_page(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).can(selectors.VIEW_RANKING):
+        raise PermissionDenied
+    month = _month(request, months.previous_month(months.this_month()))
+    node, cards = selectors.ranking(request.user, month, request.GET.get("node") or None)
+    names = selectors.grid_names([c.region_code for c in cards])
+    context = {
+        "node": node,
+        "month": month,
+        "rows": [(i + 1, c, names.get(c.region_code, c.region_code)) for i, c in enumerate(cards)],
+    }
+    return render(request, "workforce/ranking.html", context)
+
+
+@login_required
+@require_GET
+def roster_page(request: HttpRequest) -> HttpResponse:
+    if not scope_for(request.user).can(selectors.VIEW_ROSTER):
+        raise PermissionDenied
+    node, grids = selectors.roster(request.user, request.GET.get("node") or None)
+    context = {
+        "node": node,
+        "grids": grids,
+        "failing": [g for g in grids if not g.ok],
+    }
+    return render(request, "workforce/roster.html", context)
