@@ -251,13 +251,8 @@ def _region_bounds(district: str | None) -> tuple[str, str | None] | None:
     return district, prefix_upper_bound(district)
 
 
-def _fact_select(start: date, end: date, district: str | None) -> tuple[str, list[Any]]:
-    """``SELECT`` of the facts of the events reported in ``[start, end]``, aliased by column."""
-    qs = Event.objects.filter(
-        reported_at__gte=day_start(start), reported_at__lt=day_start(end + timedelta(days=1))
-    )
-    if district:
-        qs = qs.filter(district_code=district)  # the (district_code, reported_at) index
+def fact_expressions() -> dict[str, Any]:
+    """The columns of ``EventFact`` (keys and counters) as expressions over ``events.Event``."""
     keys: dict[str, Any] = {
         "event_id": F("pk"),
         "day": TruncDate("reported_at", tzinfo=local_tz()),
@@ -269,8 +264,17 @@ def _fact_select(start: date, end: date, district: str | None) -> tuple[str, lis
         "state": F("state"),
         "level": F("level"),
     }
-    exprs = {**keys, **contribution_expressions()}
-    aliased = {f"v_{name}": expr for name, expr in exprs.items()}
+    return {**keys, **contribution_expressions()}
+
+
+def _fact_select(start: date, end: date, district: str | None) -> tuple[str, list[Any]]:
+    """``SELECT`` of the facts of the events reported in ``[start, end]``, aliased ``v_<column>``."""
+    qs = Event.objects.filter(
+        reported_at__gte=day_start(start), reported_at__lt=day_start(end + timedelta(days=1))
+    )
+    if district:
+        qs = qs.filter(district_code=district)  # the (district_code, reported_at) index
+    aliased = {f"v_{name}": expr for name, expr in fact_expressions().items()}
     sql, params = qs.order_by().annotate(**aliased).values(*aliased).query.sql_with_params()
     return sql, list(params)
 
@@ -317,27 +321,32 @@ def rebuild_aggregates(
         _execute(f"DELETE FROM {fact_table} WHERE {where}", params, using)  # noqa: S608
         where, params = _where("node", bounds, start, end, qn, ops)
         _execute(f"DELETE FROM {tally_table} WHERE {where}", params, using)  # noqa: S608
+        # The chunk's facts once in a temporary table: the tallies are grouped from it.
         select, params = _fact_select(start, end, district)
+        chunk = qn("dashboards_rebuild_chunk")
+        _execute(f"DROP TABLE IF EXISTS {chunk}", [], using)
+        _execute(f"CREATE TEMPORARY TABLE {chunk} AS {select}", params, using)
         columns = [*FACT_KEYS, *COUNTERS]
         result.events = _execute(
             f"INSERT INTO {fact_table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
-            f"SELECT {', '.join(qn('v_' + c) for c in columns)} FROM ({select}) src",
-            params,
+            f"SELECT {', '.join(qn('v_' + c) for c in columns)} FROM {chunk}",
+            [],
             using,
         )
-        where, params = _where("region_code", bounds, start, end, qn, ops)
-        sums = ", ".join(f"SUM({qn(c)})" for c in COUNTERS)
+        sums = ", ".join(f"SUM({qn('v_' + c)})" for c in COUNTERS)
         into = f"INSERT INTO {tally_table} ({', '.join(qn(c) for c in (*TALLY_KEYS, *COUNTERS))}) "
+        day = qn("v_day")
         for depth, length, dims in TALLY_LEVELS:
-            node = f"SUBSTR({qn('region_code')}, 1, {length})"
+            node = f"SUBSTR({qn('v_region_code')}, 1, {length})"
             for dim in dims:
-                item = "''" if dim == ALL else qn(dim)
-                group = [node, qn("day")] + ([] if dim == ALL else [qn(dim)])
+                item = "''" if dim == ALL else qn(f"v_{dim}")
+                group = [node, day] + ([] if dim == ALL else [item])
                 select = (
-                    f"SELECT {node}, {depth}, %s, {item}, {qn('day')}, {sums} "  # noqa: S608
-                    f"FROM {fact_table} WHERE {where} GROUP BY {', '.join(group)}"
+                    f"SELECT {node}, {depth}, %s, {item}, {day}, {sums} "  # noqa: S608
+                    f"FROM {chunk} GROUP BY {', '.join(group)}"
                 )
-                result.tallies += _execute(into + select, [dim, *params], using)
+                result.tallies += _execute(into + select, [dim], using)
+        _execute(f"DROP TABLE {chunk}", [], using)
     result.seconds = clock.perf_counter() - began
     return result
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Department
+from wangge.privacy.fields import EncryptedTextField
 from wangge.events.choices import (
     AttachmentKind,
     CalendarDayKind,
@@ -144,7 +145,8 @@ class Event(models.Model):
         on_delete=models.SET_NULL,
         related_name="reported_events",
     )
-    reporter_contact = models.CharField(_("reporter contact"), max_length=64, blank=True)
+    #: The reporter's phone: encrypted at rest, shown masked.
+    reporter_contact = EncryptedTextField(_("reporter contact"), blank=True, default="")
     client_request_id = models.CharField(
         _("client request id"), max_length=64, blank=True, default=""
     )

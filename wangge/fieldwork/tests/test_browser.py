@@ -32,6 +32,7 @@ demo = web.demo
 PHONE_OPTIONS = {"is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 QUEUED = "已离线保存，联网后自动提交"
 DESCRIPTION = "桥下井盖缺失，已设置临时警示"
+SECOND = "路灯杆倾斜"
 
 # Polled on a timer: an async predicate does not go with the default requestAnimationFrame.
 KEPT = """async (paths) => {
@@ -62,7 +63,10 @@ def request_id(request) -> str:
     """The submission's request id, from a JSON body or a multipart upload."""
     body = request.post_data_buffer or b""
     if request.headers.get("content-type", "").startswith("application/json"):
-        return str(json.loads(body)["request_id"])
+        data = json.loads(body)
+        if "reports" in data:  # a batch
+            return ",".join(report["request_id"] for report in data["reports"])
+        return str(data["request_id"])
     found = re.search(rb'name="request_id"\r\n\r\n([^\r]+)', body)
     return found.group(1).decode() if found else ""
 
@@ -230,14 +234,23 @@ def test_a_worker_records_offline_and_the_server_stores_each_record_once(
         badge = page.locator("[data-testid=outbox-badge]")
         assert "4 条待提交" in badge.inner_text() and "离线" in badge.inner_text()
         assert page.input_value("textarea[name=description]") == ""  # ready for the next one
+        # A second report, without a photo: the two go in one batch.
+        page.select_option("select[name=category]", "0602")
+        page.fill("textarea[name=description]", SECOND)
+        page.fill("#id_lng", str(here.point_lng))
+        page.fill("#id_lat", str(here.point_lat))
+        page.locator("[data-testid=submit]").click()
+        page.wait_for_function(
+            "() => document.querySelector('[data-testid=outbox-badge]').dataset.pending === '5'"
+        )
         assert not Event.objects.exists() and not Attachment.objects.exists()
         assert Attempt.objects.count() == attempts_before
 
         page.goto(f"{live_server.url}/fieldwork/")
         panel = page.locator("[data-testid=outbox]")
         panel.wait_for()
-        assert panel.locator("[data-state=pending]").count() == 4
-        assert "4 条待提交" in panel.locator("[data-testid=outbox-summary]").inner_text()
+        assert panel.locator("[data-state=pending]").count() == 5
+        assert "5 条待提交" in panel.locator("[data-testid=outbox-summary]").inner_text()
         assert web.no_horizontal_overflow(page), "the today page scrolls sideways on a phone"
         shot(page, "fieldwork-offline-phone.png")
 
@@ -247,15 +260,20 @@ def test_a_worker_records_offline_and_the_server_stores_each_record_once(
         page.route(api, bad)
         context.set_offline(False)
         wait_until_sent(page, rounds=30)
+        # Three visits, the photo, and the two reports in one batch.
         assert len(bad.seen) == 5 and all(n >= 2 for n in bad.seen.values()), bad.seen
+        assert sum("/api/v1/events/batch " in key for key in bad.seen) == 1, bad.seen
 
         recorded = Attempt.objects.filter(recorded_by=worker, target__in=chosen)
         assert recorded.count() == 3 == Attempt.objects.count() - attempts_before
         assert {a.target_id: a.outcome.code for a in recorded} == outcomes
         assert sorted(a.note for a in recorded) == ["离线记录 1", "离线记录 2", "离线记录 3"]
-        event = Event.objects.get()
-        assert event.reporter == worker and event.description == DESCRIPTION
-        assert event.grid_code == grid.code and event.category.code == "0601"
+        assert Event.objects.count() == 2
+        event = Event.objects.get(description=DESCRIPTION)
+        assert event.reporter == worker and event.category.code == "0601"
+        assert event.grid_code == grid.code
+        second = Event.objects.get(description=SECOND)
+        assert second.reporter == worker and second.category.code == "0602"
         assert list(Attachment.objects.values_list("event_id", "uploader_id")) == [
             (event.pk, worker.pk)
         ]
@@ -267,7 +285,7 @@ def test_a_worker_records_offline_and_the_server_stores_each_record_once(
         page.reload()
         page.locator("[data-testid=outbox-summary]").wait_for()
         page.wait_for_timeout(500)
-        assert Event.objects.count() == 1 and Attachment.objects.count() == 1
+        assert Event.objects.count() == 2 and Attachment.objects.count() == 1
         assert Attempt.objects.count() - attempts_before == 3
         shot(page, "fieldwork-synced-phone.png")
         assert errors == []

@@ -425,7 +425,8 @@ async function drainOnce(force) {
   const results = new Map();
   const waiting = (await jobs(PENDING)).sort((a, b) => a.id - b.id);
   let index = 0;
-  while (index < waiting.length) {
+  let stop = false;
+  while (index < waiting.length && !stop) {
     const job = waiting[index];
     if (!force && job.next_at > Date.now()) break;
     const group = batchFrom(waiting, index, force);
@@ -437,7 +438,8 @@ async function drainOnce(force) {
       const offline = { outcome: "retry", error: { status: 0, message: t().network, fields: {} } };
       tried = new Map([[job.id, offline]]);
     }
-    let stop = false;
+    // A batch refused as a whole: the same submissions again, one by one (batching is off).
+    if (group.length > 1 && tried.size === 0 && !batching) continue;
     for (const member of group) {
       const result = tried.get(member.id);
       if (!result) {
@@ -451,6 +453,7 @@ async function drainOnce(force) {
       } else if (result.outcome === "refused") {
         await put({ ...member, state: FAILED, error: result.error, attempts: member.attempts + 1 });
       } else {
+        // Try again later, and the submissions behind it wait (their order is kept).
         needsLogin = result.outcome === "login";
         await put({
           ...member,
@@ -461,11 +464,8 @@ async function drainOnce(force) {
         stop = true;
         break;
       }
+      index += 1;
     }
-    // A batch refused as a whole is sent again one by one (``batching`` is off now).
-    if (stop && !(group.length > 1 && !batching && tried.size === 0)) break;
-    index += tried.size && group.length > 1 ? [...tried.keys()].length : 1;
-    if (stop) continue;
   }
   await refresh();
   return results;
