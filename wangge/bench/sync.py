@@ -124,6 +124,8 @@ class SyncBenchResult:
     server: dict[str, Any]
     devices: int
     per_device: int
+    #: Event reports per request (the outbox sends up to 50 consecutive ones in one batch).
+    batch: int
     faults: Faults
     counts: Counts
     #: From the moment every phone comes online to the last queue emptied.
@@ -245,8 +247,10 @@ class Device:
         queue: Sequence[Submission],
         faults: Faults,
         rng: random.Random,
+        batch: int = 1,
     ) -> None:
         self.host, self.port = host, port
+        self.batch = max(1, batch)
         self.reporter = reporter
         self.queue = list(queue)
         self.faults = faults
@@ -350,38 +354,75 @@ class Device:
             self.errors.append(f"{submission.request_id} {what}: HTTP {status}")
         raise Refused(status)
 
+    def send_batch(self, chunk: Sequence[Submission]) -> dict[str, int | None] | None:
+        """One try of consecutive submissions, as the outbox sends event reports: each one's
+        photo first, then one ``POST /events/batch``.  Request id → event id (None: the
+        report was refused), or None to try again."""
+        if len(chunk) == 1:
+            event_id = self.send(chunk[0])
+            return None if event_id is None else {chunk[0].request_id: event_id}
+        bodies = []
+        for submission in chunk:
+            body = submission.report.body
+            if submission.photo is not None:
+                status, photo_id = self._upload(submission)
+                if not self._answered(status, submission, "photo"):
+                    return None
+                payload = json.loads(body)
+                payload["attachments"] = [photo_id]
+                body = json.dumps(payload, ensure_ascii=False).encode()
+            bodies.append(body)
+        status, data = self.request(
+            intake.BATCH_PATH, b'{"reports": [' + b", ".join(bodies) + b"]}", "application/json"
+        )
+        if not self._answered(status, chunk[0], "batch"):
+            return None
+        answered: dict[str, int | None] = {}
+        for item in json.loads(data)["results"]:
+            valid = item["status"] != "invalid" and item["id"] is not None
+            answered[item["request_id"]] = int(item["id"]) if valid else None
+        return answered
+
     def run(self) -> None:
-        """The queue in order: each submission until it is answered, then the next."""
-        for submission in self.queue:
+        """The queue in order, ``batch`` submissions at a time: each batch until it is
+        answered, then the next."""
+        for start in range(0, len(self.queue), self.batch):
+            chunk = self.queue[start : start + self.batch]
             started = time.perf_counter()
-            event_id = None
+            answered = None
             for tries in range(1, MAX_TRIES + 1):
                 try:
-                    event_id = self.send(submission)
+                    answered = self.send_batch(chunk)
                 except Cut:
-                    event_id = None
+                    answered = None
                 except Refused:
                     break
-                if event_id is not None:
+                if answered is not None:
                     break
                 # A phone waits a little before it tries again (the outbox: 5 s, growing).
                 time.sleep(min(0.01 * 2 ** (tries - 1), 0.25))
-            if event_id is None:
-                self.lost.append(submission.request_id)
-                continue
-            self.seconds.append(time.perf_counter() - started)
-            self.acknowledged[submission.request_id] = event_id
-            self.answers.append((submission.request_id, event_id))
-            if self.rng.random() < self.faults.repeat:
+            seconds = time.perf_counter() - started
+            for submission in chunk:
+                event_id = (answered or {}).get(submission.request_id)
+                if event_id is None:
+                    self.lost.append(submission.request_id)
+                    if answered is not None:
+                        self.counts.refused += 1
+                    continue
+                self.seconds.append(seconds)
+                self.acknowledged[submission.request_id] = event_id
+                self.answers.append((submission.request_id, event_id))
+            if answered is not None and self.rng.random() < self.faults.repeat:
                 self.counts.repeated += 1
                 try:
-                    again = self.send(submission)
+                    again = self.send_batch(chunk)
                 except Cut:
                     again = None
                 except Refused:
-                    again = -1  # an answered submission refused: counts as a mismatch
-                if again is not None:
-                    self.answers.append((submission.request_id, again))
+                    # An answered submission refused: counts as a mismatch.
+                    again = {submission.request_id: -1 for submission in chunk}
+                for request_id, event_id in (again or {}).items():
+                    self.answers.append((request_id, -1 if event_id is None else event_id))
         self.close()
 
 
@@ -434,6 +475,7 @@ def run_sync_bench(
     per_device: int = 100,
     photo_share: float = 0.05,
     faults: Faults | None = None,
+    batch: int = 50,
     workers: int = 3,
     threads: int = 4,
     seed: int = 1,
@@ -444,8 +486,8 @@ def run_sync_bench(
 ) -> SyncBenchResult:
     """Set up the bench database and server, sync every phone's queue, check, clean up."""
     faults = faults or Faults()
-    if min(devices, per_device, workers, threads) < 1:
-        raise ValueError("devices, per_device, workers and threads must be positive")
+    if min(devices, per_device, batch, workers, threads) < 1:
+        raise ValueError("devices, per_device, batch, workers and threads must be positive")
     shares = (photo_share, faults.cut_before_answer, faults.cut_while_sending, faults.repeat)
     if not all(0 <= share < 1 for share in shares):
         raise ValueError("the photo share and the fault rates must lie in [0, 1)")
@@ -471,6 +513,7 @@ def run_sync_bench(
                     per_device=per_device,
                     photo_share=photo_share,
                     faults=faults,
+                    batch=batch,
                     workers=workers,
                     threads=threads,
                     port=port,
@@ -495,6 +538,7 @@ def _run(
     per_device: int,
     photo_share: float,
     faults: Faults,
+    batch: int,
     workers: int,
     threads: int,
     port: int,
@@ -539,6 +583,7 @@ def _run(
                 queued.get(reporter.username, []),
                 faults,
                 random.Random(rng.random()),
+                batch=batch,
             )
             for reporter in reporters
         ]
@@ -613,6 +658,7 @@ def _run(
         server=server,
         devices=len(phones),
         per_device=per_device,
+        batch=batch,
         faults=faults,
         counts=counts,
         seconds=seconds,
@@ -643,7 +689,8 @@ def summary_lines(r: SyncBenchResult) -> list[str]:
     s = r.server
     lines = [
         f"数据库：{r.vendor} {r.database}；服务：{s['software']} {s['workers']} 进程 × "
-        f"{s['threads']} 线程（{s['cpus']} 核）；{r.devices} 台手机，每台 {r.per_device} 条；"
+        f"{s['threads']} 线程（{s['cpus']} 核）；{r.devices} 台手机，每台 {r.per_device} 条，"
+        f"每个请求至多 {r.batch} 条；"
         f"负载 {r.load_before:.1f} → {r.load_after:.1f}",
         f"网络故障（注入）：应答前断开 {f.cut_before_answer:.0%}、发送中断开 "
         f"{f.cut_while_sending:.0%}、已应答后重发 {f.repeat:.0%}",

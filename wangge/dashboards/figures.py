@@ -96,15 +96,15 @@ FIGURE_FILTERS: dict[str, Q] = {
 
 #: Names of the figures users see (the drill-down list says which one it shows).
 FIGURE_LABELS: dict[str, Promise] = {
-    "reported": _("Reported"),
-    "registered": _("Registered"),
-    "handled": _("Handled"),
+    "reported": _("Reported events"),
+    "registered": _("Registered events"),
+    "handled": _("Handled events"),
     "handled_on_time": _("Handled on time"),
-    "closed": _("Closed"),
-    "reworked": _("Reworked"),
-    "overdue": _("Overdue"),
+    "closed": _("Closed events"),
+    "reworked": _("Reworked events"),
+    "overdue": _("Overdue events"),
     "self_handled": _("Handled on the spot"),
-    "dispatched": _("Dispatched"),
+    "dispatched": _("Dispatched events"),
     "responded": _("Accepted in time"),
     "visited": _("Rated by the reporter"),
     "satisfied": _("Satisfied"),

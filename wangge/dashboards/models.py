@@ -117,9 +117,6 @@ class Tally(TallyCounters):
                 fields=["node", "dim", "day", "item"], name="dash_tally_node_dim_day_item"
             )
         ]
-        indexes = [
-            models.Index(fields=["depth", "dim", "node", "day"], name="dash_tally_depth_dim"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.node} {self.day} {self.dim}={self.item}"

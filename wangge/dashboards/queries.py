@@ -12,10 +12,11 @@ whole / 区      ``Tally`` dim "all"             ``Tally`` dim = breakdown      
 网格 / 单元     ``EventFact``                   ``EventFact`` by column           —
 =============  =============================  ===============================  ==========================
 
-``Tally`` is read through its unique index ``(node, dim, day, item)`` (or
-``(depth, dim, node, day)`` for children and the whole installation),
-``EventFact`` through ``(region_code, day)``.  ``wangge.dashboards.raw`` answers
-the same from ``events_event``.
+``Tally`` is read through its unique index ``(node, dim, day, item)`` — for the
+whole installation and for children with ``node IN (<the regions of that level under
+the node>)``, one index range per node —, ``EventFact`` through ``(region_code, day)``.
+All parts go in one statement (``UNION ALL``).  ``wangge.dashboards.raw`` answers the
+same from ``events_event``.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connections
-from django.db.models import QuerySet, Sum
+from django.db import connections, transaction
 
 from wangge.dashboards.aggregates import ALL
 from wangge.dashboards.figures import COUNTERS, DIMENSIONS, zero
@@ -34,6 +34,8 @@ from wangge.dashboards.models import EventFact, Tally
 from wangge.dashboards.periods import Period
 from wangge.lib import codes
 from wangge.lib.codes import prefix_upper_bound
+from wangge.regions.choices import LEVEL_ORDER
+from wangge.regions.models import Region
 
 Counters = dict[str, int]
 
@@ -81,20 +83,7 @@ def add_up(rows: Iterable[Mapping[str, int]]) -> Counters:
     return total
 
 
-SUMS = {f"s_{name}": Sum(name) for name in COUNTERS}
-
-
-def grouped(qs: QuerySet[Any], key: str, sums: Mapping[str, Any] = SUMS) -> dict[Any, Counters]:
-    """``{key value: counters}`` of ``qs`` grouped by ``key`` (a field or annotation)."""
-    result: dict[Any, Counters] = {}
-    for row in qs.order_by().values(key).annotate(**sums):
-        counters = {name: int(row[f"s_{name}"] or 0) for name in COUNTERS}
-        if counters["reported"]:
-            result[row[key]] = counters
-    return result
-
-
-def _as_date(value: Any) -> date:
+def as_date(value: Any) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
@@ -115,6 +104,7 @@ class _Sql:
     (the ORM would spend longer building 21 ``SUM``s than the database answering)."""
 
     def __init__(self, using: str = "default") -> None:
+        self.using = using
         self.connection = connections[using]
         self.qn = self.connection.ops.quote_name
         self.fact = self.qn(EventFact._meta.db_table)
@@ -127,6 +117,17 @@ class _Sql:
             ops.adapt_datefield_value(period.start),
             ops.adapt_datefield_value(period.end),
         ]
+
+    def regions(self, level: str, node: str) -> tuple[str, list[Any]]:
+        """``node IN (<the codes of the regions of level under node>)``: the tally rows of
+        those nodes, each read through the unique index."""
+        region = self.qn(Region._meta.db_table)
+        sql = f"SELECT {self.qn('code')} FROM {region} WHERE {self.qn('level')} = %s"  # noqa: S608 - quoted names
+        params: list[Any] = [level]
+        if node:
+            below, below_params = self.under("code", node)
+            sql, params = f"{sql} AND {below}", [*params, *below_params]
+        return f"{self.qn('node')} IN ({sql})", params
 
     def under(self, column: str, node: str) -> tuple[str, list[Any]]:
         upper = prefix_upper_bound(node)
@@ -144,7 +145,10 @@ class _Sql:
                 f"FROM {p.table} WHERE {p.where} GROUP BY {p.group}"
             )
             params += p.params
-        with self.connection.cursor() as cursor:
+        with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
+            if self.connection.vendor == "postgresql":
+                # A few thousand index rows: starting parallel workers costs more than it saves.
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
             cursor.execute(" UNION ALL ".join(selects), params)
             rows = cursor.fetchall()
         result = []
@@ -172,7 +176,7 @@ def dashboard_data(
     if node:
         at_node, node_params = f"{qn('node')} = %s", [node]
     else:
-        at_node, node_params = f"{qn('depth')} = 0", []
+        at_node, node_params = sql.regions(LEVEL_ORDER[0], "")
     facts_where, facts_params = sql.under("region_code", node) if node else ("1 = 1", [])
     facts_where = f"{facts_where} AND {in_days}"
     facts_params = [*facts_params, *day_params]
@@ -195,11 +199,9 @@ def dashboard_data(
     length = child_length(node) if children else None
     if length is not None and (depth is None or depth <= 1):
         child_depth = 0 if depth is None else depth + 1
-        where = f"{qn('depth')} = {child_depth} AND {all_rows} AND {in_days}"
-        params = list(day_params)
-        if node:
-            below, below_params = sql.under("node", node)
-            where, params = f"{where} AND {below}", [*params, *below_params]
+        among, among_params = sql.regions(LEVEL_ORDER[child_depth], node)
+        where = f"{among} AND {all_rows} AND {in_days}"
+        params = [*among_params, *day_params]
         parts.append(_Part("'children'", qn("node"), sql.tally, where, params, qn("node")))
     elif length is not None:
         key = f"SUBSTR({qn('region_code')}, 1, {length})"
@@ -208,7 +210,7 @@ def dashboard_data(
     data.breakdowns = {d: {} for d in dims}
     for part, key, counters in sql.run(parts):
         if part == "days":
-            data.days[_as_date(key)] = counters
+            data.days[as_date(key)] = counters
         elif part == "children":
             data.children[str(key)] = counters
         else:

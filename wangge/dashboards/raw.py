@@ -1,68 +1,93 @@
 """The dashboards' numbers computed straight from ``events_event`` with plain ``GROUP BY``s.
 
 The same ``queries.Data`` as the aggregates give, from the same definitions
-(``figures.contribution_expressions``): the benchmark's baseline and a check
-of the aggregates (``wangge bench dashboard`` compares both on every sample).
+(``aggregates.fact_expressions``): the benchmark's baseline and a check of the
+aggregates (``wangge bench dashboard`` compares both on every sample).
+
+One statement: the node's events of the period, each with its keys and counters
+(``WITH e AS (SELECT … FROM events_event JOIN … WHERE …)``, read once), then a
+``GROUP BY`` per day, per breakdown and per child, ``UNION ALL``.  The ``SELECT``
+is compiled by the ORM once per process; only the ``WHERE`` is written per call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Substr, TruncDate
+from django.db import connections
 
-from wangge.accounts.scope import prefix_q
-from wangge.dashboards.aggregates import day_start, local_tz
-from wangge.dashboards.figures import DIMENSIONS, contribution_expressions
+from wangge.dashboards.aggregates import day_start, fact_expressions
+from wangge.dashboards.figures import COUNTERS, DIMENSIONS
 from wangge.dashboards.periods import Period
-from wangge.dashboards.queries import Data, child_length, grouped
+from wangge.dashboards.queries import Counters, Data, as_date, child_length
 from wangge.events.models import Event
-
-#: The breakdowns as expressions over events.
-ITEMS: dict[str, Any] = {
-    "category": Coalesce(F("category__parent__code"), Value("")),
-    "subcategory": F("category__code"),
-    "source": F("source"),
-    "department": Coalesce(F("current_department__code"), Value("")),
-    "state": F("state"),
-    "level": F("level"),
-}
+from wangge.lib.codes import prefix_upper_bound
 
 
-def events_of(node: str, period: Period) -> QuerySet[Event]:
-    """The events under ``node`` ("" for all) reported in ``period``."""
-    qs = Event.objects.filter(
-        reported_at__gte=day_start(period.start),
-        reported_at__lt=day_start(period.end + timedelta(days=1)),
-    )
-    if node:
-        if len(node) == 6:
-            qs = qs.filter(district_code=node)  # the (district_code, reported_at) index
-        else:
-            qs = qs.filter(prefix_q("region_code", [node]))
-    return qs
-
-
-def _sums() -> dict[str, Any]:
-    return {f"s_{name}": Sum(expr) for name, expr in contribution_expressions().items()}
+@cache
+def _event_select(alias: str) -> tuple[str, tuple[Any, ...]]:
+    """``SELECT <v_column>… FROM events_event JOIN …`` without a ``WHERE`` (compiled once)."""
+    aliased = {f"v_{name}": expr for name, expr in fact_expressions().items()}
+    qs = Event.objects.using(alias).order_by().annotate(**aliased).values(*aliased)
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def raw_data(
-    node: str, period: Period, *, dims: Iterable[str] = DIMENSIONS, children: bool = True
+    node: str,
+    period: Period,
+    *,
+    dims: Iterable[str] = DIMENSIONS,
+    children: bool = True,
+    using: str = "default",
 ) -> Data:
-    sums = _sums()
-    qs = events_of(node, period)
-    data = Data(node, period)
-    data.days = grouped(qs.annotate(day=TruncDate("reported_at", tzinfo=local_tz())), "day", sums)
-    data.breakdowns = {
-        dim: grouped(qs.annotate(item=ITEMS[dim]), "item", sums)
-        for dim in dims
-        if dim in DIMENSIONS
-    }
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    table = qn(Event._meta.db_table)
+    select, select_params = _event_select(using)
+    where = [f"{table}.{qn('reported_at')} >= %s", f"{table}.{qn('reported_at')} < %s"]
+    params: list[Any] = [
+        *select_params,
+        connection.ops.adapt_datetimefield_value(day_start(period.start)),
+        connection.ops.adapt_datetimefield_value(day_start(period.end + timedelta(days=1))),
+    ]
+    if len(node) == 6:
+        where.append(f"{table}.{qn('district_code')} = %s")  # the (district, time) index
+        params.append(node)
+    elif node:
+        where.append(f"{table}.{qn('region_code')} >= %s")
+        params.append(node)
+        upper = prefix_upper_bound(node)
+        if upper is not None:
+            where.append(f"{table}.{qn('region_code')} < %s")
+            params.append(upper)
+    sums = ", ".join(f"SUM({qn('v_' + c)})" for c in COUNTERS)
+    keys = [("days", qn("v_day"))]
+    keys += [(d, qn(f"v_{d}")) for d in dims if d in DIMENSIONS]
     length = child_length(node)
     if children and length is not None:
-        data.children = grouped(qs.annotate(child=Substr("region_code", 1, length)), "child", sums)
+        keys.append(("children", f"SUBSTR({qn('v_region_code')}, 1, {length})"))
+    parts = [
+        f"SELECT '{part}', CAST({key} AS text), {sums} FROM e GROUP BY {key}"  # noqa: S608
+        for part, key in keys
+    ]
+    sql = f"WITH e AS ({select} WHERE {' AND '.join(where)}) " + " UNION ALL ".join(parts)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    data = Data(node, period)
+    data.breakdowns = {d: {} for d, _key in keys[1:] if d != "children"}
+    for part, key, *values in rows:
+        counters: Counters = {c: int(v or 0) for c, v in zip(COUNTERS, values, strict=True)}
+        if not counters["reported"] or key is None:
+            continue
+        if part == "days":
+            data.days[as_date(key)] = counters
+        elif part == "children":
+            data.children[str(key)] = counters
+        else:
+            data.breakdowns[str(part)][str(key)] = counters
     return data

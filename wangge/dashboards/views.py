@@ -103,9 +103,9 @@ class Card:
 
 #: (figure, label, kind, the count it links to, numerator, denominator)
 CARDS: tuple[tuple[str, Promise, str, str, str, str], ...] = (
-    ("reported", gettext_lazy("Reported"), "count", "reported", "", ""),
-    ("registered", gettext_lazy("Registered"), "count", "registered", "", ""),
-    ("handled", gettext_lazy("Handled"), "count", "handled", "", ""),
+    ("reported", gettext_lazy("Reported events"), "count", "reported", "", ""),
+    ("registered", gettext_lazy("Registered events"), "count", "registered", "", ""),
+    ("handled", gettext_lazy("Handled events"), "count", "handled", "", ""),
     ("handling_rate", gettext_lazy("Handling rate"), "rate", "handled", "handled", "registered"),
     (
         "on_time_rate",
@@ -116,11 +116,11 @@ CARDS: tuple[tuple[str, Promise, str, str, str, str], ...] = (
         "handled",
     ),
     ("closure_rate", gettext_lazy("Closure rate"), "rate", "closed", "closed", "registered"),
-    ("overdue", gettext_lazy("Overdue"), "count", "overdue", "", ""),
+    ("overdue", gettext_lazy("Overdue events"), "count", "overdue", "", ""),
     ("rework_rate", gettext_lazy("Rework rate"), "rate", "reworked", "reworked", "handled"),
     (
         "self_handled_rate",
-        gettext_lazy("Handled on the spot"),
+        gettext_lazy("Rate handled on the spot"),
         "rate",
         "self_handled",
         "self_handled",
@@ -183,7 +183,13 @@ def breakdown_table(data: Data, node: Node, dim: str, limit: int | None = None) 
     return {
         "dim": dim,
         "title": DIMENSION_LABELS[dim],
-        "head": [_("Reported"), _("Registered"), _("Handled"), _("Handling rate"), _("Overdue")],
+        "head": [
+            _("Reported events"),
+            _("Registered events"),
+            _("Handled events"),
+            _("Handling rate"),
+            _("Overdue events"),
+        ],
         "rows": [
             {
                 "label": r.label,
@@ -208,12 +214,12 @@ def department_table(data: Data, node: Node, order: str) -> dict[str, Any]:
         "dim": "department",
         "title": _("Departments"),
         "head": [
-            _("Dispatched"),
+            _("Dispatched events"),
             _("Accepted in time"),
             _("Response rate"),
-            _("Handled"),
+            _("Handled events"),
             _("On-time rate"),
-            _("Overdue"),
+            _("Overdue events"),
         ],
         "rows": [
             {
@@ -255,12 +261,12 @@ def ranking_table(data: Data, node: Node, order: str, urls: dict[str, str]) -> d
             }
         )
     head = [
-        ("reported", _("Reported")),
-        ("", _("Registered")),
-        ("", _("Handled")),
+        ("reported", _("Reported events")),
+        ("", _("Registered events")),
+        ("", _("Handled events")),
         ("handling_rate", _("Handling rate")),
         ("on_time_rate", _("On-time rate")),
-        ("overdue", _("Overdue")),
+        ("overdue", _("Overdue events")),
     ]
     return {
         "head": [(label, urls.get(key), key == order) for key, label in head],
@@ -468,11 +474,11 @@ def screen(request: HttpRequest) -> HttpResponse:
     node = _node_or_deny(request, form.selection(today=_today()).under)
     api = reverse("api-v1:openapi-json").rsplit("/", 1)[0]
     labels = {
-        "reported": _("Reported"),
-        "registered": _("Registered"),
-        "handled": _("Handled"),
-        "closed": _("Closed"),
-        "overdue": _("Overdue"),
+        "reported": _("Reported events"),
+        "registered": _("Registered events"),
+        "handled": _("Handled events"),
+        "closed": _("Closed events"),
+        "overdue": _("Overdue events"),
         "handling_rate": _("Handling rate"),
         "on_time_rate": _("On-time rate"),
         "dept_response_rate": _("Department response rate"),

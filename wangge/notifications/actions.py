@@ -55,6 +55,24 @@ class NotificationConflict(NotificationError):
 # --- who is told what -----------------------------------------------------------------
 
 
+#: Actions whose step notifies somebody in the app (see ``_plan``).
+NOTIFYING_ACTIONS = frozenset(
+    {
+        A.DISPATCH,
+        A.REDISPATCH,
+        A.FORCE,
+        A.SEND_BACK,
+        A.SUMMON,
+        A.OVERDUE,
+        A.SUPERVISE,
+        A.ESCALATE,
+        A.VERIFY,
+        A.SELF_HANDLE,
+        A.REJECT,
+    }
+)
+
+
 def _plan(event: Event, step: EventStep) -> list[tuple[str, set[int]]]:
     """(kind, user ids) for a step; the first kind a user appears under wins."""
     action = step.action
@@ -116,6 +134,9 @@ def do_notify_event_change(event_id: int, action: str, step_id: int | None) -> N
     """Store the notifications, SMS and webhook deliveries for one step (system action)."""
     result = NotifyResult()
     if step_id is None:
+        return result
+    if action not in NOTIFYING_ACTIONS and not Webhook.objects.filter(is_active=True).exists():
+        # A new report (the hot path of intake) tells nobody unless a webhook listens.
         return result
     event = Event.objects.select_related("category").filter(pk=event_id).first()
     step = EventStep.objects.filter(pk=step_id, event_id=event_id).first()

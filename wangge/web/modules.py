@@ -7,6 +7,7 @@ somewhere (``scope.can``).  One scope computation, no further queries.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.scope import Scope, scope_for
+from wangge.fieldwork.selectors import is_field_worker
+from wangge.maps.selectors import can_use_map
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,8 @@ class Module:
     #: Any of these permissions (``app.codename``) somewhere opens it; empty: any signed-in user.
     perms: tuple[str, ...]
     description: Promise
+    #: Instead of ``perms``: the owning app's own test, ``check(user)``.
+    check: Callable[[Any], bool] | None = None
 
 
 WORK = _("Daily work")
@@ -34,7 +39,7 @@ COMMAND = _("Command centre")
 TEAM = _("Grid workers")
 
 MODULES: tuple[Module, ...] = (
-    Module(WORK, _("Today"), "fieldwork:today", ("events.report_event",), _("My tasks today")),
+    Module(WORK, _("Today"), "fieldwork:today", (), _("My tasks today"), check=is_field_worker),
     Module(
         WORK,
         _("Event queue"),
@@ -99,8 +104,9 @@ MODULES: tuple[Module, ...] = (
         COMMAND,
         _("Map"),
         "maps:index",
-        ("regions.view_region",),
+        (),
         _("Events, parts, buildings and hazards on the map"),
+        check=can_use_map,
     ),
     Module(
         COMMAND,
@@ -113,7 +119,7 @@ MODULES: tuple[Module, ...] = (
         COMMAND,
         _("Big screen"),
         "dashboards:screen",
-        ("dashboards.view_dashboard",),
+        ("events.dispatch_event", "events.supervise_event"),
         _("For the command-centre wall"),
     ),
     Module(
@@ -182,7 +188,9 @@ MODULES: tuple[Module, ...] = (
 )
 
 
-def _allowed(scope: Scope, module: Module) -> bool:
+def _allowed(user: Any, scope: Scope, module: Module) -> bool:
+    if module.check is not None:
+        return module.check(user)
     return not module.perms or any(scope.can(perm) for perm in module.perms)
 
 
@@ -191,7 +199,7 @@ def modules_for(user: Any) -> list[tuple[str, list[dict[str, str]]]]:
     scope = scope_for(user)
     groups: dict[str, list[dict[str, str]]] = {}
     for module in MODULES:
-        if _allowed(scope, module):
+        if _allowed(user, scope, module):
             groups.setdefault(str(module.group), []).append(
                 {
                     "label": str(module.label),

@@ -61,7 +61,7 @@ def test_it_generates_events_builds_aggregates_and_measures(tmp_path: Path) -> N
     assert dashboard.DashboardBenchResult.from_dict(data).cells == r.cells
     lines = dashboard.summary_lines(r)
     assert any("网格" in line and "近一年" in line for line in lines)
-    assert lines[-1].startswith("目标：每格 p95 < 200 ms")
+    assert lines[-1].startswith("目标：每格 p95 < 200 ms，区、街道快 20 倍以上")
 
     path = tmp_path / "dashboard.json"
     try:
@@ -99,8 +99,11 @@ def test_it_judges_latency_ratio_and_agreement() -> None:
     assert not fast.passed(2.0, 20.0)
     wrong = dashboard.Cell("grid", "30d", aggregate=fast.aggregate, raw=fast.raw, mismatches=1)
     assert not wrong.passed(200.0, 20.0)
-    close = dashboard.Cell("grid", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]))
+    close = dashboard.Cell("street", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]))
     assert close.ratio == pytest.approx(5.0) and not close.passed(200.0, 20.0)
+    # A grid's handful of events: only the latency counts.
+    grid = dashboard.Cell("grid", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]))
+    assert grid.passed(200.0, 20.0) and not grid.passed(5.0, 20.0)
 
 
 def test_it_refuses_a_database_other_than_postgresql() -> None:

@@ -241,6 +241,7 @@ def snapshot() -> tuple[list[Any], list[Any]]:
 @pytest.mark.django_db
 @settings(
     max_examples=30,
+    database=None,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -639,13 +639,13 @@ def nav(response):
 @pytest.mark.parametrize(
     ("username", "expected"),
     [
-        ("worker_a", ["home", "today", "mine", "basedata", "new"]),
-        ("part_time_a", ["home", "today", "mine", "basedata", "new"]),
-        ("street", ["home", "queue", "new"]),
-        ("community", ["home", "queue", "basedata", "new"]),
-        ("dept", ["home", "inbox", "new"]),
-        ("resident", ["home", "mine", "new"]),
-        ("admin", ["home", "queue", "inbox", "basedata", "new"]),
+        ("worker_a", ["home", "today", "mine", "basedata", "new", "all"]),
+        ("part_time_a", ["home", "today", "mine", "basedata", "new", "all"]),
+        ("street", ["home", "queue", "map", "new", "all"]),
+        ("community", ["home", "queue", "basedata", "map", "new", "all"]),
+        ("dept", ["home", "inbox", "map", "new", "all"]),
+        ("resident", ["home", "mine", "new", "all"]),
+        ("admin", ["home", "queue", "inbox", "basedata", "map", "new", "all"]),
     ],
 )
 def test_it_links_each_role_to_its_event_pages(ew, login, username, expected):

@@ -140,3 +140,18 @@ def test_recipients_are_computed_set_wise(ew, run, dispatched, django_assert_num
     with django_assert_num_queries(2):  # the department's handlers, the centre
         plan = _plan(event, step)
     assert [kind for kind, _ in plan] == ["supervised"]
+
+
+def test_the_quick_exit_list_covers_every_action_that_notifies() -> None:
+    """``NOTIFYING_ACTIONS`` lets a new report skip the work; it must not skip any real case."""
+    from types import SimpleNamespace
+
+    from wangge.events.choices import EventAction
+    from wangge.notifications import actions
+
+    for action in EventAction.values:
+        if action in actions.NOTIFYING_ACTIONS:
+            continue
+        event = SimpleNamespace(reporter_id=1, handler_code="440704")
+        step = SimpleNamespace(action=action, data={"passed": True})
+        assert actions._plan(event, step) == [], action  # type: ignore[arg-type]

@@ -11,6 +11,8 @@
 //
 // Every submission is written to IndexedDB first (photos as blobs), then sent, in order, with
 // the same request ids however often it is tried: the server stores each one once.
+// Consecutive submissions of forms with the same data-outbox-batch-url (event reports) go up
+// to 50 at a time in one request {reports: [...]}, each answered on its own.
 //   2xx                 done: removed (the form goes on to data-outbox-next, "{id}" filled in);
 //   no network, 5xx,    kept and tried again: on the "online" event, on every page load and
 //   408, 429, timeout   every 20 s with a growing pause;

@@ -23,7 +23,7 @@ def test_a_grid_worker_sees_field_work_not_the_command_centre(
 ) -> None:
     keys = modules(login("worker_a"))
     assert {"fieldwork:today", "campaigns:list", "care:list", "people:list"} <= keys
-    assert {"events:queue", "dashboards:screen", "emergency:centre"}.isdisjoint(keys)
+    assert {"events:queue", "dashboards:screen", "workforce:roster"}.isdisjoint(keys)
 
 
 def test_a_command_centre_sees_queue_map_and_dashboards(

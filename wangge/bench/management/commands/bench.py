@@ -424,6 +424,12 @@ def _sync_arguments(parser: CommandParser) -> None:
         "--repeat", type=float, default=0.03, help="已确认的记录再发一次的比例（默认 0.03）"
     )
     parser.add_argument(
+        "--batch",
+        type=int,
+        default=50,
+        help="每个请求至多几条事件上报（默认 50，与手机的待提交队列相同；1 为逐条提交）",
+    )
+    parser.add_argument(
         "--workers", type=int, default=3, help="gunicorn 进程数（默认 3，适合 2 核）"
     )
     parser.add_argument("--threads", type=int, default=4, help="每个进程的线程数（默认 4）")
@@ -448,6 +454,7 @@ def _run_sync(command: BaseCommand, options: dict[str, Any]) -> bool:
                 cut_while_sending=options["cut_while_sending"],
                 repeat=options["repeat"],
             ),
+            batch=options["batch"],
             workers=options["workers"],
             threads=options["threads"],
             seed=options["seed"],

@@ -73,7 +73,7 @@
       xAxis: Object.assign({ type: "category", data: labels }, axis),
       yAxis: Object.assign({ type: "value", minInterval: 1 }, axis),
       series: series,
-    }, true);
+    });
   }
 
   function drawCategories(s) {
@@ -86,7 +86,7 @@
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
       series: [{ type: "pie", radius: ["40%", "70%"], data: rows,
         label: { color: "#cfe0ff", formatter: "{b} {d}%" } }],
-    }, true);
+    });
   }
 
   function drawDepartments(s) {
@@ -105,7 +105,7 @@
         { name: L.handled, type: "bar", data: rows.map(function (r) { return r.handled; }) },
         { name: L.overdue, type: "bar", data: rows.map(function (r) { return r.overdue; }) },
       ],
-    }, true);
+    });
   }
 
   function drawRanking(r) {
