@@ -41,7 +41,7 @@
           name: t.names[k],
           type: k === "reported" ? "bar" : "line",
           data: t.series[k],
-          smooth: true,
+          smooth: false,
           symbolSize: 5,
           barMaxWidth: 18,
         };

@@ -61,7 +61,7 @@
     if (!c) { return; }
     var labels = t.points.map(function (p) { return p.label; });
     var series = ["reported", "handled", "overdue"].map(function (k) {
-      return { name: L[k], type: k === "reported" ? "bar" : "line", smooth: true, barMaxWidth: 16,
+      return { name: L[k], type: k === "reported" ? "bar" : "line", smooth: false, barMaxWidth: 16,
         data: t.points.map(function (p) { return p[k]; }) };
     });
     c.setOption({
