@@ -13,8 +13,9 @@ deadlock).  Applying an event twice changes nothing; several steps of one event
 
 **Set-wise.**  ``rebuild_aggregates(start, end, district)`` replaces the facts and
 tallies of the events reported in ``[start, end]`` (in ``district``, or
-everywhere) by ``INSERT … SELECT`` from ``events_event``: one statement for the
-facts, one ``GROUP BY`` per tally level and breakdown.  On PostgreSQL it holds an
+everywhere) by ``INSERT … SELECT`` from ``events_event``: the facts selected once
+into a temporary table, copied into ``EventFact``, and one ``GROUP BY`` of them per
+tally level and breakdown.  On PostgreSQL it holds an
 ``EXCLUSIVE`` lock on both tables meanwhile (readers go on; the incremental
 path waits and then sees the rebuilt rows).  ``reconcile`` runs it for every
 district, a month per transaction: the nightly task and ``wangge rebuild_dashboards``.
@@ -27,6 +28,7 @@ import time as clock
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.db import IntegrityError, connections, transaction
@@ -81,24 +83,6 @@ def reporting_day(moment: datetime) -> date:
 # --- one event --------------------------------------------------------------------------
 
 
-def fact_of(event: Event, visit: ReturnVisit | None) -> dict[str, Any]:
-    """The ``EventFact`` values of ``event`` as it is now: keys and counters."""
-    category = event.category
-    parent = category.parent
-    return {
-        "event_id": event.pk,
-        "day": reporting_day(event.reported_at),
-        "region_code": event.region_code,
-        "category": parent.code if parent is not None else "",
-        "subcategory": category.code,
-        "source": event.source,
-        "department": event.current_department.code if event.current_department else "",
-        "state": event.state,
-        "level": event.level,
-        **contribution(event, visit),
-    }
-
-
 def tally_rows(fact: Mapping[str, Any] | None) -> dict[TallyKey, dict[str, int]]:
     """The tally rows a fact adds to, with the counters it adds to each."""
     if fact is None or not fact["reported"]:
@@ -130,25 +114,31 @@ def tally_delta(
 
 
 def add_to_tallies(rows: list[tuple[TallyKey, dict[str, int]]], using: str = "default") -> None:
-    """``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` of ``rows`` (one statement)."""
+    """``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` of ``rows`` (one statement;
+    on PostgreSQL the rows travel as one array per column, so the text never changes)."""
     if not rows:
         return
     connection = connections[using]
     qn = connection.ops.quote_name
     table = qn(Tally._meta.db_table)
     columns = [*TALLY_KEYS, *COUNTERS]
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
     sets = ", ".join(f"{qn(c)} = {table}.{qn(c)} + excluded.{qn(c)}" for c in COUNTERS)
     conflict = ", ".join(qn(c) for c in ("node", "dim", "day", "item"))
-    sql = (
-        f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608 - quoted names
-        f"VALUES {', '.join([one] * len(rows))} "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
-    )
-    params: list[Any] = []
-    for (node, depth, dim, item, day), counters in rows:
-        params += [node, depth, dim, item, connection.ops.adapt_datefield_value(day)]
-        params += [counters[name] for name in COUNTERS]
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) "  # noqa: S608
+    tail = f" ON CONFLICT ({conflict}) DO UPDATE SET {sets}"
+    if connection.vendor == "postgresql":
+        types = ["text", "integer", "text", "text", "date"] + ["bigint"] * len(COUNTERS)
+        arrays = ", ".join(f"%s::{t}[]" for t in types)
+        sql = f"{head}SELECT * FROM unnest({arrays}){tail}"  # noqa: S608
+        params: list[Any] = [[row[0][i] for row in rows] for i in range(len(TALLY_KEYS))]
+        params += [[row[1][name] for row in rows] for name in COUNTERS]
+    else:
+        one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        sql = f"{head}VALUES {', '.join([one] * len(rows))}{tail}"
+        params = []
+        for (node, depth, dim, item, day), counters in rows:
+            params += [node, depth, dim, item, connection.ops.adapt_datefield_value(day)]
+            params += [counters[name] for name in COUNTERS]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 
@@ -163,33 +153,72 @@ def _drop_empty(keys: list[TallyKey]) -> None:
     Tally.objects.filter(match, reported=0).delete()
 
 
-def _locked_fact(event_id: int) -> EventFact | None:
-    return EventFact.objects.select_for_update().filter(event_id=event_id).first()
-
-
-def _current(event_id: int) -> tuple[Event, ReturnVisit | None] | None:
-    event = (
-        Event.objects.select_related("category__parent", "current_department")
-        .filter(pk=event_id)
-        .first()
+def _locked_fact(event_id: int) -> dict[str, Any] | None:
+    """The event's fact row, locked until the transaction ends (None if it has none)."""
+    found = list(
+        EventFact.objects.select_for_update()
+        .filter(event_id=event_id)
+        .values(*FACT_KEYS, *COUNTERS)[:1]
     )
-    if event is None:
+    return found[0] if found else None
+
+
+#: What ``current_fact`` reads of an event (one row, no model instance: it runs after every step).
+EVENT_FIELDS = (
+    "pk",
+    "reported_at",
+    "region_code",
+    "category__code",
+    "category__parent__code",
+    "source",
+    "current_department__code",
+    "state",
+    "level",
+    "registered_at",
+    "dispatched_at",
+    "accepted_at",
+    "handled_at",
+    "visited_at",
+    "accept_due",
+    "handle_due",
+    "rework_count",
+    "overdue",
+    "self_handled",
+    "forced",
+    "satisfaction",
+)
+
+
+def current_fact(event_id: int) -> dict[str, Any] | None:
+    """The ``EventFact`` values of the event as it is now; None if it does not exist."""
+    found = list(Event.objects.filter(pk=event_id).order_by().values(*EVENT_FIELDS)[:1])
+    if not found:
         return None
-    visit = ReturnVisit.objects.filter(event_id=event_id).first() if event.visited_at else None
-    return event, visit
-
-
-def _values(fact: EventFact) -> dict[str, Any] | None:
-    if not fact.reported:
-        return None  # a placeholder: nothing applied yet
-    return {name: getattr(fact, name) for name in (*FACT_KEYS, *COUNTERS)}
+    row = found[0]
+    visit = None
+    if row["visited_at"] is not None:
+        visits = ReturnVisit.objects.filter(event_id=event_id).values(
+            "contacted", "solved", "satisfaction"
+        )
+        visit = next((SimpleNamespace(**v) for v in visits), None)
+    event = SimpleNamespace(**{k: v for k, v in row.items() if "__" not in k})
+    return {
+        "event_id": row["pk"],
+        "day": reporting_day(row["reported_at"]),
+        "region_code": row["region_code"],
+        "category": row["category__parent__code"] or "",
+        "subcategory": row["category__code"],
+        "source": row["source"],
+        "department": row["current_department__code"] or "",
+        "state": row["state"],
+        "level": row["level"],
+        **contribution(event, visit),
+    }
 
 
 def _apply(event_id: int) -> bool:
     fact = _locked_fact(event_id)
     if fact is None:
-        if not Event.objects.filter(pk=event_id).exists():
-            return False
         # A placeholder row to lock; two workers racing here insert it once.
         EventFact.objects.bulk_create(
             [EventFact(event_id=event_id, day=date(2000, 1, 1), subcategory="", source="")],
@@ -198,9 +227,8 @@ def _apply(event_id: int) -> bool:
         fact = _locked_fact(event_id)
         assert fact is not None  # noqa: S101 - inserted above, and only rebuilds delete
     # Read the event only now: whatever committed before the lock was taken is seen.
-    found = _current(event_id)
-    old = _values(fact)
-    new = fact_of(*found) if found is not None else None
+    old = fact if fact["reported"] else None  # a placeholder: nothing applied yet
+    new = current_fact(event_id)
     changed = old != new
     if changed:
         delta = tally_delta(old, new)

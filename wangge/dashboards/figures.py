@@ -144,8 +144,10 @@ def _us(end: Any, start: Any) -> int:
     return delta // ONE_US
 
 
-def contribution(event: Event, visit: ReturnVisit | None) -> dict[str, int]:
-    """The counters ``event`` (with its return visit, if any) adds to its reporting day."""
+def contribution(event: Event | Any, visit: ReturnVisit | Any | None) -> dict[str, int]:
+    """The counters ``event`` (with its return visit, if any) adds to its reporting day.
+
+    Anything with the fields' attributes will do (an ``Event`` or a row of its values)."""
     handled = event.handled_at is not None
     accepted = event.accepted_at is not None and event.dispatched_at is not None
     contacted = visit is not None and visit.contacted

@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from wangge.bench import dashboard
+from wangge.bench import dashboard, search
 from wangge.bench.search import Latency
 from wangge.dashboards.models import EventFact
 from wangge.demo.seed import seed_demo
@@ -136,4 +136,4 @@ def test_it_builds_measures_and_drops_its_postgresql_database(tmp_path: Path) ->
     assert r.vendor == "postgresql" and r.events == 2000
     assert r.sizes["dashboards_tally"]["mb"] > 0
     assert {"create", "migrate", "seed", "generate", "aggregate", "analyze"} <= set(r.setup)
-    assert not dashboard.database_exists(url)
+    assert not search.database_exists(url)
