@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Department
-from wangge.privacy.fields import EncryptedTextField
 from wangge.events.choices import (
     AttachmentKind,
     CalendarDayKind,
@@ -23,6 +22,7 @@ from wangge.events.choices import (
     Satisfaction,
     TimeUnit,
 )
+from wangge.privacy.fields import EncryptedTextField
 
 
 class Category(models.Model):

@@ -39,6 +39,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from wangge.accounts.models import Assignment, Department, Role, User
 from wangge.accounts.scope import Scope, scope_for
@@ -250,7 +251,7 @@ NAMED_FILLERS: dict[frozenset[str], Filler] = {
         lambda w: [OMITTED, *(Option({"node": c}) for c in _region_codes(w))]
     ),
     frozenset({"month"}): Filler(
-        lambda w: [OMITTED, Option({"month": date.today().strftime("%Y-%m")})]
+        lambda w: [OMITTED, Option({"month": timezone.localdate().strftime("%Y-%m")})]
     ),
     frozenset({"room_id"}): Filler(
         lambda w: [Option({"room_id": str(pk)}) for pk in sample_people(w).rooms.values()]
