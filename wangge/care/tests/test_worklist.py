@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from wangge.care.actions import do_record_visit, generate_visit_tasks
 from wangge.care.models import VisitTask
@@ -15,6 +18,13 @@ from wangge.fieldwork import worklist as fieldwork
 from .conftest import UNIT_A, UNIT_B, UNIT_OTHER, at, make_person
 
 NOW = at("2026-03-10 09:00")
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The titles are checked in English (the source language)."""
+    with translation.override("en"):
+        yield
 
 
 def test_it_lists_overdue_visits_first(world):

@@ -110,7 +110,8 @@ def test_it_seeds_the_demo_district_through_the_command() -> None:
     unit = Region.objects.filter(level="unit").order_by("code").first()
     assert unit is not None
     assert scope_for(User.objects.get(username=f"pt{unit.code}")).node_roots == [unit.code]
-    assert User.objects.count() == 2 * 189 + 2590 + len(DEMO_ACCOUNTS)
+    # …and the system user of the demo Open311 key (the 12345 hotline).
+    assert User.objects.count() == 2 * 189 + 2590 + len(DEMO_ACCOUNTS) + 1
     assert AuditEntry.objects.filter(action="demo.seed").count() == 1
 
     # Loading again is refused; --if-empty quietly does nothing.
