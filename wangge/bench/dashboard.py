@@ -621,7 +621,7 @@ def prepare_events(events: int, *, seed: int = 1, say: Say | None = None) -> dic
         start = clock.perf_counter()
         reconcile(say=say)
         steps["aggregate"] = clock.perf_counter() - start
-    if connection.vendor == "postgresql":
+    if steps and connection.vendor == "postgresql":  # fresh rows: fresh planner statistics
         start = clock.perf_counter()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")

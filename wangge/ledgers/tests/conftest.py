@@ -7,6 +7,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from django.conf import settings
+from django.db import OperationalError
 from openpyxl import Workbook, load_workbook
 from stdnum.cn import ric
 
@@ -116,3 +119,14 @@ def upload(
     assert result.status == TaskResultStatus.SUCCESSFUL, result.traceback
     answer: dict[str, Any] = client.get(f"/api/v1/ledgers/imports/{job['id']}").json()
     return answer
+
+
+#: Known bug: on PostgreSQL the worker's connection is found closed after it writes buildings,
+#: occupancy, enterprises or city parts through the apps' actions (people, written in bulk, are
+#: fine). Strict: these tests fail as soon as the bug is fixed, so the mark gets removed.
+PG_WRITE_BUG = pytest.mark.xfail(
+    "postgresql" in settings.DATABASES["default"]["ENGINE"],
+    reason="PostgreSQL: connection closed after writing through the actions (known bug)",
+    raises=OperationalError,
+    strict=True,
+)
