@@ -671,7 +671,7 @@ def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
     return {"server": server, "database": backends}
 
 
-def _delta(before: dict[int, float], after: dict[int, float]) -> float:
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
     return sum(max(0.0, used - before.get(pid, 0.0)) for pid, used in after.items())
 
 
@@ -1212,9 +1212,9 @@ def _closed_loop(
 ) -> ClosedLoop:
     """Run one closed loop and measure it, CPU of server, database and client included."""
     cpu_before = cpu_snapshot(server_pid, database)
-    client_before = _own_cpu()
+    client_before = own_cpu()
     outcomes, seconds = pool.closed_loop(items)
-    client_cpu = _own_cpu() - client_before
+    client_cpu = own_cpu() - client_before
     cpu_after = cpu_snapshot(server_pid, database)
     errors = note(outcomes)
     count = len(outcomes)
@@ -1227,14 +1227,14 @@ def _closed_loop(
         errors=errors,
         latency=Latency.of([o.seconds for o in outcomes if not o.error]),
         cpu=CpuUse(
-            server_ms=_delta(cpu_before["server"], cpu_after["server"]) * per,
-            database_ms=_delta(cpu_before["database"], cpu_after["database"]) * per,
+            server_ms=cpu_used(cpu_before["server"], cpu_after["server"]) * per,
+            database_ms=cpu_used(cpu_before["database"], cpu_after["database"]) * per,
             client_ms=client_cpu * per,
         ),
     )
 
 
-def _own_cpu() -> float:
+def own_cpu() -> float:
     times = os.times()
     return times.user + times.system
 

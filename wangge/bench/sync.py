@@ -598,16 +598,16 @@ def _run(
         database = database if connections[alias].vendor == "postgresql" else ""
         load_before = os.getloadavg()[0]
         cpu_before = intake.cpu_snapshot(srv.process.pid, database)
-        client_before = _own_cpu()
+        client_before = intake.own_cpu()
         seconds = sync_all(phones)
-        client_cpu = _own_cpu() - client_before
+        client_cpu = intake.own_cpu() - client_before
         cpu_after = intake.cpu_snapshot(srv.process.pid, database)
         load_after = os.getloadavg()[0]
         server = srv.describe()
         per = 1000 / max(total, 1)
         cpu = intake.CpuUse(
-            server_ms=_used(cpu_before["server"], cpu_after["server"]) * per,
-            database_ms=_used(cpu_before["database"], cpu_after["database"]) * per,
+            server_ms=intake.cpu_used(cpu_before["server"], cpu_after["server"]) * per,
+            database_ms=intake.cpu_used(cpu_before["database"], cpu_after["database"]) * per,
             client_ms=client_cpu * per,
         )
 
@@ -671,16 +671,6 @@ def _run(
         load_before=load_before,
         load_after=load_after,
     )
-
-
-def _own_cpu() -> float:
-    times = os.times()
-    return times.user + times.system
-
-
-def _used(before: dict[int, float], after: dict[int, float]) -> float:
-    """CPU seconds the processes of ``after`` used since ``before`` (by pid)."""
-    return sum(max(0.0, used - before.get(pid, 0.0)) for pid, used in after.items())
 
 
 def summary_lines(r: SyncBenchResult) -> list[str]:
