@@ -47,6 +47,11 @@ demo: install
 	$(BIN)/wangge seed --scale demo --if-empty
 	$(BIN)/wangge collectstatic --noinput -v 0
 	$(BIN)/wangge demo_accounts --host $(HOST) --port $(PORT)
+	@# The task worker (imports, reports…) and the periodic jobs run beside the web server
+	@# and stop with it.
+	trap 'kill 0' EXIT INT TERM; \
+	$(BIN)/wangge db_worker & \
+	$(BIN)/wangge scheduler & \
 	$(BIN)/gunicorn wangge.config.wsgi:application --bind $(HOST):$(PORT) --workers 2 --threads 4 --access-logfile - --timeout 120
 
 chromium:

@@ -168,6 +168,44 @@ class Integrity:
 
 
 @dataclass
+class FeedCheck:
+    """The dashboards' change feed after the load: how long it took to read every step,
+    and whether every event then has its aggregate row."""
+
+    drain_seconds: float = 0.0
+    backlog: int = 0
+    events: int = 0
+    facts: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.backlog == 0 and self.facts == self.events
+
+
+def wait_for_feed(alias: str, *, timeout: float = 120.0) -> FeedCheck:
+    """Poll until the feed has read the last step (or ``timeout``), then count."""
+    from wangge.dashboards.models import EventFact, FeedCursor
+    from wangge.events.models import Event, EventStep
+
+    started = time.perf_counter()
+    latest = EventStep.objects.using(alias).order_by("-pk").values_list("pk", flat=True).first()
+    while True:
+        cursor = FeedCursor.objects.using(alias).filter(name="events").first()
+        high = cursor.high if cursor is not None else 0
+        gaps = len(cursor.gaps) if cursor is not None else 0
+        if (latest or 0) <= high and not gaps:
+            break
+        if time.perf_counter() - started > timeout:
+            break
+        time.sleep(0.1)
+    check = FeedCheck(drain_seconds=time.perf_counter() - started)
+    check.backlog = EventStep.objects.using(alias).filter(pk__gt=high).count() + gaps
+    check.events = Event.objects.using(alias).count()
+    check.facts = EventFact.objects.using(alias).filter(reported=1).count()
+    return check
+
+
+@dataclass
 class IntakeBenchResult:
     database: str
     vendor: str
@@ -185,6 +223,8 @@ class IntakeBenchResult:
     #: The machine's 1-minute load average before and after the measured phases.
     load_before: float = 0.0
     load_after: float = 0.0
+    #: The dashboards' change feed after the load (None: not run).
+    feed: FeedCheck | None = None
     target_ratio: float = TARGET_RATIO
     target_p99_ms: float = TARGET_P99_MS
 
@@ -211,7 +251,8 @@ class IntakeBenchResult:
 
     @property
     def passed(self) -> bool:
-        return self.throughput_ok and self.latency_ok and self.integrity.ok
+        feed_ok = self.feed is None or self.feed.ok
+        return self.throughput_ok and self.latency_ok and self.integrity.ok and feed_ok
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -222,6 +263,7 @@ class IntakeBenchResult:
             "throughput_ratio": self.throughput_ok,
             "p99_at_rate": self.latency_ok,
             "no_loss_no_duplicates": self.integrity.ok,
+            "dashboards_caught_up": self.feed is None or self.feed.ok,
         }
         data["passed"] = self.passed
         return data
@@ -544,10 +586,17 @@ class Server:
     threads: int
     process: subprocess.Popen[bytes]
     start_seconds: float
+    #: ``wangge scheduler --only dashboards-feed``: the aggregates follow in the background.
+    feed: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pids(self) -> list[int]:
+        """The processes whose CPU is the server's: gunicorn's master and the feed."""
+        return [self.process.pid] + ([self.feed.pid] if self.feed is not None else [])
 
     def describe(self) -> dict[str, Any]:
         return {
-            "software": "gunicorn (gthread)",
+            "software": "gunicorn (gthread) + the dashboards' change feed",
             "host": self.host,
             "port": self.port,
             "workers": self.workers,
@@ -570,9 +619,17 @@ def _healthy(host: str, port: int) -> bool:
 
 @contextmanager
 def running_server(
-    url: str, *, workers: int, threads: int, log: IO[str], port: int = 0, timeout: float = 60
+    url: str,
+    *,
+    workers: int,
+    threads: int,
+    log: IO[str],
+    port: int = 0,
+    timeout: float = 60,
+    with_feed: bool = True,
 ) -> Iterator[Server]:
-    """gunicorn serving the project against ``url`` on 127.0.0.1; stopped on leaving."""
+    """gunicorn serving the project against ``url`` on 127.0.0.1, with the dashboards'
+    change feed running beside it as in production; stopped on leaving."""
     host = "127.0.0.1"
     port = port or free_port()
     started = time.perf_counter()
@@ -605,6 +662,18 @@ def running_server(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    feed = (
+        subprocess.Popen(  # noqa: S603 - our own interpreter and command
+            [sys.executable, "-m", "wangge", "scheduler", "--only", "dashboards-feed"],
+            env=server_environment(url),
+            cwd=settings.BASE_DIR,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        if with_feed
+        else None
+    )
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(host, port):
@@ -613,15 +682,17 @@ def running_server(
             if time.monotonic() > deadline:
                 raise RuntimeError(f"gunicorn 在 {timeout:.0f} 秒内没有就绪")
             time.sleep(0.1)
-        yield Server(host, port, workers, threads, process, time.perf_counter() - started)
+        yield Server(host, port, workers, threads, process, time.perf_counter() - started, feed)
     finally:
-        if process.poll() is None:
-            process.terminate()
+        for child in (process, feed):
+            if child is None or child.poll() is not None:
+                continue
+            child.terminate()
             try:
-                process.wait(timeout=20)
+                child.wait(timeout=20)
             except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+                child.kill()
+                child.wait(timeout=10)
 
 
 # --- CPU accounting (Linux /proc; empty elsewhere) ------------------------------------------
@@ -653,13 +724,15 @@ def _processes() -> Iterator[tuple[int, int, str]]:
         yield int(entry.name), ppid, cmdline
 
 
-def cpu_snapshot(server_pid: int, database: str) -> dict[str, dict[int, float]]:
-    """CPU used so far by the server's processes and the database's backends (by pid)."""
+def cpu_snapshot(server_pids: int | Sequence[int], database: str) -> dict[str, dict[int, float]]:
+    """CPU used so far by the server's processes (and their children) and the database's
+    backends (by pid)."""
+    roots = {server_pids} if isinstance(server_pids, int) else set(server_pids)
     server: dict[int, float] = {}
     backends: dict[int, float] = {}
     marker = f" {database} " if database else None
     for pid, ppid, cmdline in _processes():
-        if pid == server_pid or ppid == server_pid:
+        if pid in roots or ppid in roots:
             target = server
         elif marker and cmdline.startswith("postgres:") and marker in cmdline:
             target = backends
@@ -1092,6 +1165,7 @@ def _run(
         integrity.http_errors += errors
         return errors
 
+    feed_check: FeedCheck | None = None
     with running_server(database_url, workers=workers, threads=threads, log=log, port=port) as srv:
         setup_seconds = time.perf_counter() - started
         _say(
@@ -1106,14 +1180,14 @@ def _run(
                 note(pool.closed_loop(warm_reports)[0])
             _say(say, f"闭环：{count:,} 条上报，{clients} 个并发客户端…")
             database = _database_name(database_url)
-            closed = _closed_loop(pool, closed_reports, srv.process.pid, database, note)
+            closed = _closed_loop(pool, closed_reports, srv.pids, database, note)
             batched = None
             if batch_reports:
                 _say(
                     say, f"闭环（批量）：{count:,} 条上报，每批至多 {batch} 条，{clients} 个客户端…"
                 )
                 batched = _closed_loop(
-                    pool, batches(batch_reports, batch), srv.process.pid, database, note
+                    pool, batches(batch_reports, batch), srv.pids, database, note
                 )
                 batched.batch = batch
             _say(say, f"开环：每秒 {rate:g} 条，共 {paced_count:,} 条…")
@@ -1157,6 +1231,9 @@ def _run(
                             f"race {a.request_id}: {statuses} {a.event_id}/{b.event_id}"
                         )
             integrity.transport_retries = pool.transport_retries
+            if srv.feed is not None:
+                _say(say, "等待统计看板的变更流读完所有步骤…")
+                feed_check = wait_for_feed(alias)
         finally:
             pool.close()
         server = srv.describe()
@@ -1200,22 +1277,23 @@ def _run(
         batched=batched,
         load_before=load_before,
         load_after=load_after,
+        feed=feed_check,
     )
 
 
 def _closed_loop(
     pool: Pool,
     items: Sequence[Report] | Sequence[Batch],
-    server_pid: int,
+    server_pids: Sequence[int],
     database: str,
     note: Callable[[Sequence[Outcome]], int],
 ) -> ClosedLoop:
     """Run one closed loop and measure it, CPU of server, database and client included."""
-    cpu_before = cpu_snapshot(server_pid, database)
+    cpu_before = cpu_snapshot(server_pids, database)
     client_before = own_cpu()
     outcomes, seconds = pool.closed_loop(items)
     client_cpu = own_cpu() - client_before
-    cpu_after = cpu_snapshot(server_pid, database)
+    cpu_after = cpu_snapshot(server_pids, database)
     errors = note(outcomes)
     count = len(outcomes)
     per = 1000 / max(count, 1)
@@ -1295,6 +1373,12 @@ def summary_lines(r: IntakeBenchResult) -> list[str]:
     ]
     for example in i.error_examples:
         lines.append(f"  错误示例：{example}")
+    f = r.feed
+    if f is not None:
+        lines.append(
+            f"统计看板变更流：负载结束后 {f.drain_seconds:.1f} 秒读完，未读 {f.backlog}；"
+            f"事件 {f.events:,} 件，汇总行 {f.facts:,} 条 {_mark(f.ok)}"
+        )
     lines.append(
         f"目标：吞吐 ≥ 原始速率的 {r.target_ratio:.0%} {_mark(r.throughput_ok)}；"
         f"{p.rate:g} 条/秒时 p99 < {r.target_p99_ms:g} ms {_mark(r.latency_ok)}；"

@@ -1,15 +1,14 @@
-"""Keeping the dashboards' aggregates: incrementally after every step, set-wise on demand.
+"""Keeping the dashboards' aggregates: incrementally in batches, set-wise on demand.
 
-**Incrementally.**  ``on_event_changed`` receives ``events.notifications.event_changed``
-(sent after commit for every step: report, register, dispatch… and the overdue
-flag) and calls ``apply_event(event_id)``: in one transaction it locks the
-event's ``EventFact`` row (what the tallies hold for the event), reads the event
-as it is now, and applies the difference — the old contribution subtracted
-under its old keys, the new one added under its new keys — with one
+**Incrementally.**  ``apply_events(event_ids)`` (called by the change feed,
+``feed.catch_up``, for the events of the steps written since its last pass)
+locks the events' ``EventFact`` rows in id order (what the tallies hold for each
+event), reads the events as they are now, and applies the differences — each old
+contribution subtracted under its old keys, the new one added under its new
+keys — summed over the batch into one
 ``INSERT … ON CONFLICT DO UPDATE SET n = n + excluded.n`` over rows sorted by
-key (so concurrent workers take row locks in the same order and never
-deadlock).  Applying an event twice changes nothing; several steps of one event
-(the demo seeder's, a batch's) each find what the previous one left.
+key (so concurrent writers take row locks in the same order and never
+deadlock).  Applying an event twice changes nothing.
 
 **Set-wise.**  ``rebuild_aggregates(start, end, district)`` replaces the facts and
 tallies of the events reported in ``[start, end]`` (in ``district``, or
@@ -145,22 +144,11 @@ def add_to_tallies(rows: list[tuple[TallyKey, dict[str, int]]], using: str = "de
 
 def _drop_empty(keys: list[TallyKey]) -> None:
     """Delete the rows among ``keys`` no event counts in any more (as a rebuild has none)."""
-    if not keys:
-        return
-    match = Q(pk__in=[])
-    for node, _depth, dim, item, day in keys:
-        match |= Q(node=node, dim=dim, day=day, item=item)
-    Tally.objects.filter(match, reported=0).delete()
-
-
-def _locked_fact(event_id: int) -> dict[str, Any] | None:
-    """The event's fact row, locked until the transaction ends (None if it has none)."""
-    found = list(
-        EventFact.objects.select_for_update()
-        .filter(event_id=event_id)
-        .values(*FACT_KEYS, *COUNTERS)[:1]
-    )
-    return found[0] if found else None
+    for start in range(0, len(keys), 200):  # SQLite limits the depth of an expression
+        match = Q(pk__in=[])
+        for node, _depth, dim, item, day in keys[start : start + 200]:
+            match |= Q(node=node, dim=dim, day=day, item=item)
+        Tally.objects.filter(match, reported=0).delete()
 
 
 #: What ``current_fact`` reads of an event (one row, no model instance: it runs after every step).
@@ -189,18 +177,7 @@ EVENT_FIELDS = (
 )
 
 
-def current_fact(event_id: int) -> dict[str, Any] | None:
-    """The ``EventFact`` values of the event as it is now; None if it does not exist."""
-    found = list(Event.objects.filter(pk=event_id).order_by().values(*EVENT_FIELDS)[:1])
-    if not found:
-        return None
-    row = found[0]
-    visit = None
-    if row["visited_at"] is not None:
-        visits = ReturnVisit.objects.filter(event_id=event_id).values(
-            "contacted", "solved", "satisfaction"
-        )
-        visit = next((SimpleNamespace(**v) for v in visits), None)
+def _fact_of(row: Mapping[str, Any], visit: Any) -> dict[str, Any]:
     event = SimpleNamespace(**{k: v for k, v in row.items() if "__" not in k})
     return {
         "event_id": row["pk"],
@@ -216,48 +193,109 @@ def current_fact(event_id: int) -> dict[str, Any] | None:
     }
 
 
-def _apply(event_id: int) -> bool:
-    fact = _locked_fact(event_id)
-    if fact is None:
-        # A placeholder row to lock; two workers racing here insert it once.
+def current_facts(event_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The ``EventFact`` values of the events as they are now (missing events left out):
+    one query for the events, one for the return visits of those that have one."""
+    ids = list(event_ids)
+    rows = list(Event.objects.filter(pk__in=ids).order_by().values(*EVENT_FIELDS))
+    visited = [row["pk"] for row in rows if row["visited_at"] is not None]
+    visits: dict[int, Any] = {}
+    if visited:
+        for v in ReturnVisit.objects.filter(event_id__in=visited).values(
+            "event_id", "contacted", "solved", "satisfaction"
+        ):
+            visits.setdefault(
+                v["event_id"],
+                SimpleNamespace(
+                    contacted=v["contacted"], solved=v["solved"], satisfaction=v["satisfaction"]
+                ),
+            )
+    return {row["pk"]: _fact_of(row, visits.get(row["pk"])) for row in rows}
+
+
+def current_fact(event_id: int) -> dict[str, Any] | None:
+    """The ``EventFact`` values of the event as it is now; None if it does not exist."""
+    return current_facts([event_id]).get(event_id)
+
+
+def _locked_facts(event_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The facts of ``event_ids`` (sorted), locked in id order until the transaction ends."""
+    rows = (
+        EventFact.objects.select_for_update()
+        .filter(event_id__in=event_ids)
+        .order_by("event_id")
+        .values(*FACT_KEYS, *COUNTERS)
+    )
+    return {row["event_id"]: row for row in rows}
+
+
+def _apply_many(event_ids: list[int]) -> int:
+    facts = _locked_facts(event_ids)
+    missing = [pk for pk in event_ids if pk not in facts]
+    if missing:
+        # Placeholder rows to lock; two workers racing here insert each once.
         EventFact.objects.bulk_create(
-            [EventFact(event_id=event_id, day=date(2000, 1, 1), subcategory="", source="")],
+            [
+                EventFact(event_id=pk, day=date(2000, 1, 1), subcategory="", source="")
+                for pk in missing
+            ],
             ignore_conflicts=True,
         )
-        fact = _locked_fact(event_id)
-        assert fact is not None  # noqa: S101 - inserted above, and only rebuilds delete
-    # Read the event only now: whatever committed before the lock was taken is seen.
-    old = fact if fact["reported"] else None  # a placeholder: nothing applied yet
-    new = current_fact(event_id)
-    changed = old != new
+        facts.update(_locked_facts(missing))
+    # Read the events only now: whatever committed before the locks were taken is seen.
+    news = current_facts(event_ids)
+    total: dict[TallyKey, dict[str, int]] = {}
+    changed: list[dict[str, Any]] = []
+    gone: list[int] = []
+    for pk in event_ids:
+        fact = facts[pk]
+        old = fact if fact["reported"] else None  # a placeholder: nothing applied yet
+        new = news.get(pk)
+        if old == new:
+            continue
+        for key, counters in tally_delta(old, new):
+            row = total.setdefault(key, dict.fromkeys(COUNTERS, 0))
+            for name, value in counters.items():
+                row[name] += value
+        if new is None:
+            gone.append(pk)
+        else:
+            changed.append(new)
+    delta = sorted(
+        ((key, row) for key, row in total.items() if any(row.values())),
+        key=lambda kv: (kv[0][0], kv[0][2], kv[0][4], kv[0][3]),
+    )
+    add_to_tallies(delta)
+    _drop_empty([key for key, counters in delta if counters["reported"] < 0])
+    # The changed facts replaced (their rows are locked): a delete and an insert are two
+    # statements where an update per event would be one each.
+    rewrite = gone + [new["event_id"] for new in changed]
+    if rewrite:
+        EventFact.objects.filter(event_id__in=rewrite).delete()
     if changed:
-        delta = tally_delta(old, new)
-        add_to_tallies(delta)
-        _drop_empty([key for key, counters in delta if counters["reported"] < 0])
-    if new is None:
-        EventFact.objects.filter(event_id=event_id).delete()
-    elif changed:
-        EventFact.objects.filter(event_id=event_id).update(
-            **{k: v for k, v in new.items() if k != "event_id"}
-        )
-    return changed
+        EventFact.objects.bulk_create([EventFact(**new) for new in changed], batch_size=500)
+    return len(changed) + len(gone)
+
+
+def apply_events(event_ids: Iterable[int]) -> int:
+    """Bring the aggregates in line with the events as they are now, in one transaction;
+    the number of events whose contribution changed.  Idempotent."""
+    ids = sorted(set(event_ids))
+    if not ids:
+        return 0
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _apply_many(ids)
+        except IntegrityError:  # pragma: no cover - a rebuild deleted a row meanwhile
+            if attempt == 2:
+                raise
+    return 0  # pragma: no cover
 
 
 def apply_event(event_id: int) -> bool:
     """Bring the aggregates in line with ``event_id`` as it is now; True if anything changed."""
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _apply(event_id)
-        except IntegrityError:  # pragma: no cover - a rebuild deleted the row meanwhile
-            if attempt == 2:
-                raise
-    return False  # pragma: no cover
-
-
-def on_event_changed(sender: Any, *, event_id: int, **kwargs: Any) -> None:
-    """Receiver of ``event_changed`` (after commit): apply the step's change to the aggregates."""
-    apply_event(event_id)
+    return apply_events([event_id]) > 0
 
 
 # --- set-wise ---------------------------------------------------------------------------

@@ -6,9 +6,3 @@ class DashboardsConfig(AppConfig):
     name = "wangge.dashboards"
     label = "dashboards"
     verbose_name = _("Dashboards")
-
-    def ready(self) -> None:
-        from wangge.dashboards.aggregates import on_event_changed
-        from wangge.events.notifications import event_changed
-
-        event_changed.connect(on_event_changed, dispatch_uid="wangge-dashboards-aggregates")

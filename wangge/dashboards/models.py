@@ -120,3 +120,20 @@ class Tally(TallyCounters):
 
     def __str__(self) -> str:
         return f"{self.node} {self.day} {self.dim}={self.item}"
+
+
+class FeedCursor(models.Model):
+    """How far the aggregates have read the events' timeline steps (see ``feed``)."""
+
+    name = models.CharField(_("name"), max_length=32, primary_key=True)
+    #: The highest ``events.EventStep`` id read.
+    high = models.BigIntegerField(_("last step read"), default=0)
+    #: Step ids below ``high`` not seen yet (uncommitted when ``high`` passed them): id → time.
+    gaps = models.JSONField(_("missing steps"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("aggregate feed position")
+        verbose_name_plural = _("aggregate feed positions")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.high}"

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connections, transaction
 
+from wangge.dashboards import feed
 from wangge.dashboards.aggregates import ALL
 from wangge.dashboards.figures import COUNTERS, DIMENSIONS, zero
 from wangge.dashboards.models import EventFact, Tally
@@ -165,8 +166,13 @@ def dashboard_data(
     *,
     dims: Iterable[str] = DIMENSIONS,
     children: bool = True,
+    fresh: bool = True,
 ) -> Data:
-    """Per-day counters, the breakdowns ``dims`` and the children of ``node`` in ``period``."""
+    """Per-day counters, the breakdowns ``dims`` and the children of ``node`` in ``period``.
+
+    ``fresh``: first apply what the change feed has not read yet (bounded; see ``feed``)."""
+    if fresh:
+        feed.catch_up(limit=feed.READ_LIMIT, wait=False)
     depth = depth_of(node)
     dims = [d for d in dims if d in DIMENSIONS]
     sql = _Sql()

@@ -65,8 +65,17 @@ def check_result(r: intake.IntakeBenchResult) -> None:
     assert r.server["workers"] == 1 and r.server["threads"] == 2
     assert r.workers_reporting == 5 and 1 <= r.grids <= 5
     data = json.loads(json.dumps(r.to_dict()))
-    assert set(data["checks"]) == {"throughput_ratio", "p99_at_rate", "no_loss_no_duplicates"}
+    assert set(data["checks"]) == {
+        "throughput_ratio",
+        "p99_at_rate",
+        "no_loss_no_duplicates",
+        "dashboards_caught_up",
+    }
     assert data["checks"]["no_loss_no_duplicates"] is True
+    # The change feed ran beside the server and read every step: each event is aggregated.
+    assert r.feed is not None and r.feed.ok and r.feed.backlog == 0
+    assert r.feed.facts == r.feed.events >= i.acknowledged
+    assert data["checks"]["dashboards_caught_up"] is True
     assert data["integrity"]["duplicates"] == 0
     assert data["ratio"] == pytest.approx(r.closed.reports_per_s / r.raw.rows_per_s)
     assert data["batched_ratio"] == pytest.approx(r.batched.reports_per_s / r.raw.rows_per_s)

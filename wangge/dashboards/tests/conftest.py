@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from wangge.dashboards import feed
 from wangge.events import actions
 from wangge.events.models import Event
 from wangge.testing import POINT_A, POINT_B, POINT_OTHER, World, extend_world_for_events
@@ -25,13 +26,16 @@ def ew(world: World) -> World:
 
 @pytest.fixture
 def steps(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
-    """``steps(fn, *args, **kwargs)``: run an action and then, as after its commit, its
-    ``event_changed`` receivers (the aggregates follow each step as in production)."""
+    """``steps(fn, *args, **kwargs)``: run an action, then, as after its commit, its
+    ``event_changed`` receivers and a pass of the change feed (the aggregates follow each
+    step, as they do when the scheduler runs the feed between two steps)."""
 
     def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         capture: Callable[..., AbstractContextManager[Any]] = django_capture_on_commit_callbacks
         with capture(execute=True):
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+        feed.catch_up()
+        return result
 
     return run
 

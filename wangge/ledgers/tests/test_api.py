@@ -11,7 +11,6 @@ from wangge.ledgers import services
 from wangge.ledgers.columns import PEOPLE, SHEETS
 from wangge.ledgers.tests.conftest import (
     PEOPLE_HEADER,
-    PG_WRITE_BUG,
     make_job,
     people_rows,
     person_row,
@@ -76,7 +75,6 @@ def test_it_serves_the_templates_of_the_other_ledgers(api, world):
     assert api("part_time_a").get("/api/v1/ledgers/templates/buildings").status_code == 403
 
 
-@PG_WRITE_BUG
 def test_a_filled_in_template_imports(api, world, tmp_path, django_capture_on_commit_callbacks):
     """The template's own sheet, filled in as a user would, is what the importer reads."""
     from wangge.places.models import Building, Room

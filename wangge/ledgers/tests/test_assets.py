@@ -18,7 +18,6 @@ from wangge.ledgers.columns import ASSETS
 from wangge.testing import GRID_A, GRID_B, POINT_B
 
 from .conftest import (
-    PG_WRITE_BUG,
     UNIT_A1,
     UNIT_A2,
     make_job,
@@ -61,7 +60,6 @@ def good_rows() -> list[list[Any]]:
     ]
 
 
-@PG_WRITE_BUG
 def test_it_imports_city_parts(api, world, tmp_path, django_capture_on_commit_callbacks):
     path = write_xlsx(tmp_path / "a.xlsx", HEADER, good_rows(), title=ASSETS.title)
     job = upload(api("worker_a"), "assets", path, django_capture_on_commit_callbacks)
@@ -152,7 +150,6 @@ def test_it_keeps_a_grid_worker_to_their_own_grid(world, tmp_path):
     assert Asset.objects.get().region_code.startswith(GRID_B)
 
 
-@PG_WRITE_BUG
 def test_it_reads_a_csv_file(api, world, tmp_path, django_capture_on_commit_callbacks):
     path = write_csv(tmp_path / "a.csv", HEADER, good_rows(), bom=False)
     job = upload(api("worker_a"), "assets", path, django_capture_on_commit_callbacks)

@@ -15,7 +15,6 @@ from wangge.places.models import Building, RentalHousing, Room
 from wangge.testing import GRID_B
 
 from .conftest import (
-    PG_WRITE_BUG,
     UNIT_A1,
     UNIT_A2,
     make_job,
@@ -64,7 +63,6 @@ def good_rows() -> list[list[Any]]:
     ]
 
 
-@PG_WRITE_BUG
 def test_it_imports_buildings_with_their_rooms_and_landlords(
     api, world, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -193,7 +191,6 @@ def test_it_keeps_a_grid_worker_to_their_own_grid(world, tmp_path):
     assert job is not None and job.state == JobState.SUCCEEDED
 
 
-@PG_WRITE_BUG
 def test_it_reads_a_csv_file(api, world, tmp_path, django_capture_on_commit_callbacks):
     header = list(reversed(HEADER))
     rows = [list(reversed(r)) for r in good_rows()]

@@ -15,7 +15,7 @@ from wangge.organisations.actions import do_create_enterprise
 from wangge.organisations.models import Enterprise
 from wangge.testing import GRID_A, GRID_B
 
-from .conftest import PG_WRITE_BUG, UNIT_A1, make_job, report_rows, upload, write_csv, write_xlsx
+from .conftest import UNIT_A1, make_job, report_rows, upload, write_csv, write_xlsx
 
 HEADER = ENTERPRISES.headers
 
@@ -68,7 +68,6 @@ def good_rows() -> list[list[Any]]:
     ]
 
 
-@PG_WRITE_BUG
 def test_it_imports_enterprises_and_shops(api, world, tmp_path, django_capture_on_commit_callbacks):
     path = write_xlsx(tmp_path / "e.xlsx", HEADER, good_rows(), title=ENTERPRISES.title)
     job = upload(api("worker_a"), "enterprises", path, django_capture_on_commit_callbacks)
@@ -171,7 +170,6 @@ def test_it_keeps_a_grid_worker_to_their_own_grid(world, tmp_path):
     assert job is not None and job.state == JobState.FAILED and job.error_count == 1
 
 
-@PG_WRITE_BUG
 def test_it_reads_a_csv_file(api, world, tmp_path, django_capture_on_commit_callbacks):
     path = write_csv(tmp_path / "e.csv", HEADER, good_rows(), bom=True)
     job = upload(api("worker_a"), "enterprises", path, django_capture_on_commit_callbacks)

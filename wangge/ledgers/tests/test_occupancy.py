@@ -19,7 +19,6 @@ from wangge.places.models import Occupancy, Room
 from wangge.testing import GRID_B, make_id_number
 
 from .conftest import (
-    PG_WRITE_BUG,
     UNIT_A1,
     UNIT_A2,
     make_job,
@@ -73,7 +72,6 @@ def good_rows() -> list[list[Any]]:
     ]
 
 
-@PG_WRITE_BUG
 def test_it_records_who_moved_in_and_out(
     api, world, places, tmp_path, django_capture_on_commit_callbacks
 ):
@@ -216,7 +214,6 @@ def test_it_keeps_a_grid_worker_to_their_own_grid(world, places, tmp_path):
     assert Room.objects.get(pk=places["新塘里96号-101"]).occupancies.count() == 1
 
 
-@PG_WRITE_BUG
 def test_it_reads_a_csv_file(api, world, places, tmp_path, django_capture_on_commit_callbacks):
     path = write_csv(tmp_path / "o.csv", HEADER, good_rows(), bom=False)
     job = upload(api("worker_a"), "occupancy", path, django_capture_on_commit_callbacks)
