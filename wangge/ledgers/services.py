@@ -52,7 +52,9 @@ class Superseded(Exception):
 
 
 def parallel_min_bytes() -> int:
-    return int(getattr(settings, "LEDGERS_PARALLEL_MIN_BYTES", 2 * 1024 * 1024))
+    """Workbooks this big are parsed in a child process (0, the default: never).  With
+    calamine parsing a million rows takes seconds, less than handing them over costs."""
+    return int(getattr(settings, "LEDGERS_PARALLEL_MIN_BYTES", 0))
 
 
 def stale_after() -> timedelta:
@@ -162,7 +164,8 @@ def _run(
             head = f.read(8)
         fmt = reading.file_format(job.filename, head)
         if parallel is None:
-            parallel = fmt == "xlsx" and path.stat().st_size >= parallel_min_bytes()
+            threshold = parallel_min_bytes()
+            parallel = fmt == "xlsx" and 0 < threshold <= path.stat().st_size
         table = reading.open_table(path, fmt, sheet.title, parallel=parallel)
         try:
             importer = importer_class(
