@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -73,6 +74,13 @@ NOTIFYING_ACTIONS = frozenset(
 )
 
 
+def _followers(event: Event) -> set[int]:
+    """Users following the event (joined it or were merged in): told when it closes too."""
+    from wangge.events.models import EventFollower
+
+    return set(EventFollower.objects.filter(event=event).values_list("user_id", flat=True))
+
+
 def _plan(event: Event, step: EventStep) -> list[tuple[str, set[int]]]:
     """(kind, user ids) for a step; the first kind a user appears under wins."""
     action = step.action
@@ -95,10 +103,10 @@ def _plan(event: Event, step: EventStep) -> list[tuple[str, set[int]]]:
     if action == A.VERIFY:
         departments = selectors.department_handlers(selectors.handling_departments(event))
         if (step.data or {}).get("passed"):
-            return [(K.VERIFIED, departments), (K.CLOSED, reporter)]
+            return [(K.VERIFIED, departments), (K.CLOSED, reporter | _followers(event))]
         return [(K.REWORK, departments)]
     if action == A.SELF_HANDLE:
-        return [(K.CLOSED, reporter)]
+        return [(K.CLOSED, reporter | _followers(event))]
     if action == A.REJECT:
         return [(K.REJECTED, reporter)]
     return []
@@ -123,6 +131,27 @@ def _sms_text(kind: str, event: Event) -> str:
     return f"【网格化服务管理】{NotificationKind(kind).label}：事件编号 {event.number}。"
 
 
+#: Whether a webhook is active, remembered this long per process: every report asks.
+WEBHOOK_CHECK_SECONDS = 5.0
+_webhook_check: list[float | bool] = [0.0, False]  # (valid until, answer)
+
+
+def any_active_webhook() -> bool:
+    """Is any webhook active?  Cached for ``WEBHOOK_CHECK_SECONDS``; a webhook saved or deleted
+    in this process clears the cache (``forget_webhook_check``), other processes see it within
+    those seconds."""
+    now = time.monotonic()
+    if now < float(_webhook_check[0]):
+        return bool(_webhook_check[1])
+    answer = Webhook.objects.filter(is_active=True).exists()
+    _webhook_check[:] = [now + WEBHOOK_CHECK_SECONDS, answer]
+    return answer
+
+
+def forget_webhook_check(**kwargs: Any) -> None:
+    _webhook_check[:] = [0.0, False]
+
+
 @dataclass
 class NotifyResult:
     notifications: int = 0
@@ -135,7 +164,7 @@ def do_notify_event_change(event_id: int, action: str, step_id: int | None) -> N
     result = NotifyResult()
     if step_id is None:
         return result
-    if action not in NOTIFYING_ACTIONS and not Webhook.objects.filter(is_active=True).exists():
+    if action not in NOTIFYING_ACTIONS and not any_active_webhook():
         # A new report (the hot path of intake) tells nobody unless a webhook listens.
         return result
     event = Event.objects.select_related("category").filter(pk=event_id).first()
