@@ -83,6 +83,14 @@ WORKFORCE_VIEW = (
 )
 WORKFORCE_RUN = (*WORKFORCE_VIEW, "workforce.add_trainingsession")
 WORKFORCE_ASSESS = ("workforce.assess_workers",)
+#: Suggestions (金点子) and drafts (立法联系点): reading, handling suggestions, running drafts.
+SUGGESTIONS_VIEW = ("suggestions.view_suggestion",)
+SUGGESTIONS_HANDLE = (
+    *SUGGESTIONS_VIEW,
+    "suggestions.submit_suggestion",
+    "suggestions.handle_suggestion",
+)
+DRAFTS_MANAGE = ("suggestions.manage_draft", "suggestions.record_opinion")
 
 
 @dataclass(frozen=True)
@@ -164,6 +172,9 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *WORKFORCE_ASSESS,
             "workforce.tick_method",
             "dashboards.view_dashboard",
+            *SUGGESTIONS_HANDLE,
+            *DRAFTS_MANAGE,
+            "suggestions.submit_opinion",
         ),
         "平台管理员：层级、用户、目录、导入",
     ),
@@ -188,6 +199,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *WORKFORCE_VIEW,
             *WORKFORCE_ASSESS,
             "dashboards.view_dashboard",
+            *SUGGESTIONS_VIEW,
         ),
         "区、街道领导：看板、报表、考核",
     ),
@@ -219,6 +231,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *WORKFORCE_RUN,
             *WORKFORCE_ASSESS,
             "dashboards.view_dashboard",
+            *SUGGESTIONS_HANDLE,
+            *DRAFTS_MANAGE,
         ),
         "街道或区综合网格指挥中心：受理、派遣、督办、核查、结案",
     ),
@@ -247,6 +261,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *CARE_KEEP,
             *WORKFORCE_RUN,
             "dashboards.view_dashboard",
+            *SUGGESTIONS_HANDLE,
+            "suggestions.record_opinion",
         ),
         "村（社区）网格工作站：管理本社区的网格",
     ),
@@ -270,6 +286,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *CARE_KEEP,
             "workforce.tick_method",
             "dashboards.view_dashboard",
+            "suggestions.submit_suggestion",
         ),
         "一格两员：基础数据、巡查上报、走访、摸排",
     ),
@@ -337,6 +354,7 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             "events.handle_event",
             *ASSET_INSPECT,
             "assets.change_asset",
+            "suggestions.handle_suggestion",
         ),
         "城管、住建、市政、消防、公安等：处置派遣的事件",
     ),
@@ -349,6 +367,8 @@ DEFAULT_ROLES: tuple[RoleSpec, ...] = (
             *VIEW_MAP,
             "events.view_event",
             "events.report_event",
+            "suggestions.submit_suggestion",
+            "suggestions.submit_opinion",
         ),
         "上报问题、跟踪进度、评价结果",
     ),

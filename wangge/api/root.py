@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -66,6 +68,15 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
         name = ".".join(loc) or "__all__"
         fields.setdefault(name, []).append(_zh_message(err))
     return _error(request, 422, "invalid", "输入有误，请检查各字段", fields)
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A number or text the database cannot hold (an id beyond 64 bits, a too long value
+    under PostgreSQL) is the caller's input, not a server fault: 422, logged for a fix."""
+    logging.getLogger("wangge.api").warning("input out of range: %s %s", request.path, exc)
+    return _error(request, 422, "invalid", "输入超出允许的范围，请检查各字段")
 
 
 @api.exception_handler(HttpError)
@@ -156,6 +167,8 @@ def _register_routers() -> None:
     api.add_router("", "wangge.notifications.api.router")
     api.add_router("", "wangge.workforce.api.router")
     api.add_router("", "wangge.triage.api.router")
+    api.add_router("", "wangge.reports.api.router")
+    api.add_router("", "wangge.suggestions.api.router")
 
 
 _register_routers()

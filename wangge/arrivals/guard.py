@@ -5,25 +5,24 @@
   later than ``ARRIVALS_FORM_MAX_AGE_SECONDS``, or without a valid token, is
   refused;
 * a **honeypot**: a field people never see (``website``); a bot filling it is refused;
-* **rate limits**: token buckets kept in the Django cache, per client address
+* **rate limits**: token buckets kept in the database, per client address
   (``ARRIVALS_IP_RATE``) and per phone number (``ARRIVALS_PHONE_RATE``); a
   refusal says when to try again (429 with ``Retry-After``).
 
-The buckets live in the default cache: per process with the local-memory cache
-(the default), shared by all processes with Redis or Memcached.  Keys hold a
-keyed hash of the address or phone, never the value itself.
+The buckets are rows of ``RateBucket`` in the database, shared by every process
+and kept across restarts.  Keys hold a keyed hash of the address or phone, never
+the value itself.  Open311 POSTs use the same buckets (kinds ``open311-ip`` and
+``open311-key``).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import dataclass
-from typing import Any
 
 from django.core import signing
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 
 from wangge.arrivals import conf
@@ -109,35 +108,62 @@ def check_client(client: PublicClient, *, now: float | None = None) -> None:
 
 # --- token buckets ----------------------------------------------------------------------------
 
-_lock = threading.Lock()
-
 
 def _key(kind: str, value: str) -> str:
-    return f"arrivals:bucket:{kind}:{blind_index(value)}"
+    return f"{kind}:{blind_index(value)}"
 
 
 def take(kind: str, value: str, rate: conf.Rate, *, now: float | None = None) -> None:
-    """Take one token from the bucket of ``value``; ``Throttled`` when it is empty."""
+    """Take one token from the bucket of ``value``; ``Throttled`` when it is empty.
+
+    The bucket is a database row, locked while it is read and written (``SELECT …
+    FOR UPDATE`` on PostgreSQL; SQLite serialises writers), so concurrent requests in
+    any process count against it once each.  Called inside a transaction that later
+    rolls back, the token is given back: only what the enclosing transaction keeps
+    counts, so call it outside one (as the views do) to count every attempt.
+    """
     if not value:
         return
     now = time.time() if now is None else now
-    key = _key(kind, value)
-    with _lock:
-        state: Any = cache.get(key)
-        if isinstance(state, tuple) and len(state) == 2:
-            tokens, updated = float(state[0]), float(state[1])
-            tokens = min(float(rate.capacity), tokens + max(0.0, now - updated) * rate.per_second)
-        else:
-            tokens = float(rate.capacity)
+    wait = _take(_key(kind, value), kind, rate, now)
+    if wait:
+        raise Throttled(wait)
+
+
+def _take(key: str, kind: str, rate: conf.Rate, now: float) -> int:
+    """Take a token; the seconds to wait when there is none (0 when one was taken)."""
+    from wangge.arrivals.models import RateBucket
+
+    with transaction.atomic():
+        bucket = RateBucket.objects.select_for_update().filter(key=key).first()
+        if bucket is None:
+            # A bucket untouched for a whole period is full again: as good as absent.
+            RateBucket.objects.filter(
+                key__startswith=f"{kind}:", updated__lt=now - rate.seconds
+            ).delete()
+            try:
+                with transaction.atomic():
+                    bucket = RateBucket.objects.create(
+                        key=key, tokens=float(rate.capacity), updated=now
+                    )
+            except IntegrityError:  # created meanwhile by another request
+                bucket = RateBucket.objects.select_for_update().get(key=key)
+        tokens = min(
+            float(rate.capacity),
+            bucket.tokens + max(0.0, now - bucket.updated) * rate.per_second,
+        )
+        wait = 0
         if tokens < 1.0:
-            wait = (
+            wait = max(
+                1,
                 math.ceil((1.0 - tokens) / rate.per_second - 1e-6)
                 if rate.capacity
-                else rate.seconds
+                else rate.seconds,
             )
-            cache.set(key, (tokens, now), timeout=rate.seconds * 2)
-            raise Throttled(max(1, wait))
-        cache.set(key, (tokens - 1.0, now), timeout=rate.seconds * 2)
+        else:
+            tokens -= 1.0
+        RateBucket.objects.filter(pk=bucket.pk).update(tokens=tokens, updated=now)
+    return wait
 
 
 def take_phone(phone: str, *, now: float | None = None) -> None:

@@ -237,3 +237,24 @@ class FollowUp(models.Model):
 
     def is_overdue(self, now: datetime) -> bool:
         return self.status == FollowUpStatus.OPEN and self.due_at < now
+
+
+class RateBucket(models.Model):
+    """A token bucket of the public rate limits (``wangge.arrivals.guard``).
+
+    One row per kind and keyed hash of a client address, a phone number or an API
+    key, never the value itself.  Kept in the database so that every application
+    process (gunicorn workers, several machines) counts against the same bucket and
+    a restart forgets nothing.  ``updated`` is in seconds since the epoch.
+    """
+
+    key = models.CharField(max_length=160, unique=True)
+    tokens = models.FloatField()
+    updated = models.FloatField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit bucket")
+        verbose_name_plural = _("rate limit buckets")
+
+    def __str__(self) -> str:
+        return self.key

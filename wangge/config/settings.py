@@ -152,12 +152,16 @@ INSTALLED_APPS = [
     "wangge.workforce",
     "wangge.notifications",
     "wangge.triage",
+    "wangge.reports",
+    "wangge.suggestions",
+    "wangge.portal",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "wangge.audit.middleware.RequestIdMiddleware",
+    "wangge.api.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "wangge.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -30,5 +30,8 @@ urlpatterns = [
     path("notifications/", include("wangge.notifications.urls")),
     path("workforce/", include("wangge.workforce.urls")),
     path("triage/", include("wangge.triage.urls")),
+    path("portal/", include("wangge.portal.urls")),
+    path("suggestions/", include("wangge.suggestions.urls")),
+    path("reports/", include("wangge.reports.urls")),
     path("", include("wangge.web.urls")),
 ]

@@ -29,6 +29,7 @@ from wangge.audit.models import AuditEntry
 from wangge.events import selectors
 from wangge.events.choices import (
     ATTACHMENT_KINDS,
+    FINAL_STATES,
     NEXT_LEVEL,
     TRANSITIONS,
     AttachmentKind,
@@ -36,6 +37,7 @@ from wangge.events.choices import (
     EventSource,
     EventState,
     ExtensionState,
+    FollowVia,
     HandlingLevel,
     PartState,
     Satisfaction,
@@ -45,6 +47,7 @@ from wangge.events.models import (
     Attachment,
     Category,
     Event,
+    EventFollower,
     EventNumberSequence,
     EventPart,
     EventStep,
@@ -126,6 +129,8 @@ def _attachments(items: Sequence[int | str] | None, actor: Any, action: str) -> 
             value = int(item)
         except (TypeError, ValueError):
             raise EventError(INVALID, {"attachments": "附件编号无效"}) from None
+        if not 0 < value < 2**63:  # beyond a database integer: no such photo, not a 500
+            raise EventError(INVALID, {"attachments": "附件编号无效"})
         if value not in ids:
             ids.append(value)
     if not ids:
@@ -386,6 +391,8 @@ class ReportInput:
     reporter_contact: str = ""
     request_id: str | None = None
     attachments: Sequence[int | str] = ()
+    #: Hide the reporter from public views (staff still see the contact, masked).
+    anonymous: bool = False
 
 
 def _check_report(
@@ -449,6 +456,7 @@ def _check_report(
         reporter=actor if _is_user(actor) else None,
         reporter_contact=_text(report.reporter_contact, limit=64),
         client_request_id=request_id if _is_user(actor) else "",
+        anonymous=bool(report.anonymous),
         level=getattr(settings, "EVENTS_DEFAULT_LEVEL", HandlingLevel.STREET),
         reported_at=now,
         updated_at=now,
@@ -495,6 +503,7 @@ def do_report_event(
     request_id: str | None = None,
     attachments: Sequence[int | str] | None = None,
     now: datetime | None = None,
+    anonymous: bool = False,
 ) -> ReportResult:
     """Report a problem at a point.  The same ``request_id`` from the same reporter returns the
     event the first request created (``created=False``)."""
@@ -515,6 +524,7 @@ def do_report_event(
         reporter_contact=reporter_contact,
         request_id=request_id,
         attachments=attachments or (),
+        anonymous=anonymous,
     )
     # Unique lookups without ORDER BY (``first()`` would sort by the model's ordering).
     found = next(iter(selectors.report_categories([category]).values()), None)
@@ -672,6 +682,7 @@ def do_report_events(
                 request_id=ids[index],
                 attachments=report.attachments,
                 now=now,
+                anonymous=report.anonymous,
             )
         except EventError as exc:
             outcomes[index] = BatchOutcome(
@@ -1288,10 +1299,20 @@ def do_return_visit_event(
     note: str = "",
     version: int | None = None,
 ) -> ReturnVisit:
-    """回访: once per closed event."""
+    """回访: once per closed event.  The reporter may rate their own event themselves
+    (``contacted=True``); the step records that it was the reporter's own rating."""
     _check(event, EventAction.RETURN_VISIT, actor, version=version)
     if event.visited_at is not None:
         raise EventConflict("该事件已回访")
+    if event.duplicate_of_id is not None:
+        raise EventConflict("该事件已作为重复事件合并，请对原事件回访或评价")
+    by_reporter = (
+        actor is not None
+        and selectors.is_reporter(actor, event)
+        and not scope_for(actor).can("events.visit_event", event.region_code)
+    )
+    if by_reporter and not contacted:
+        raise EventError(INVALID, {"contacted": "本人评价时请选择「已联系」"})
     satisfaction = satisfaction or ""
     if contacted and satisfaction not in Satisfaction.values:
         raise EventError(INVALID, {"satisfaction": "请选择满意度：满意、基本满意或不满意"})
@@ -1304,7 +1325,12 @@ def do_return_visit_event(
         actor=actor,
         now=now,
         note=_text(note),
-        data={"contacted": contacted, "solved": solved, "satisfaction": satisfaction},
+        data={
+            "contacted": contacted,
+            "solved": solved,
+            "satisfaction": satisfaction,
+            **({"by_reporter": True} if by_reporter else {}),
+        },
         changes={"visited_at": now, "satisfaction": satisfaction},
     )
     return ReturnVisit.objects.create(
@@ -1316,6 +1342,172 @@ def do_return_visit_event(
         note=_text(note),
         visited_at=now,
     )
+
+
+# --- duplicates: joining an open event, merging a duplicate into its original ---------------
+
+
+def _final_message(event: Event, verb: str) -> str:
+    return f"事件当前状态为「{_state_label(event.state)}」，不能{verb}"
+
+
+def _follow(event: Event, user: Any, via: str, now: datetime, request_id: str = "") -> bool:
+    """Make ``user`` a follower of ``event`` (not its reporter); True if newly so."""
+    if user is None or user.pk is None or event.reporter_id == user.pk:
+        return False
+    _row, created = EventFollower.objects.get_or_create(
+        event=event,
+        user=user,
+        defaults={"via": via, "joined_at": now, "client_request_id": request_id[:64]},
+    )
+    return created
+
+
+@transaction.atomic
+def do_join_event(
+    event: Event, *, actor: Any, request_id: str = "", note: str = ""
+) -> EventFollower:
+    """附议: instead of reporting the same problem again, the actor follows the open event.
+
+    Idempotent: joining twice answers the same follower row and writes no second step.
+    The event's state and version do not change (nobody's open form goes stale).
+    """
+    if not _is_user(actor):
+        raise EventForbidden("附议须以用户身份提交")
+    event = _locked(event)
+    existing = EventFollower.objects.filter(event=event, user=actor).first()
+    if existing is not None:
+        return existing
+    if event.state not in TRANSITIONS[EventAction.JOIN].sources:
+        raise EventConflict(_final_message(event, "附议"))
+    if event.reporter_id == actor.pk:
+        raise EventConflict("这是您本人上报的事件，无需附议")
+    if not selectors.may(actor, EventAction.JOIN, event):
+        raise EventForbidden("您无权对该事件执行「附议」")
+    now = timezone.now()
+    request_id = _text(request_id, limit=64)
+    try:
+        with transaction.atomic():
+            follower = EventFollower.objects.create(
+                event=event,
+                user=actor,
+                via=FollowVia.JOIN,
+                joined_at=now,
+                client_request_id=request_id,
+            )
+    except IntegrityError:
+        # The same user joined from a second connection meanwhile.
+        return EventFollower.objects.get(event=event, user=actor)
+    _step(
+        event,
+        EventAction.JOIN,
+        actor=actor,
+        from_state=event.state,
+        now=now,
+        note=_text(note),
+        data={"follower_id": follower.pk, **({"request_id": request_id} if request_id else {})},
+    )
+    return follower
+
+
+def _root_original(original: Event) -> Event:
+    """The event ``original`` is itself a duplicate of, followed to the end of the chain."""
+    seen = {original.pk}
+    while original.duplicate_of_id is not None and original.duplicate_of_id not in seen:
+        seen.add(original.duplicate_of_id)
+        original = Event.objects.select_related("category").get(pk=original.duplicate_of_id)
+    return original
+
+
+@transaction.atomic
+def do_merge_event(
+    duplicate: Event,
+    *,
+    actor: Any,
+    original: Event | int,
+    note: str = "",
+    version: int | None = None,
+) -> Event:
+    """合并: the command centre closes ``duplicate`` into ``original``.
+
+    The duplicate is closed with ``duplicate_of`` pointing to the original (to the end of
+    the chain when the original is itself a duplicate) and is never counted as handled; its
+    reporter and followers follow the original.  Both events get a 合并 step; the
+    original's state and version do not change.  Both must be in the actor's command scope.
+    """
+    if actor is not None and not selectors.may(actor, EventAction.MERGE, duplicate):
+        raise EventForbidden(f"您无权对该事件执行「{_action_label(EventAction.MERGE)}」")
+    if isinstance(original, Event):
+        original_id = original.pk
+    else:
+        try:
+            original_id = int(original)
+        except (TypeError, ValueError):
+            raise EventError(INVALID, {"original": "原事件不存在"}) from None
+        if not 0 < original_id < 2**63:
+            raise EventError(INVALID, {"original": "原事件不存在"})
+    if original_id == duplicate.pk:
+        raise EventError(INVALID, {"original": "不能把事件合并到它自己"})
+    found = Event.objects.filter(pk=original_id).select_related("category").first()
+    if found is None or (
+        actor is not None and not selectors.events_visible_to(actor).filter(pk=found.pk).exists()
+    ):
+        raise EventError(INVALID, {"original": "原事件不存在"})
+    target = _root_original(found)
+    if target.pk == duplicate.pk:
+        raise EventError(INVALID, {"original": "原事件已合并到本事件，不能反向合并"})
+    # Lock both rows, lower id first (two merges of the same pair never deadlock).
+    locked = {
+        e.pk: e
+        for e in Event.objects.select_for_update()
+        .select_related("category")
+        .filter(pk__in=[duplicate.pk, target.pk])
+        .order_by("pk")
+    }
+    duplicate, target = locked[duplicate.pk], locked[target.pk]
+    _check(duplicate, EventAction.MERGE, actor, version=version)
+    if target.state in FINAL_STATES:
+        raise EventConflict(
+            _final_message(target, "作为合并的原事件"), {"original": "原事件已结案或不予立案"}
+        )
+    if actor is not None and not selectors.may(actor, EventAction.MERGE, target):
+        raise EventForbidden("您无权合并到该原事件")
+    now = timezone.now()
+    note = _text(note)
+    _apply(
+        duplicate,
+        EventAction.MERGE,
+        actor=actor,
+        now=now,
+        to_state=EventState.CLOSED,
+        note=note,
+        data={"original": target.pk, "original_number": target.number},
+        changes={"duplicate_of": target, "closed_at": now, "accept_due": None},
+    )
+    duplicate.extensions.filter(state=ExtensionState.PENDING).update(
+        state=ExtensionState.WITHDRAWN, decided_at=now, decision_note="已合并，申请自动撤销"
+    )
+    moved = 0
+    if duplicate.reporter is not None:
+        moved += _follow(target, duplicate.reporter, FollowVia.MERGE, now)
+    for follower in EventFollower.objects.filter(event=duplicate).select_related("user"):
+        moved += _follow(target, follower.user, FollowVia.MERGE, now)
+    # Earlier duplicates of the duplicate now point to the original too (no chains).
+    Event.objects.filter(duplicate_of=duplicate).update(duplicate_of=target)
+    _step(
+        target,
+        EventAction.MERGE,
+        actor=actor,
+        from_state=target.state,
+        now=now,
+        note=note,
+        data={
+            "duplicate": duplicate.pk,
+            "duplicate_number": duplicate.number,
+            "followers_added": moved,
+        },
+    )
+    return duplicate
 
 
 # --- escalation and supervision -------------------------------------------------

@@ -8,6 +8,7 @@ from wangge.events.models import (
     Attachment,
     Category,
     Event,
+    EventFollower,
     EventPart,
     EventStep,
     WorkCalendarDay,
@@ -29,7 +30,9 @@ class CategoryAdmin(admin.ModelAdmin[Category]):
         "priority",
         "admitted",
         "is_active",
+        "duplicate_radius_m",
     ]
+    list_editable = ["duplicate_radius_m"]
     list_filter = ["parent", "admitted", "is_active", "priority"]
     search_fields = ["code", "name"]
     ordering = ["sort_order", "code"]
@@ -58,6 +61,19 @@ class EventPartInline(admin.TabularInline[EventPart, Event]):
     extra = 0
     can_delete = False
     fields = ("department", "state", "task", "note", "reported_in_at", "done_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class EventFollowerInline(admin.TabularInline[EventFollower, Event]):
+    """Who follows the event besides its reporter (joined it or were merged in)."""
+
+    model = EventFollower
+    extra = 0
+    can_delete = False
+    fields = ("user", "via", "joined_at")
     readonly_fields = fields
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -105,7 +121,7 @@ class EventAdmin(admin.ModelAdmin[Event]):
     ]
     list_filter = ["state", "source", "level", "overdue", "self_handled"]
     search_fields = ["number", "title", "address"]
-    inlines = [EventPartInline, EventStepInline, AttachmentInline]
+    inlines = [EventPartInline, EventFollowerInline, EventStepInline, AttachmentInline]
     exclude = ["reporter_contact"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:

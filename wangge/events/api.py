@@ -1,11 +1,12 @@
 """Events under /api/v1/events and their figures under /api/v1/stats/events."""
 
+import math
 from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -14,11 +15,19 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from wangge.api.errors import ApiError
 from wangge.events import actions, attachments, selectors, stats
-from wangge.events.choices import AttachmentKind, EventSource, EventState, Satisfaction, TimeUnit
+from wangge.events.choices import (
+    DEFAULT_DUPLICATE_RADIUS_M,
+    AttachmentKind,
+    EventSource,
+    EventState,
+    Satisfaction,
+    TimeUnit,
+)
 from wangge.events.models import (
     Attachment,
     Category,
     Event,
+    EventFollower,
     EventPart,
     EventStep,
     ExtensionRequest,
@@ -55,14 +64,18 @@ def mask_contact(value: str) -> str:
 class _Page:
     """A queryset the paginator slices in the database, serialising only the page it keeps."""
 
-    def __init__(self, qs: QuerySet[Event]) -> None:
+    def __init__(self, qs: QuerySet[Event], user: Any = None) -> None:
         self.qs = qs
+        self.user = user
 
     def __len__(self) -> int:
         return self.qs.count()
 
     def __getitem__(self, window: slice) -> list[dict[str, Any]]:
-        return [EventOut.from_event(e) for e in self.qs[window]]
+        return [
+            EventOut.from_event(e, contact=selectors.sees_reporter(self.user, e))
+            for e in self.qs[window]
+        ]
 
 
 # --- schemas --------------------------------------------------------------------
@@ -116,7 +129,8 @@ class EventOut(Schema):
     closed_at: datetime | None
 
     @staticmethod
-    def from_event(e: Event) -> dict[str, Any]:
+    def from_event(e: Event, *, contact: bool = True) -> dict[str, Any]:
+        """``contact=False`` leaves the reporter's contact out (a follower is not staff)."""
         c = e.category
         d = e.current_department
         return {
@@ -142,7 +156,9 @@ class EventOut(Schema):
             "lng": e.lng,
             "lat": e.lat,
             "address": e.address,
-            "reporter_contact": mask_contact(e.reporter_contact) if e.reporter_contact else "",
+            "reporter_contact": (
+                mask_contact(e.reporter_contact) if e.reporter_contact and contact else ""
+            ),
             "overdue": e.overdue,
             "rework_count": e.rework_count,
             "supervise_count": e.supervise_count,
@@ -219,6 +235,7 @@ class StepOut(Schema):
             "id": s.pk,
             "at": s.at,
             "actor": s.actor_label,
+            "actor_id": s.actor_id,  # not published: lets the detail hide other residents
             "action": s.action,
             "action_label": s.get_action_display(),
             "from_state": s.from_state,
@@ -264,7 +281,16 @@ class EventDetailOut(EventOut):
     description: str
     escalated_at: datetime | None
     visited_at: datetime | None
-    duplicate_of: int | None
+    duplicate_of: int | None = Field(
+        description="Id of the event this one repeats (merged or rejected as a duplicate)"
+    )
+    followers_count: int = Field(
+        description="Users following the event besides its reporter (joined or merged in)"
+    )
+    anonymous: bool = Field(
+        description="The reporter asked to stay anonymous to the public (staff still see the "
+        "contact, masked)"
+    )
     category_conditions: dict[str, str]
     timeline: list[StepOut]
     parts: list[PartOut]
@@ -274,7 +300,9 @@ class EventDetailOut(EventOut):
 
 
 def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
-    event = Event.objects.select_related("category__parent", "current_department").get(pk=event.pk)
+    event = selectors.with_followers_count(
+        Event.objects.select_related("category__parent", "current_department")
+    ).get(pk=event.pk)
     parts: list[EventPart] = list(event.parts.select_related("department"))
     extensions: list[ExtensionRequest] = list(event.extensions.all())
     visit: ReturnVisit | None = ReturnVisit.objects.filter(event=event).first()
@@ -284,14 +312,16 @@ def _detail(request: HttpRequest, event: Event) -> dict[str, Any]:
             Prefetch("photos", queryset=Attachment.objects.order_by("pk"))
         )
     ]
-    return _detail_of(request, event, timeline, parts, extensions, visit)
+    return _detail_of(
+        request, event, timeline, parts, extensions, visit, selectors.followers_count(event)
+    )
 
 
 def _new_detail(request: HttpRequest, result: actions.ReportResult) -> dict[str, Any]:
     """The detail of an event just reported, from what the action returned: no queries."""
     assert result.step is not None  # noqa: S101 - set for every new event
     timeline = [StepOut.from_step(result.step, sorted(result.photos, key=lambda a: a.pk))]
-    return _detail_of(request, result.event, timeline, [], [], None)
+    return _detail_of(request, result.event, timeline, [], [], None, 0)
 
 
 def _detail_of(
@@ -301,13 +331,20 @@ def _detail_of(
     parts: list[EventPart],
     extensions: list[ExtensionRequest],
     visit: ReturnVisit | None,
+    followers: int,
 ) -> dict[str, Any]:
+    user = request.user
+    staff = selectors.is_staff(user)
+    if not staff:
+        timeline = [_public_step(step, user) for step in timeline]
     return {
-        **EventOut.from_event(event),
+        **EventOut.from_event(event, contact=staff or selectors.is_reporter(user, event)),
         "description": event.description,
         "escalated_at": event.escalated_at,
         "visited_at": event.visited_at,
         "duplicate_of": event.duplicate_of_id,
+        "followers_count": followers,
+        "anonymous": event.anonymous,
         "category_conditions": {
             "register": event.category.register_condition,
             "close": event.category.close_condition,
@@ -359,6 +396,19 @@ def _detail_of(
     }
 
 
+def _public_step(step: dict[str, Any], user: Any) -> dict[str, Any]:
+    """A timeline step as a resident following the event sees it: the names, notes and request
+    details of the other members of the public (the reporter, other followers) left out."""
+    by_public = step["action"] in ("report", "join") or (
+        step["action"] == "return_visit" and step["data"].get("by_reporter")
+    )
+    if not by_public or step.get("actor_id") == getattr(user, "pk", None):
+        return step
+    data = {k: v for k, v in step["data"].items() if k not in ("request_id", "follower_id")}
+    note = "" if step["action"] in ("join", "return_visit") else step["note"]
+    return {**step, "actor": "群众", "note": note, "data": data}
+
+
 class EventIn(Schema):
     category: str = Field(
         ..., min_length=1, max_length=8, description="Sub-category code, e.g. 0601"
@@ -377,6 +427,9 @@ class EventIn(Schema):
         description="Client-chosen id: repeating a request with it returns the same event (200)",
     )
     attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    anonymous: bool = Field(
+        False, description="Hide the reporter from public views (Open311, the residents' portal)"
+    )
 
 
 class EventFilter(Schema):
@@ -514,6 +567,103 @@ def list_categories(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
+class NearbyQuery(Schema):
+    category: str | None = Field(
+        None,
+        max_length=8,
+        description="Sub-category code (its events only), a top-level code (all of its "
+        "sub-categories) or nothing (every category)",
+    )
+    lng: float = Field(..., ge=-180, le=180, description="Longitude (WGS84)")
+    lat: float = Field(..., ge=-90, le=90, description="Latitude (WGS84)")
+
+
+class NearbyCategoryOut(Schema):
+    code: str
+    name: str
+
+
+class NearbyOut(Schema):
+    id: int | None = Field(
+        None, description="Only for events the caller may open; else join by the number"
+    )
+    number: str = Field(description="Tracking number (what a reporter joins by)")
+    title: str
+    category: NearbyCategoryOut
+    state: EventState
+    state_label: str
+    distance_m: int = Field(description="Metres from the point")
+    reported_on: date = Field(description="The day it was reported")
+    followers_count: int | None = Field(None, description="Only for events the caller may open")
+
+
+class NearbyListOut(Schema):
+    radius_m: int = Field(description="The radius searched (the category's, or the default)")
+    items: list[NearbyOut]
+
+
+def _located_or_404(user: Any, lng: float, lat: float) -> str:
+    """The unit or grid holding the point; outside every grid and out of sight answer alike."""
+    from wangge.accounts.scope import scope_for
+    from wangge.regions import spatial
+
+    if not (math.isfinite(lng) and math.isfinite(lat)):
+        raise ApiError(422, "invalid", INVALID, {"lat": ["必须是有限的数字"]})
+    found = spatial.locate(lng, lat)
+    subject = found.unit_code or found.grid_code
+    if subject is None or not scope_for(user).can_see_region(subject):
+        raise ApiError(
+            404, "outside", actions.OUTSIDE, {"lat": [actions.OUTSIDE], "lng": [actions.OUTSIDE]}
+        )
+    return subject
+
+
+@router.get(
+    "/events/nearby",
+    response=NearbyListOut,
+    summary="Open events of a category near a point (possible duplicates, to join instead)",
+    description=(
+        "Nearest first, at most 5, within the category's duplicate radius (default 250 m; "
+        "0 turns detection off). A reporter gets the public facts of the events at places "
+        "they could report at, never of the private groups; events the caller may open "
+        "(their scope, their own reports) also carry their `id`. A point outside every grid "
+        "or outside the caller's map answers 404."
+    ),
+)
+def nearby_events(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, Any]:
+    user = request.user
+    _located_or_404(user, query.lng, query.lat)
+    code = (query.category or "").strip() or None
+    category = Category.objects.filter(code=code).first() if code else None
+    if code and category is None:
+        raise ApiError(422, "invalid", INVALID, {"category": ["未知的事件类型"]})
+    radius = category.duplicate_radius_m if category is not None else DEFAULT_DUPLICATE_RADIUS_M
+    rows = selectors.nearby_for_user(user, category, query.lng, query.lat)
+    counts = dict(
+        EventFollower.objects.filter(event_id__in=[r.event.pk for r in rows if r.opens])
+        .values("event_id")
+        .annotate(n=Count("id"))
+        .values_list("event_id", "n")
+    )
+    return {
+        "radius_m": radius,
+        "items": [
+            {
+                "id": r.event.pk if r.opens else None,
+                "number": r.event.number,
+                "title": r.event.title,
+                "category": {"code": r.event.category.code, "name": r.event.category.name},
+                "state": r.event.state,
+                "state_label": r.event.get_state_display(),
+                "distance_m": r.distance_m,
+                "reported_on": timezone.localtime(r.event.reported_at).date(),
+                "followers_count": counts.get(r.event.pk, 0) if r.opens else None,
+            }
+            for r in rows
+        ],
+    }
+
+
 @router.post(
     "/events",
     response={200: EventDetailOut, 201: EventDetailOut},
@@ -533,6 +683,7 @@ def create_event(request: HttpRequest, payload: EventIn) -> Status[dict[str, Any
         reporter_contact=payload.reporter_contact,
         request_id=payload.request_id,
         attachments=payload.attachments,
+        anonymous=payload.anonymous,
     )
     if result.created and result.step is not None:
         return Status(201, _new_detail(request, result))
@@ -591,6 +742,7 @@ def create_events(request: HttpRequest, payload: EventBatchIn) -> dict[str, Any]
             reporter_contact=r.reporter_contact,
             request_id=r.request_id,
             attachments=r.attachments,
+            anonymous=r.anonymous,
         )
         for r in payload.reports
     ]
@@ -683,7 +835,7 @@ def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
         overdue=filters.overdue,
         department=filters.department,
     ).select_related("category__parent", "current_department")
-    return _Page(qs)
+    return _Page(qs, request.user)
 
 
 @router.get("/events/{event_id}", response=EventDetailOut, summary="One event with its timeline")
@@ -933,6 +1085,64 @@ def supervise(request: HttpRequest, event_id: int, payload: RequiredNoteIn) -> d
         actions.do_supervise_event,
         _event(request, event_id),
         actor=request.user,
+        note=payload.note,
+        version=payload.version,
+    )
+    return _detail(request, e)
+
+
+class JoinIn(Schema):
+    request_id: str = Field(
+        "", max_length=64, description="Client-chosen id of the attempt (joining is idempotent)"
+    )
+    note: str = Field("", max_length=2000, description="What the joiner adds (optional)")
+
+
+class MergeIn(Versioned):
+    original: int = Field(..., description="Id of the event the duplicate repeats")
+    note: str = Field("", max_length=2000)
+
+
+@router.post(
+    "/events/{event_id}/join",
+    response=EventDetailOut,
+    summary="附议: follow an open event instead of reporting it again (idempotent)",
+    description=(
+        "`event_id` is the id or the tracking number (as `GET /events/nearby` gives it). The "
+        "caller must be able to report at the event's place; events of the private groups "
+        "can only be joined by those who already see them. Joining twice answers the same; "
+        "a closed or rejected event answers 409. Afterwards the caller sees the event in "
+        "their list."
+    ),
+)
+def join(request: HttpRequest, event_id: int, payload: JoinIn) -> dict[str, Any]:
+    event = selectors.get_joinable_event(request.user, event_id)
+    _call(
+        actions.do_join_event,
+        event,
+        actor=request.user,
+        request_id=payload.request_id,
+        note=payload.note,
+    )
+    return _detail(request, event)
+
+
+@router.post(
+    "/events/{event_id}/merge",
+    response=EventDetailOut,
+    summary="合并: close this event as a duplicate of another (command centre)",
+    description=(
+        "The event is closed with `duplicate_of` set to the original (or to the original's "
+        "own original); its reporter and followers follow the original. Both events must be "
+        "in the caller's command scope; the original must still be open."
+    ),
+)
+def merge(request: HttpRequest, event_id: int, payload: MergeIn) -> dict[str, Any]:
+    e = _call(
+        actions.do_merge_event,
+        _event(request, event_id),
+        actor=request.user,
+        original=payload.original,
         note=payload.note,
         version=payload.version,
     )

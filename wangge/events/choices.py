@@ -135,6 +135,19 @@ class EventAction(models.TextChoices):
     ESCALATE = "escalate", "提级"
     SUPERVISE = "supervise", "督办"
     OVERDUE = "overdue", "超期"
+    JOIN = "join", "附议"
+    MERGE = "merge", "合并"
+
+
+class FollowVia(models.TextChoices):
+    """How a user came to follow an event they did not report."""
+
+    JOIN = "join", "附议"
+    MERGE = "merge", "合并"
+
+
+#: Detection radius (metres) of possible duplicates for categories that do not set their own.
+DEFAULT_DUPLICATE_RADIUS_M = 250
 
 
 @dataclass(frozen=True)
@@ -178,6 +191,10 @@ TRANSITIONS: dict[str, Transition] = {
     EventAction.ESCALATE: _t(OPEN_STATES),
     EventAction.SUPERVISE: _t(_SUPERVISABLE),
     EventAction.OVERDUE: _t({S.DISPATCHED, S.HANDLING, S.JOINT}),
+    # Somebody with the same problem follows the open event instead of reporting it again.
+    EventAction.JOIN: _t(OPEN_STATES),
+    # A duplicate is closed into its original (the original only gets a timeline note).
+    EventAction.MERGE: _t(OPEN_STATES, {S.CLOSED}),
 }
 
 

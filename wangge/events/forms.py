@@ -240,6 +240,20 @@ class ReturnVisitForm(EventActionForm):
     )
     note = _note()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.own_rating():
+            # The reporter rates their own event: they are, of course, reached.
+            self.fields["contacted"].widget = forms.HiddenInput()
+            self.fields["contacted"].initial = "1"
+            self.fields["satisfaction"].label = _("How satisfied are you?")
+            self.fields["solved"].label = _("Is the problem solved?")
+
+    def own_rating(self) -> bool:
+        return selectors.is_reporter(self.user, self.event) and not scope_for(self.user).can(
+            "events.visit_event", self.event.region_code
+        )
+
 
 class SummonForm(EventActionForm):
     departments = forms.MultipleChoiceField(
@@ -349,6 +363,11 @@ class ReportForm(forms.Form):
             }
         ),
     )
+    anonymous = forms.BooleanField(
+        label=_("Stay anonymous to the public"),
+        required=False,
+        help_text=_("Your name is not shown to other residents; the centre still sees it."),
+    )
     request_id = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -439,3 +458,11 @@ class BulkDispatchForm(forms.Form):
         assert isinstance(ids, forms.TypedMultipleChoiceField)  # noqa: S101 - declared above
         posted = self.data.getlist("ids") if self.is_bound and hasattr(self.data, "getlist") else []
         ids.choices = [(v, v) for v in posted if str(v).isdigit()]
+
+
+class MergeForm(forms.Form):
+    """合并 from the "possible duplicates" list: the duplicate is the page's or the other one."""
+
+    original = forms.IntegerField(min_value=1)
+    note = forms.CharField(required=False, max_length=2000)
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -10,12 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from wangge.accounts.models import Department
 from wangge.events.choices import (
+    DEFAULT_DUPLICATE_RADIUS_M,
     AttachmentKind,
     CalendarDayKind,
     EventAction,
     EventSource,
     EventState,
     ExtensionState,
+    FollowVia,
     HandlingLevel,
     PartState,
     Priority,
@@ -76,6 +78,14 @@ class Category(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+    duplicate_radius_m = models.PositiveIntegerField(
+        _("duplicate detection radius (m)"),
+        default=DEFAULT_DUPLICATE_RADIUS_M,
+        help_text=_(
+            "Open events of this type within this distance are offered as possible "
+            "duplicates; 0 turns detection off."
+        ),
+    )
 
     class Meta:
         verbose_name = _("event category")
@@ -183,6 +193,9 @@ class Event(models.Model):
     satisfaction = models.CharField(
         _("satisfaction"), max_length=16, choices=Satisfaction.choices, blank=True
     )
+    #: Hide the reporter from public views (Open311, the residents' portal); staff still see
+    #: the contact, masked.
+    anonymous = models.BooleanField(_("anonymous to the public"), default=False)
     reported_at = models.DateTimeField(_("reported at"), default=timezone.now)
     registered_at = models.DateTimeField(_("registered at"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
@@ -264,6 +277,37 @@ class EventStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.action} {self.from_state}→{self.to_state}"
+
+
+class EventFollower(models.Model):
+    """A user who follows an event they did not report: joined it (附议) or was merged in."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="followed_events",
+    )
+    via = models.CharField(_("how"), max_length=16, choices=FollowVia.choices)
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    client_request_id = models.CharField(
+        _("client request id"), max_length=64, blank=True, default=""
+    )
+
+    class Meta:
+        verbose_name = _("event follower")
+        verbose_name_plural = _("event followers")
+        ordering = ["event", "joined_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="event_follower_once"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "event"], name="event_follower_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} {self.user_id} {self.via}"
 
 
 class EventPart(models.Model):

@@ -312,6 +312,7 @@ def report(request: HttpRequest) -> HttpResponse:
                     reporter_contact=data["reporter_contact"],
                     request_id=data["request_id"] or None,
                     attachments=photos,
+                    anonymous=bool(data.get("anonymous")),
                 )
             except actions.EventError as exc:
                 fields = dict(exc.fields)
@@ -691,12 +692,20 @@ def _detail_context(
     bound: tuple[str, forms.EventActionForm] | None = None,
     alert: str | None = None,
 ) -> dict[str, Any]:
+    user = request.user
     steps = list(event.steps.all())
+    staff = selectors.is_staff(user)
+    if not staff:
+        for step in steps:
+            _hide_other_residents(step, user)
     departments = {d.code: d.name for d in selectors.departments_for_event(event)}
+    shows_contact = event.reporter_contact and (staff or selectors.is_reporter(user, event))
     return {
         "event": event,
         "point": f"{event.lng},{event.lat}",
-        "contact": mask_contact(event.reporter_contact) if event.reporter_contact else "",
+        "contact": mask_contact(event.reporter_contact) if shows_contact else "",
+        "followers_count": selectors.followers_count(event),
+        "duplicates": selectors.possible_duplicates(user, event),
         "timeline": [(step, _step_detail(step, departments)) for step in steps],
         "parts": list(event.parts.all()),
         "extensions": list(event.extensions.all()),
@@ -707,6 +716,18 @@ def _detail_context(
         "can_see_grid": scope_for(request.user).can_see_region(event.grid_code),
         "is_open": event.state in OPEN_STATES,
     }
+
+
+def _hide_other_residents(step: EventStep, user: Any) -> None:
+    """On a resident's page: other members of the public (the reporter, other followers) are
+    shown as 群众, their notes on joining and rating left out (the step is not saved)."""
+    by_public = step.action in (EventAction.REPORT, EventAction.JOIN) or (
+        step.action == EventAction.RETURN_VISIT and (step.data or {}).get("by_reporter")
+    )
+    if by_public and step.actor_id != getattr(user, "pk", None):
+        step.actor_label = "群众"
+        if step.action != EventAction.REPORT:
+            step.note = ""
 
 
 @login_required
@@ -809,3 +830,87 @@ def overview_events(user: Any) -> dict[str, Any]:
         )
         context["reports"] = _rows(user, reports)
     return context
+
+
+# --- duplicates: nearby open events on the report form, joining, merging ---------------------
+
+
+def _coordinate(value: str | None) -> float | None:
+    try:
+        number = float(value or "")
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+@login_required
+@require_GET
+def nearby(request: HttpRequest) -> HttpResponse:
+    """The report form's htmx fragment: open events of the chosen category near the pin."""
+    user = request.user
+    if not selectors.can_report(user):
+        raise PermissionDenied
+    code = (request.GET.get("category") or "").strip()
+    lng, lat = _coordinate(request.GET.get("lng")), _coordinate(request.GET.get("lat"))
+    rows: list[selectors.NearbyRow] = []
+    category = selectors.report_categories([code]).get(code) if code else None
+    if category is not None and lng is not None and lat is not None:
+        rows = selectors.nearby_for_user(user, category, lng, lat)
+    return render(request, "events/_nearby.html", {"rows": rows, "category": category})
+
+
+@login_required
+@require_POST
+def join(request: HttpRequest, ref: str) -> HttpResponse:
+    """附议 instead of reporting: follow the event, then show it (the reporter now sees it)."""
+    user = request.user
+    event = selectors.get_joinable_event(user, ref)
+    note = (request.POST.get("description") or request.POST.get("note") or "").strip()
+    try:
+        actions.do_join_event(event, actor=user, note=note[:2000])
+    except actions.EventError as exc:
+        if _is_htmx(request):
+            return render(request, "events/_nearby.html", {"rows": [], "alert": exc.message})
+        messages.error(request, exc.message)
+        return redirect("events:new")
+    messages.success(
+        request,
+        _("You now follow %(number)s: you will see its progress in your events.")
+        % {"number": event.number},
+    )
+    target = reverse("events:detail", args=[event.pk])
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = target
+        return response
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """合并 from the "possible duplicates" list: event ``pk`` is closed into ``original``."""
+    user = request.user
+    event = selectors.get_event_page_for_user(user, pk)
+    form = forms.MergeForm(request.POST)
+    back = _safe_next(request) or reverse("events:detail", args=[pk])
+    if not form.is_valid():
+        messages.error(request, _("Choose the event to merge into."))
+        return redirect(back)
+    data = form.cleaned_data
+    try:
+        actions.do_merge_event(
+            event,
+            actor=user,
+            original=data["original"],
+            note=data["note"],
+            version=data.get("version"),
+        )
+    except actions.EventError as exc:
+        messages.error(request, " ".join([exc.message, *exc.fields.values()]))
+        return redirect(back)
+    messages.success(
+        request,
+        _("%(number)s merged: it is closed as a duplicate.") % {"number": event.number},
+    )
+    return redirect(back)

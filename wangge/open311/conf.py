@@ -14,6 +14,10 @@ Each setting may be given in the Django settings or, failing that, in the enviro
 ``OPEN311_PRIVATE_GROUPS`` / ``WANGGE_OPEN311_PRIVATE_GROUPS`` (default ``07,08,10,15``)
     Top-level categories whose events are never listed publicly (disputes, public-security
     leads, special groups, base-data changes): they concern particular people.
+``OPEN311_KEY_RATE`` / ``WANGGE_OPEN311_KEY_RATE`` (default ``600/h``)
+    POST requests per API key (a token bucket, like the arrival forms' limits).
+``OPEN311_IP_RATE`` / ``WANGGE_OPEN311_IP_RATE`` (default ``1200/h``)
+    POST requests per client address, with or without a valid key.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from typing import Any
 
 from django.conf import settings
 
+from wangge.arrivals.conf import Rate, parse_rate
+
 DEFAULT_CONTACT = "网格化服务管理中心（工作日 08:30–17:30）"
 DEFAULT_KEY_SERVICE = "接口密钥由区网格化服务管理中心发放（wangge open311_key）"
 DEFAULT_PRIVATE_GROUPS = ("07", "08", "10", "15")
+DEFAULT_KEY_RATE = "600/h"
+DEFAULT_IP_RATE = "1200/h"
 #: When this installation's Open311 interface last changed (the discovery ``changeset``).
 CHANGESET = "2026-07-01T00:00:00+08:00"
 
@@ -78,3 +86,21 @@ def private_groups() -> tuple[str, ...]:
     if isinstance(value, list | tuple | set | frozenset):
         return tuple(str(v).strip() for v in value if str(v).strip())
     return tuple(v.strip() for v in str(value).split(",") if v.strip())
+
+
+def _rate(name: str, default: str) -> Rate:
+    value = _raw(name)
+    try:
+        return parse_rate(str(value)) if value else parse_rate(default)
+    except ValueError:
+        return parse_rate(default)
+
+
+def key_rate() -> Rate:
+    """POST requests per API key."""
+    return _rate("OPEN311_KEY_RATE", DEFAULT_KEY_RATE)
+
+
+def ip_rate() -> Rate:
+    """POST requests per client address."""
+    return _rate("OPEN311_IP_RATE", DEFAULT_IP_RATE)

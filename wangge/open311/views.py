@@ -5,7 +5,7 @@ Every resource takes a format suffix, ``.xml`` (the spec's required format) or
 action and answers in the format asked for; every refusal is an ``errors``
 answer in that format (XML when the format itself is unknown) with the HTTP
 status the spec names: 400 bad or missing parameter, 403 bad ``api_key``,
-404 unknown resource.
+404 unknown resource, 429 (with ``Retry-After``) past the POST rate limits.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from wangge.arrivals import guard
+from wangge.arrivals.conf import Rate
 from wangge.open311 import actions, answers, conf, selectors
 from wangge.open311.formats import (
     FORMATS,
@@ -24,6 +26,7 @@ from wangge.open311.formats import (
     XML,
     Error,
     Open311Error,
+    bad_request,
     error_response,
     forbidden,
     not_found,
@@ -57,6 +60,11 @@ def georeport(*methods: str) -> Callable[[View], View]:
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
+            if _has_nul(request, kwargs):
+                # PostgreSQL can neither store nor compare text holding NUL.
+                return error_response(
+                    fmt, bad_request("parameter_invalid", "参数含有不允许的空字符（\\0）")
+                )
             try:
                 return view(request, *args, fmt=fmt, **kwargs)
             except Open311Error as exc:
@@ -65,6 +73,15 @@ def georeport(*methods: str) -> Callable[[View], View]:
         return wrapper
 
     return decorate
+
+
+def _has_nul(request: HttpRequest, kwargs: dict[str, Any]) -> bool:
+    sources = [request.GET, request.POST] if request.method == "POST" else [request.GET]
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return True
+    return any("\x00" in str(v) for v in kwargs.values())
 
 
 @georeport("GET")
@@ -115,7 +132,31 @@ def service_requests(request: HttpRequest, *, fmt: str) -> HttpResponse:
     return respond(fmt, "service_requests", answers.requests(events))
 
 
+def _throttle(kind: str, value: str, rate: Rate) -> None:
+    """Take a token of the bucket (committed at once: every attempt counts); 429 when empty."""
+    try:
+        guard.take(kind, value, rate)
+    except guard.Throttled as exc:
+        raise Throttled(exc.message, exc.retry_after) from None
+
+
+class Throttled(Open311Error):
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(429, [Error("rate_limited", message)])
+        self.retry_after = retry_after
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
+    try:
+        return _submit(request, fmt)
+    except Throttled as exc:
+        response = error_response(fmt, exc)
+        response["Retry-After"] = str(exc.retry_after)
+        return response
+
+
+def _submit(request: HttpRequest, fmt: str) -> HttpResponse:
+    _throttle("open311-ip", guard.client_ip(request), conf.ip_rate())
     params = submit_params(request.POST, request.GET)
     raw_key = str(params.pop("api_key", "") or "")
     jurisdiction = str(params.pop("jurisdiction_id", "") or "")
@@ -125,6 +166,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
         if not raw_key.strip():
             raise forbidden("api_key_missing", "缺少参数 api_key（接口密钥）")
         raise forbidden("api_key_invalid", "接口密钥无效或已停用")
+    _throttle("open311-key", key.key_hash, conf.key_rate())
     fields = {name: str(params.get(name, "") or "") for name in _SUBMIT_FIELDS}
     data = actions.SubmitInput(attributes=params["attributes"], **fields)
     result = actions.do_submit_request(key, data, district=district)

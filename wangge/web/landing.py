@@ -91,6 +91,9 @@ def has_overview(scope: Scope) -> bool:
 
 
 def landing_for(user: Any, scope: Scope) -> Landing:
+    if not scope.is_global and scope.roles == ["resident"]:
+        # Residents only: their reports in the resident portal.
+        return Landing(redirect=reverse("portal:home"), roots=[], overview=False)
     roots = work_roots(user, scope)
     overview = has_overview(scope)
     if len(roots) == 1 and not overview:

@@ -59,6 +59,20 @@ MODULES: tuple[Module, ...] = (
         WORK, _("Notifications"), "notifications:list", (), _("Dispatched, overdue, sent back…")
     ),
     Module(
+        WORK,
+        _("Suggestions"),
+        "suggestions:list",
+        (
+            "suggestions.submit_suggestion",
+            "suggestions.handle_suggestion",
+            "suggestions.view_suggestion",
+            "suggestions.manage_draft",
+            "suggestions.record_opinion",
+            "suggestions.submit_opinion",
+        ),
+        _("金点子 and opinions on drafts (立法联系点)"),
+    ),
+    Module(
         FIELD,
         _("Campaigns"),
         "campaigns:list",
@@ -114,6 +128,13 @@ MODULES: tuple[Module, ...] = (
         "dashboards:index",
         ("dashboards.view_dashboard",),
         _("Figures, trends and rankings"),
+    ),
+    Module(
+        COMMAND,
+        _("Periodic reports"),
+        "reports:index",
+        ("dashboards.view_dashboard",),
+        _("Daily, weekly and monthly reports as Excel or PDF"),
     ),
     Module(
         COMMAND,

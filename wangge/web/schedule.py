@@ -57,6 +57,13 @@ def webhooks_retry() -> Any:
     return retry_webhooks_task.call()
 
 
+def reports_schedules() -> Any:
+    """Queue the reports of the schedules whose period has ended (built by the task worker)."""
+    from wangge.reports.actions import run_schedules
+
+    return _as_dict(run_schedules())
+
+
 def dashboards_reconcile() -> Any:
     from wangge.dashboards.tasks import reconcile_dashboards_task
 
@@ -113,6 +120,7 @@ JOBS: list[Job] = [
     Job("webhooks-retry", webhooks_retry, every=60),
     Job("care-visits", care_visits, every=3600),
     Job("inspections-overdue", inspections_overdue, every=3600),
+    Job("reports-schedules", reports_schedules, every=600),
     Job("dashboards-reconcile", dashboards_reconcile, daily_at=time(2, 30)),
     Job("triage-retrain", triage_retrain, daily_at=time(3, 0)),
     Job("workforce-assess", workforce_assess, daily_at=time(3, 30)),

@@ -55,6 +55,8 @@ from wangge.lib import codes
 from wangge.notifications.samples import sample_notifications, sample_webhooks
 from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
+from wangge.reports.testing import sample_reports, sample_schedules
+from wangge.suggestions.testing import sample_suggestions
 from wangge.testing import (
     GRID_A,
     PASSWORD,
@@ -299,6 +301,25 @@ NAMED_FILLERS: dict[frozenset[str], Filler] = {
     ),
     # Clear values in exports are not walked (they are what unmasking is for): no reason given.
     frozenset({"reason"}): Filler(lambda w: [OMITTED]),
+    # Reports and schedules belong to a node but are seen only through the dashboards'
+    # permission there (not by everyone who sees the map): no region subject.
+    frozenset({"periodic_report_id"}): Filler(
+        lambda w: [Option({"periodic_report_id": str(pk)}) for pk in sample_reports(w)]
+    ),
+    frozenset({"schedule_id"}): Filler(
+        lambda w: [Option({"schedule_id": str(pk)}) for pk in sample_schedules(w)]
+    ),
+    # Suggestions are seen by their submitter and by departments they are assigned to, drafts
+    # and opinions by their points' staff and authors: no region subject.
+    frozenset({"suggestion_id"}): Filler(
+        lambda w: [Option({"suggestion_id": str(pk)}) for pk in sample_suggestions(w).suggestions]
+    ),
+    frozenset({"draft_id"}): Filler(
+        lambda w: [Option({"draft_id": str(pk)}) for pk in sample_suggestions(w).drafts]
+    ),
+    frozenset({"opinion_id"}): Filler(
+        lambda w: [Option({"opinion_id": str(pk)}) for pk in sample_suggestions(w).opinions]
+    ),
     frozenset({"grid"}): Filler(
         lambda w: [
             Option({"grid": c}) for c in _region_codes(w) if codes.level_of(c) is codes.Level.GRID

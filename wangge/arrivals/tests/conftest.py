@@ -18,7 +18,8 @@ UNIT_A = GRID_A + "001"
 
 @pytest.fixture(autouse=True)
 def _fresh_buckets() -> Any:
-    """Rate-limit buckets live in the cache: every test starts with full ones."""
+    """Rate-limit buckets are database rows (rolled back with each test); the cache is
+    cleared too, for anything else kept there."""
     cache.clear()
     yield
     cache.clear()

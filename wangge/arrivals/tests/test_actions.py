@@ -64,7 +64,7 @@ def test_it_parses_rates():
         conf.parse_rate("lots")
 
 
-def test_it_refills_a_bucket_over_time():
+def test_it_refills_a_bucket_over_time(db):
     rate = conf.Rate(capacity=2, seconds=60)  # one token every 30 seconds
     start = 1_000_000.0
     guard.take("test", "k", rate, now=start)
@@ -78,7 +78,7 @@ def test_it_refills_a_bucket_over_time():
     guard.take("test", "other", rate, now=start + 32)  # another key has its own bucket
 
 
-def test_it_refuses_everything_with_a_zero_rate():
+def test_it_refuses_everything_with_a_zero_rate(db):
     with pytest.raises(guard.Throttled) as throttled:
         guard.take("test", "z", conf.Rate(capacity=0, seconds=60), now=1.0)
     assert throttled.value.retry_after == 60

@@ -360,3 +360,21 @@ def test_it_lists_the_groups_a_staff_member_created(login, world):
     assert mine.code in page and "别人的团体" not in page
     assert login("resident").get("/arrivals/groups/").status_code == 403
     assert GRID_A in mine.region_code
+
+
+def test_it_shows_html_sent_through_the_public_api_as_text(login, world):
+    from .conftest import body, ok, post
+
+    script = "<script>alert(1)</script>"
+    receipt = ok(
+        post(Client(), "/api/v1/arrivals", body(name=f"林{script}", address=f"8号{script}")), 201
+    )
+    report = ArrivalReport.objects.get(number=receipt["number"])
+    for url in ("/arrivals/reports/", f"/arrivals/reports/{report.pk}/"):
+        page = login("worker_a").get(url)
+        assert page.status_code == 200, url
+        assert "<script>alert(1)" not in page.content.decode(), url
+    assert (
+        "&lt;script&gt;alert(1)&lt;/script&gt;"
+        in login("worker_a").get(f"/arrivals/reports/{report.pk}/").content.decode()
+    )

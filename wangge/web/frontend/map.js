@@ -279,6 +279,8 @@ function setUpPicker(map, el) {
     if (lngInput) lngInput.value = latlng.lng.toFixed(6);
     if (latInput) latInput.value = latlng.lat.toFixed(6);
     el.classList.add("is-picked");
+    // Tell the page (e.g. an htmx fragment listening with "input from:#id_lat").
+    if (latInput) latInput.dispatchEvent(new Event("input", { bubbles: true }));
   };
   const place = (latlng) => {
     if (!marker) {

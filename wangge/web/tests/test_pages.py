@@ -43,7 +43,7 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, world):
         ("community", f"/area/{COMMUNITY_1}/"),
         ("district", f"/area/{DISTRICT}/"),
         ("dept", "/me/"),
-        ("resident", "/me/"),
+        ("resident", "/portal/"),
     ],
 )
 def test_it_lands_each_role_on_its_page(login, username, target):

@@ -135,7 +135,11 @@ FIELD_WORK_APPS = (
     "open311",
     "notifications",
     "triage",  # learns from the demo events
-    "workforce",  # last: it scores last month's field work
+    "suggestions",
+    "portal",
+    "workforce",  # it scores last month's field work
+    "dashboards",  # last: the aggregates of everything above
+    "reports",  # reads the dashboards' aggregates
 )
 
 
