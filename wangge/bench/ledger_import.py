@@ -263,7 +263,18 @@ def run_here(
         read_seconds_pandas=read,
         to_sql_seconds=to_sql,
         stored=stored,
-        parallel=bool(parallel if parallel is not None else size >= 2),
+        # ``None``: as the import decides (``services.parallel_min_bytes``, off by default).
+        parallel=_parallel_used(parallel, size),
+    )
+
+
+def _parallel_used(parallel: bool | None, size_mb: float) -> bool:
+    from wangge.ledgers import services
+
+    return bool(
+        parallel
+        if parallel is not None
+        else 0 < services.parallel_min_bytes() <= size_mb * 1024 * 1024
     )
 
 

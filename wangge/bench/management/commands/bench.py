@@ -258,7 +258,7 @@ def _import_arguments(parser: CommandParser) -> None:
         "--parallel",
         choices=["auto", "yes", "no"],
         default="auto",
-        help="是否在子进程中解析工作簿（默认 auto：文件大于 2 MB 时）",
+        help="是否在子进程中解析工作簿（默认 auto：按导入的设置 LEDGERS_PARALLEL_MIN_BYTES，默认不并行）",
     )
     parser.add_argument(
         "--file", type=Path, default=None, help="使用（或生成并保留）这个 .xlsx 文件"
