@@ -34,6 +34,7 @@ DEFAULT_KEY_SERVICE = "接口密钥由区网格化服务管理中心发放（wan
 DEFAULT_PRIVATE_GROUPS = ("07", "08", "10", "15")
 DEFAULT_KEY_RATE = "600/h"
 DEFAULT_IP_RATE = "1200/h"
+DEFAULT_READ_RATE = "3600/h"
 #: When this installation's Open311 interface last changed (the discovery ``changeset``).
 CHANGESET = "2026-07-01T00:00:00+08:00"
 
@@ -99,6 +100,11 @@ def _rate(name: str, default: str) -> Rate:
 def key_rate() -> Rate:
     """POST requests per API key."""
     return _rate("OPEN311_KEY_RATE", DEFAULT_KEY_RATE)
+
+
+def read_rate() -> Rate:
+    """GET requests (discovery, services, requests, tokens) per client address."""
+    return _rate("OPEN311_READ_RATE", DEFAULT_READ_RATE)
 
 
 def ip_rate() -> Rate:

@@ -5,7 +5,8 @@ Every resource takes a format suffix, ``.xml`` (the spec's required format) or
 action and answers in the format asked for; every refusal is an ``errors``
 answer in that format (XML when the format itself is unknown) with the HTTP
 status the spec names: 400 bad or missing parameter, 403 bad ``api_key``,
-404 unknown resource, 429 (with ``Retry-After``) past the POST rate limits.
+404 unknown resource, 429 (with ``Retry-After``) past the rate limits (reads per address,
+POSTs per address and per key).
 """
 
 from __future__ import annotations
@@ -66,7 +67,13 @@ def georeport(*methods: str) -> Callable[[View], View]:
                     fmt, bad_request("parameter_invalid", "参数含有不允许的空字符（\\0）")
                 )
             try:
+                if request.method == "GET":
+                    _throttle("open311-read", guard.client_ip(request), conf.read_rate())
                 return view(request, *args, fmt=fmt, **kwargs)
+            except Throttled as exc:
+                response = error_response(fmt, exc)
+                response["Retry-After"] = str(exc.retry_after)
+                return response
             except Open311Error as exc:
                 return error_response(fmt, exc)
 

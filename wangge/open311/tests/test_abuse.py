@@ -1,4 +1,4 @@
-"""Abuse of the public POST: rate limits, text limits, NUL characters and HTML in text."""
+"""Abuse of the public endpoints: rate limits, text limits, NUL characters and HTML in text."""
 
 from __future__ import annotations
 
@@ -38,6 +38,21 @@ def test_it_limits_posts_per_address_even_with_bad_keys(keys, settings):
     data(response, 201)
     stored = " ".join(RateBucket.objects.values_list("key", flat=True))
     assert "127.0.0.1" not in stored and keys.raw not in stored
+
+
+def test_it_limits_reads_per_address(keys, settings):
+    settings.OPEN311_READ_RATE = "3/h"
+    jurisdiction = {"jurisdiction_id": J}
+    for path in ("discovery", "services", "requests"):
+        assert Client().get(f"{BASE}/{path}.json", jurisdiction).status_code == 200
+    response = Client().get(f"{BASE}/services.json", jurisdiction)
+    assert codes(response, 429) == {"rate_limited"}
+    assert int(response["Retry-After"]) > 0
+    refused = Client().get(f"{BASE}/services.xml", jurisdiction)
+    assert xml(refused).findtext("error/code") == "rate_limited"
+    # Another address reads on.
+    other = Client().get(f"{BASE}/services.json", jurisdiction, REMOTE_ADDR="10.1.2.3")
+    assert other.status_code == 200
 
 
 def test_it_refuses_text_over_the_limits_and_stores_nothing(keys):
