@@ -91,8 +91,10 @@ def _new_gaps(cursor: FeedCursor, seen: list[int], now: float) -> dict[str, floa
         for key, first in (cursor.gaps or {}).items()
         if int(key) not in found and now - float(first) < GAP_SECONDS
     }
-    previous = cursor.high
-    for step_id in sorted(s for s in seen if s > cursor.high):
+    above = sorted(s for s in seen if s > cursor.high)
+    # A fresh cursor starts at the first step there is: ids below it are no gaps.
+    previous = cursor.high or (above[0] - 1 if above else 0)
+    for step_id in above:
         if 1 < step_id - previous <= MAX_GAPS:
             for missing in range(previous + 1, step_id):
                 gaps[str(missing)] = now

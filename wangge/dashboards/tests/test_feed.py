@@ -111,6 +111,14 @@ def test_a_gap_that_never_fills_is_forgotten(ew: World, monkeypatch: Any) -> Non
     assert set(gaps) <= {"2"}
 
 
+def test_a_fresh_cursor_starts_at_the_first_step_without_gaps(ew: World) -> None:
+    report(1)
+    # Step ids need not start at 1 (PostgreSQL sequences never go back): no gaps below.
+    FeedCursor.objects.update(high=0, gaps={})
+    feed.catch_up()
+    assert FeedCursor.objects.get().gaps == {}
+
+
 def test_skip_to_latest_and_a_missing_cursor(ew: World) -> None:
     report(2)
     feed.skip_to_latest()
@@ -132,6 +140,7 @@ def test_the_scheduler_runs_the_feed(ew: World) -> None:
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 def test_a_reader_does_not_wait_for_a_busy_feed(ew: World) -> None:
+    FeedCursor.objects.get_or_create(name=feed.FEED)  # as the migration leaves it (committed)
     report(1)
     held = threading.Event()
     release = threading.Event()
