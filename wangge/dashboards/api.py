@@ -21,7 +21,8 @@ from wangge.api.errors import ApiError
 from wangge.basedata.schemas import ErrorOut
 from wangge.dashboards import selectors
 from wangge.dashboards.periods import Period, PeriodError, default_bucket, resolve_period
-from wangge.dashboards.queries import dashboard_data
+from wangge.dashboards.figures import derive
+from wangge.dashboards.queries import dashboard_data, figures_data
 
 router = Router(tags=["dashboards"])
 INVALID = "输入有误，请检查各字段"
@@ -100,7 +101,7 @@ class RowOut(Schema):
     avg_handle_hours: float | None
 
 
-class SummaryOut(Schema):
+class FiguresOut(Schema):
     node: NodeOut
     period: PeriodOut
     reported: int
@@ -124,6 +125,9 @@ class SummaryOut(Schema):
     three_rates: ThreeRatesOut
     avg_accept_hours: float | None
     avg_handle_hours: float | None
+
+
+class SummaryOut(FiguresOut):
     by_state: dict[str, int]
     by_category: dict[str, int]
     by_source: dict[str, int]
@@ -227,6 +231,25 @@ def nodes(request: HttpRequest) -> list[dict[str, Any]]:
     if not selectors.can_use_dashboards(request.user):
         raise ApiError(403, "forbidden", FORBIDDEN)
     return [_node_out(n) for n in selectors.node_choices(request.user)]
+
+
+@router.get(
+    "/dashboards/figures",
+    response={200: FiguresOut, **ERRORS},
+    summary="Figures of a node for a period",
+    description=(
+        "The figures of GET /dashboards/summary without the breakdowns: one sum over the "
+        "node's daily aggregates, for counters that refresh often (the big screen)."
+    ),
+)
+def figures(request: HttpRequest, query: Query[DashboardQuery]) -> dict[str, Any]:
+    node = _node(request, query.under)
+    period = _period(query)
+    return {
+        "node": _node_out(node),
+        "period": _period_out(period),
+        **derive(figures_data(node.code, period)),
+    }
 
 
 @router.get(

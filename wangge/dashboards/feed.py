@@ -172,3 +172,19 @@ def skip_to_latest() -> int:
 def run_feed(**kwargs: Any) -> dict[str, int | bool]:
     """The scheduler's job."""
     return catch_up(**kwargs).as_dict()
+
+
+def behind_sql(qn: Any) -> tuple[str, list[Any]]:
+    """A SQL expression that is 1 when the feed has steps to read (a step above its
+    position, a gap waiting, or no position yet), else 0: checked in the same statement
+    as a dashboard read, so a read of fresh aggregates costs no extra round trip."""
+    step = qn(EventStep._meta.db_table)
+    cursor = qn(FeedCursor._meta.db_table)
+    pk, name, high, gaps = qn("id"), qn("name"), qn("high"), qn("gaps")
+    sql = (
+        f"CASE WHEN COALESCE((SELECT MAX({pk}) FROM {step}), 0) > "  # noqa: S608 - quoted names
+        f"COALESCE((SELECT {high} FROM {cursor} WHERE {name} = %s), -1) "
+        f"OR EXISTS (SELECT 1 FROM {cursor} WHERE {name} = %s AND CAST({gaps} AS text) <> '{{}}') "
+        "THEN 1 ELSE 0 END"
+    )
+    return sql, [FEED, FEED]

@@ -8,15 +8,18 @@ node           per day (figures, trend)       breakdowns                        
 =============  =============================  ===============================  ==========================
 whole / 区      ``Tally`` dim "all"             ``Tally`` dim = breakdown         ``Tally`` one depth down
 街道            ``Tally`` dim "all"             ``Tally`` dim = breakdown         ``Tally`` communities
-社区            ``Tally`` dim "all"             ``EventFact`` by column           ``EventFact`` by grid
-网格 / 单元     ``EventFact``                   ``EventFact`` by column           —
+社区            ``Tally`` dim "all"             ``EventFact`` by column           ``Tally`` grids
+网格            ``Tally`` dim "all"             ``EventFact`` by column           —
+单元            ``EventFact``                   ``EventFact`` by column           —
 =============  =============================  ===============================  ==========================
 
 ``Tally`` is read through its unique index ``(node, dim, day, item)`` — for the
 whole installation and for children with ``node IN (<the regions of that level under
-the node>)``, one index range per node —, ``EventFact`` through ``(region_code, day)``.
-All parts go in one statement (``UNION ALL``).  ``wangge.dashboards.raw`` answers the
-same from ``events_event``.
+the node>)``, one index range per node —, ``EventFact`` through ``(region_code, day)``,
+selected once per statement (``WITH … AS MATERIALIZED``) and grouped from there.
+All parts go in one statement (``UNION ALL``), with one more row that says whether
+the change feed is behind.  ``figures_data`` reads the figures alone: one ``SUM``
+over the node's day rows.  ``wangge.dashboards.raw`` answers both from ``events_event``.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.db import connections, transaction
 
 from wangge.dashboards import feed
 from wangge.dashboards.aggregates import ALL
-from wangge.dashboards.figures import COUNTERS, DIMENSIONS, zero
+from wangge.dashboards.figures import COUNTERS, DIMENSIONS, DURATIONS, zero
 from wangge.dashboards.models import EventFact, Tally
 from wangge.dashboards.periods import Period
 from wangge.lib import codes
@@ -76,12 +80,15 @@ class Data:
         return add_up(self.days.values())
 
 
+_counters_of = itemgetter(*COUNTERS)
+
+
 def add_up(rows: Iterable[Mapping[str, int]]) -> Counters:
-    total = zero()
-    for row in rows:
-        for name in COUNTERS:
-            total[name] += int(row[name])
-    return total
+    """The counters of ``rows`` summed (column-wise, in C: a year of days is 7,665 values)."""
+    columns = list(zip(*map(_counters_of, rows), strict=True))
+    if not columns:
+        return zero()
+    return {name: int(sum(column)) for name, column in zip(COUNTERS, columns, strict=True)}
 
 
 def as_date(value: Any) -> date:
@@ -90,7 +97,8 @@ def as_date(value: Any) -> date:
 
 @dataclass
 class _Part:
-    """One ``SELECT … GROUP BY`` of the statement: what it is, its key, table and filter."""
+    """One ``SELECT … GROUP BY`` of the statement: what it is, its key, table and filter
+    (``group`` empty: one row, the sums of every row)."""
 
     part: str
     key: str
@@ -98,6 +106,12 @@ class _Part:
     where: str
     params: list[Any]
     group: str
+
+
+assert COUNTERS[0] == "reported"  # noqa: S101 - ``_Sql.run`` skips rows by the first sum
+
+#: The name under which a statement reads the node's facts once (``WITH … AS MATERIALIZED``).
+FACTS = "f"
 
 
 class _Sql:
@@ -110,7 +124,11 @@ class _Sql:
         self.qn = self.connection.ops.quote_name
         self.fact = self.qn(EventFact._meta.db_table)
         self.tally = self.qn(Tally._meta.db_table)
-        self.sums = ", ".join(f"SUM({self.qn(c)})" for c in COUNTERS)
+        # The durations are bigint: their SUM is numeric on PostgreSQL, cast back to bigint.
+        self.sums = ", ".join(
+            f"CAST(SUM({self.qn(c)}) AS bigint)" if c in DURATIONS else f"SUM({self.qn(c)})"
+            for c in COUNTERS
+        )
 
     def days(self, period: Period) -> tuple[str, list[Any]]:
         ops = self.connection.ops
@@ -136,28 +154,68 @@ class _Sql:
             return f"{self.qn(column)} >= %s", [node]
         return f"{self.qn(column)} >= %s AND {self.qn(column)} < %s", [node, upper]
 
-    def run(self, parts: list[_Part]) -> list[tuple[str, Any, Counters]]:
-        if not parts:
-            return []
+    def statement(
+        self, parts: list[_Part], facts: tuple[str, list[Any], list[str]] | None, feed_check: bool
+    ) -> tuple[str, list[Any]]:
+        """The parts as one ``UNION ALL``.  ``facts`` (filter, parameters, columns): the
+        facts the parts read from ``FACTS`` are selected once, through the
+        ``(region_code, day)`` index, and grouped from there.  ``feed_check``: one more
+        row tells whether the change feed has steps to read (``feed.behind_sql``)."""
         selects, params = [], []
+        head = ""
+        if facts is not None:
+            where, facts_params, columns = facts
+            head = (
+                f"WITH {self.qn(FACTS)} AS MATERIALIZED (SELECT {', '.join(columns)} "  # noqa: S608
+                f"FROM {self.fact} WHERE {where}) "
+            )
+            params += facts_params
         for p in parts:
+            where = f" WHERE {p.where}" if p.where else ""
+            group = f" GROUP BY {p.group}" if p.group else ""
             selects.append(
                 f"SELECT {p.part}, CAST({p.key} AS text), {self.sums} "  # noqa: S608 - quoted
-                f"FROM {p.table} WHERE {p.where} GROUP BY {p.group}"
+                f"FROM {p.table}{where}{group}"
             )
             params += p.params
-        with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
+        if feed_check:
+            behind, behind_params = feed.behind_sql(self.qn)
+            zeros = ", ".join(["0"] * len(COUNTERS))
+            selects.append(f"SELECT 'feed', CAST({behind} AS text), {zeros}")
+            params += behind_params
+        return head + " UNION ALL ".join(selects), params
+
+    def run(
+        self,
+        parts: list[_Part],
+        facts: tuple[str, list[Any], list[str]] | None = None,
+        *,
+        feed_check: bool = False,
+        large: bool = False,
+    ) -> tuple[list[tuple[str, Any, Counters]], bool]:
+        """The rows of the statement (parts with no events left out) and whether the
+        change feed is behind.  ``large``: the statement sums many tally rows."""
+        if not parts:
+            return [], False
+        sql, params = self.statement(parts, facts, feed_check)
+        if large and self.connection.vendor == "postgresql":
+            with transaction.atomic(using=self.using), self.connection.cursor() as cursor:
                 # A few thousand index rows: starting parallel workers costs more than it saves.
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-            cursor.execute(" UNION ALL ".join(selects), params)
-            rows = cursor.fetchall()
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+        else:
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
         result = []
+        behind = False
         for part, key, *sums in rows:
-            counters = {name: int(value or 0) for name, value in zip(COUNTERS, sums, strict=True)}
-            if counters["reported"] and key is not None:
-                result.append((str(part), key, counters))
-        return result
+            if part == "feed":
+                behind = str(key) == "1"
+            elif sums[0] and key is not None:  # sums[0]: "reported"
+                result.append((str(part), key, dict(zip(COUNTERS, sums, strict=True))))
+        return result, behind
 
 
 def dashboard_data(
@@ -170,9 +228,9 @@ def dashboard_data(
 ) -> Data:
     """Per-day counters, the breakdowns ``dims`` and the children of ``node`` in ``period``.
 
-    ``fresh``: first apply what the change feed has not read yet (bounded; see ``feed``)."""
-    if fresh:
-        feed.catch_up(limit=feed.READ_LIMIT, wait=False)
+    ``fresh``: what the change feed has not read yet is applied first (bounded; see
+    ``feed``).  Whether there is any is asked in the same statement as the figures; only
+    when there is does the read catch up and read again."""
     depth = depth_of(node)
     dims = [d for d in dims if d in DIMENSIONS]
     sql = _Sql()
@@ -186,13 +244,20 @@ def dashboard_data(
     facts_where, facts_params = sql.under("region_code", node) if node else ("1 = 1", [])
     facts_where = f"{facts_where} AND {in_days}"
     facts_params = [*facts_params, *day_params]
+    facts_columns: list[str] = []
+
+    def from_facts(part: str, key: str, column: str) -> _Part:
+        if column not in facts_columns:
+            facts_columns.append(column)
+        return _Part(part, key, qn(FACTS), "", [], key)
+
     day = qn("day")
     parts: list[_Part] = []
-    if depth is None or depth <= 2:
+    if depth is None or depth <= 3:
         where = f"{at_node} AND {all_rows} AND {in_days}"
         parts.append(_Part("'days'", day, sql.tally, where, [*node_params, *day_params], day))
     else:
-        parts.append(_Part("'days'", day, sql.fact, facts_where, facts_params, day))
+        parts.append(from_facts("'days'", day, day))
     if dims and (depth is None or depth <= 1):
         wanted = ", ".join(f"'{d}'" for d in dims)
         where = f"{at_node} AND {qn('dim')} IN ({wanted}) AND {in_days}"
@@ -201,20 +266,26 @@ def dashboard_data(
         parts.append(_Part(dim, item, sql.tally, where, [*node_params, *day_params], group))
     else:
         for d in dims:
-            parts.append(_Part(f"'{d}'", qn(d), sql.fact, facts_where, facts_params, qn(d)))
+            parts.append(from_facts(f"'{d}'", qn(d), qn(d)))
     length = child_length(node) if children else None
-    if length is not None and (depth is None or depth <= 1):
+    if length is not None:
         child_depth = 0 if depth is None else depth + 1
         among, among_params = sql.regions(LEVEL_ORDER[child_depth], node)
         where = f"{among} AND {all_rows} AND {in_days}"
         params = [*among_params, *day_params]
         parts.append(_Part("'children'", qn("node"), sql.tally, where, params, qn("node")))
-    elif length is not None:
-        key = f"SUBSTR({qn('region_code')}, 1, {length})"
-        parts.append(_Part("'children'", key, sql.fact, facts_where, facts_params, key))
+    facts = None
+    if facts_columns:
+        columns = [*facts_columns, *(qn(c) for c in COUNTERS)]
+        facts = (facts_where, facts_params, columns)
+    large = depth is None or depth <= 1
+    rows, behind = sql.run(parts, facts, feed_check=fresh, large=large)
+    if behind:
+        feed.catch_up(limit=feed.READ_LIMIT, wait=False)
+        rows, _ = sql.run(parts, facts, large=large)
     data = Data(node, period)
     data.breakdowns = {d: {} for d in dims}
-    for part, key, counters in sql.run(parts):
+    for part, key, counters in rows:
         if part == "days":
             data.days[as_date(key)] = counters
         elif part == "children":
@@ -222,3 +293,30 @@ def dashboard_data(
         else:
             data.breakdowns[part][str(key)] = counters
     return data
+
+
+def figures_data(node: str, period: Period, *, fresh: bool = True) -> Counters:
+    """The counters of ``node``'s events reported in ``period``, summed: what the figures
+    (上报, 立案, 办结率, 按期办结率, 超期, 返工率, 三率…) are derived from
+    (``figures.derive``).  One ``SUM`` over the node's day rows (``Tally`` dim "all"; a
+    unit's facts), and whether the change feed is behind, in one statement."""
+    sql = _Sql()
+    qn = sql.qn
+    in_days, day_params = sql.days(period)
+    depth = depth_of(node)
+    if depth is None:
+        at_node, params = sql.regions(LEVEL_ORDER[0], "")
+    elif depth <= 3:
+        at_node, params = f"{qn('node')} = %s", [node]
+    else:
+        at_node, params = sql.under("region_code", node)
+    if depth is not None and depth > 3:
+        table, where = sql.fact, f"{at_node} AND {in_days}"
+    else:
+        table, where = sql.tally, f"{at_node} AND {qn('dim')} = '{ALL}' AND {in_days}"
+    part = _Part("'total'", "''", table, where, [*params, *day_params], "")  # no GROUP BY
+    rows, behind = sql.run([part], feed_check=fresh)
+    if behind:
+        feed.catch_up(limit=feed.READ_LIMIT, wait=False)
+        rows, _ = sql.run([part])
+    return rows[0][2] if rows else zero()

@@ -4,8 +4,9 @@ The same ``queries.Data`` as the aggregates give, from the same definitions
 (``aggregates.fact_expressions``): the benchmark's baseline and a check of the
 aggregates (``wangge bench dashboard`` compares both on every sample).
 
-One statement: the node's events of the period, each with its keys and counters
-(``WITH e AS (SELECT … FROM events_event JOIN … WHERE …)``, read once), then a
+``raw_figures`` sums the node's events of the period in one row (what the figures
+are derived from).  ``raw_data``, one statement: the node's events of the period,
+each with its keys and counters (``WITH e AS (SELECT … FROM events_event JOIN … WHERE …)``, read once), then a
 ``GROUP BY`` per day, per breakdown and per child, ``UNION ALL``.  The ``SELECT``
 is compiled by the ORM once per process; only the ``WHERE`` is written per call.
 """
@@ -20,7 +21,7 @@ from typing import Any
 from django.db import connections
 
 from wangge.dashboards.aggregates import day_start, fact_expressions
-from wangge.dashboards.figures import COUNTERS, DIMENSIONS
+from wangge.dashboards.figures import COUNTERS, DIMENSIONS, contribution_expressions
 from wangge.dashboards.periods import Period
 from wangge.dashboards.queries import Counters, Data, as_date, child_length
 from wangge.events.models import Event
@@ -28,26 +29,24 @@ from wangge.lib.codes import prefix_upper_bound
 
 
 @cache
-def _event_select(alias: str) -> tuple[str, tuple[Any, ...]]:
-    """``SELECT <v_column>… FROM events_event JOIN …`` without a ``WHERE`` (compiled once)."""
-    aliased = {f"v_{name}": expr for name, expr in fact_expressions().items()}
+def _event_select(alias: str, counters_only: bool = False) -> tuple[str, tuple[Any, ...]]:
+    """``SELECT <v_column>… FROM events_event JOIN …`` without a ``WHERE`` (compiled once);
+    ``counters_only``: the counters without the keys (no join the figures do not need)."""
+    expressions = contribution_expressions() if counters_only else fact_expressions()
+    aliased = {f"v_{name}": expr for name, expr in expressions.items()}
     qs = Event.objects.using(alias).order_by().annotate(**aliased).values(*aliased)
     sql, params = qs.query.sql_with_params()
     return sql, tuple(params)
 
 
-def raw_data(
-    node: str,
-    period: Period,
-    *,
-    dims: Iterable[str] = DIMENSIONS,
-    children: bool = True,
-    using: str = "default",
-) -> Data:
+def _node_events(
+    node: str, period: Period, using: str, *, counters_only: bool = False
+) -> tuple[str, list[Any]]:
+    """``SELECT <v_column>… FROM events_event … WHERE <the node's events of the period>``."""
     connection = connections[using]
     qn = connection.ops.quote_name
     table = qn(Event._meta.db_table)
-    select, select_params = _event_select(using)
+    select, select_params = _event_select(using, counters_only)
     where = [f"{table}.{qn('reported_at')} >= %s", f"{table}.{qn('reported_at')} < %s"]
     params: list[Any] = [
         *select_params,
@@ -64,7 +63,35 @@ def raw_data(
         if upper is not None:
             where.append(f"{table}.{qn('region_code')} < %s")
             params.append(upper)
-    sums = ", ".join(f"SUM({qn('v_' + c)})" for c in COUNTERS)
+    return f"{select} WHERE {' AND '.join(where)}", params
+
+
+def _sums(qn: Any) -> str:
+    return ", ".join(f"SUM({qn('v_' + c)})" for c in COUNTERS)
+
+
+def raw_figures(node: str, period: Period, *, using: str = "default") -> Counters:
+    """The counters of ``queries.figures_data``: one ``SUM`` over the node's events."""
+    connection = connections[using]
+    events, params = _node_events(node, period, using, counters_only=True)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_sums(connection.ops.quote_name)} FROM ({events}) e", params)  # noqa: S608
+        row = cursor.fetchone()
+    return {c: int(v or 0) for c, v in zip(COUNTERS, row, strict=True)}
+
+
+def raw_data(
+    node: str,
+    period: Period,
+    *,
+    dims: Iterable[str] = DIMENSIONS,
+    children: bool = True,
+    using: str = "default",
+) -> Data:
+    connection = connections[using]
+    qn = connection.ops.quote_name
+    events, params = _node_events(node, period, using)
+    sums = _sums(qn)
     keys = [("days", qn("v_day"))]
     keys += [(d, qn(f"v_{d}")) for d in dims if d in DIMENSIONS]
     length = child_length(node)
@@ -74,7 +101,7 @@ def raw_data(
         f"SELECT '{part}', CAST({key} AS text), {sums} FROM e GROUP BY {key}"  # noqa: S608
         for part, key in keys
     ]
-    sql = f"WITH e AS ({select} WHERE {' AND '.join(where)}) " + " UNION ALL ".join(parts)
+    sql = f"WITH e AS ({events}) " + " UNION ALL ".join(parts)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

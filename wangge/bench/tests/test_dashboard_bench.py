@@ -27,10 +27,13 @@ def check_cells(r: dashboard.DashboardBenchResult, queries: int, raw_queries: in
         (level, period) for level in dashboard.LEVELS for period in dashboard.PERIODS
     ]
     for c in r.cells:
-        assert c.aggregate.count == queries
+        assert c.aggregate.count == c.figures.count == queries
         assert c.raw is not None and c.raw.count == raw_queries
-        assert c.mismatches == 0  # the aggregates said what the events table says
+        assert c.figures_raw is not None and c.figures_raw.count == raw_queries
+        # The aggregates said what the events table says, the page and the figures alike.
+        assert c.mismatches == c.figures_mismatches == 0
         assert 0 < c.aggregate.p50_ms <= c.aggregate.p95_ms <= c.aggregate.max_ms
+        assert 0 < c.figures.p50_ms <= c.figures.p95_ms <= c.figures.max_ms
     by_key = dashboard.cells_by_key(r)
     assert by_key["district", "year"].events >= by_key["district", "30d"].events > 0
 
@@ -62,8 +65,8 @@ def test_it_generates_events_builds_aggregates_and_measures(tmp_path: Path) -> N
     assert set(data) >= {"cells", "passed", "events", "target_p95_ms", "target_ratio"}
     assert dashboard.DashboardBenchResult.from_dict(data).cells == r.cells
     lines = dashboard.summary_lines(r)
-    assert any("网格" in line and "近一年" in line for line in lines)
-    assert lines[-1].startswith("目标：每格 p95 < 200 ms，区、街道快 20 倍以上")
+    assert sum("网格" in line and "近一年" in line for line in lines) == 2  # figures, page
+    assert lines[-1].startswith("目标：每格 p95 < 200 ms，看板数字快 20 倍以上，整页区、街道快")
 
     path = tmp_path / "dashboard.json"
     try:
@@ -90,22 +93,61 @@ def test_it_generates_events_builds_aggregates_and_measures(tmp_path: Path) -> N
 
 
 def test_it_judges_latency_ratio_and_agreement() -> None:
+    quick, slow = Latency.of([0.0002, 0.0003]), Latency.of([0.02, 0.03])
     fast = dashboard.Cell(
         "district",
         "year",
         aggregate=Latency.of([0.002, 0.004, 0.003]),
         raw=Latency.of([0.9, 1.2]),
+        figures=quick,
+        figures_raw=slow,
     )
     assert fast.ratio == pytest.approx(900 / 3, rel=0.01)
+    assert fast.figures_ratio == pytest.approx(100, rel=0.01)
     assert fast.passed(200.0, 20.0)
     assert not fast.passed(2.0, 20.0)
-    wrong = dashboard.Cell("grid", "30d", aggregate=fast.aggregate, raw=fast.raw, mismatches=1)
+    wrong = dashboard.Cell(
+        "grid", "30d", aggregate=fast.aggregate, raw=fast.raw, mismatches=1, figures=quick
+    )
     assert not wrong.passed(200.0, 20.0)
-    close = dashboard.Cell("street", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]))
+    close = dashboard.Cell(
+        "street", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]), figures=quick
+    )
     assert close.ratio == pytest.approx(5.0) and not close.passed(200.0, 20.0)
-    # A grid's handful of events: only the latency counts.
-    grid = dashboard.Cell("grid", "30d", aggregate=Latency.of([0.01]), raw=Latency.of([0.05]))
+    # A grid's page: only the latency counts; its figures must be 20× faster as everywhere.
+    grid = dashboard.Cell(
+        "grid",
+        "30d",
+        aggregate=Latency.of([0.01]),
+        raw=Latency.of([0.05]),
+        figures=quick,
+        figures_raw=slow,
+    )
     assert grid.passed(200.0, 20.0) and not grid.passed(5.0, 20.0)
+    grid.figures_raw = Latency.of([0.001])
+    assert grid.figures_ratio < 20 and not grid.passed(200.0, 20.0)
+    grid.figures_raw, grid.figures_mismatches = slow, 1
+    assert not grid.passed(200.0, 20.0)
+    # Not measured at all: no pass.
+    assert not dashboard.Cell("grid", "30d", aggregate=quick).passed(200.0, 20.0)
+    # Results written before the figures were measured still load.
+    old = fast.__class__(level="grid", period="30d", aggregate=quick).__dict__ | {"ratio": 0}
+    for key in ("figures", "figures_raw", "figures_mismatches"):
+        old.pop(key)
+    loaded = dashboard.DashboardBenchResult.from_dict(
+        {
+            "cells": [{**old, "aggregate": vars(quick)}],
+            "database": "",
+            "vendor": "",
+            "events": 0,
+            "districts": 0,
+            "grids": 0,
+            "queries": 0,
+            "raw_queries": 0,
+            "seed": 1,
+        }
+    )
+    assert loaded.cells[0].figures.count == 0
 
 
 def test_it_refuses_a_database_other_than_postgresql() -> None:

@@ -16,7 +16,7 @@ from wangge.testing import GRID_A, GRID_A2, GRID_B, GRID_OTHER, World
 from .conftest import Story, get, ok
 
 BASE = "/api/v1/dashboards"
-ENDPOINTS = ("summary", "trend", "ranking", "basedata")
+ENDPOINTS = ("figures", "summary", "trend", "ranking", "basedata")
 STATS_KEYS = (
     "reported",
     "registered",
@@ -119,6 +119,7 @@ def test_a_street_never_sees_another_streets_data(
     answers = []
     for period in ("today", "7d", "30d", "month", "year"):
         for endpoint, extra in (
+            ("figures", {}),
             ("summary", {}),
             ("trend", {"bucket": "day"}),
             ("ranking", {"of": "children"}),
@@ -168,6 +169,11 @@ def test_the_summary_equals_the_event_figures(
     }
     rows = summary["breakdowns"]["category"]
     assert {r["key"]: r["reported"] for r in rows} == stats["by_category"]
+    # The figures alone: the summary without its breakdowns.
+    figures = ok(get(client, f"{BASE}/figures", under=node or None, **query))
+    assert figures == {
+        k: v for k, v in summary.items() if k != "breakdowns" and not k.startswith("by_")
+    }
 
 
 def test_the_figures_of_the_story(story: Story, api: Callable[[str], Client]) -> None:

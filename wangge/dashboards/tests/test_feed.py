@@ -68,6 +68,38 @@ def test_a_read_of_the_dashboards_catches_up_first(ew: World) -> None:
     assert feed.backlog() == 0
 
 
+def test_a_read_catches_up_only_when_the_feed_is_behind(
+    ew: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether the feed is behind is asked in the read's own statement: a fresh read does not
+    run the feed; a step above the cursor, or a gap waiting, makes it catch up and read again."""
+    calls: list[int] = []
+    real = feed.catch_up
+
+    def counted(**kwargs: Any) -> feed.FeedResult:
+        calls.append(1)
+        return real(**kwargs)
+
+    monkeypatch.setattr(feed, "catch_up", counted)
+    events = report(1)
+    assert queries.dashboard_data(GRID_A, today()).totals["reported"] == 1
+    assert len(calls) == 1
+    for node in (GRID_A, "440704", ""):
+        assert queries.dashboard_data(node, today()).totals["reported"] == 1
+    assert len(calls) == 1  # fresh: no feed run
+    actions.do_register_event(events[0], actor=None)
+    assert queries.dashboard_data(GRID_A, today()).totals["registered"] == 1
+    assert len(calls) == 2
+    # A gap (a step committed out of order) is waited for: the read looks again.
+    FeedCursor.objects.filter(name=feed.FEED).update(gaps={"999999": time.time()})
+    queries.dashboard_data(GRID_A, today())
+    assert len(calls) == 3
+    # fresh=False never asks.
+    report(1)
+    assert queries.dashboard_data(GRID_A, today(), fresh=False).totals["reported"] == 1
+    assert len(calls) == 3
+
+
 def test_batches_and_limits(ew: World) -> None:
     report(7)
     result = feed.catch_up(batch=3, limit=5)

@@ -215,3 +215,30 @@ def test_concurrent_workers_count_every_step_once(world: World) -> None:
     aggregates.reconcile()
     assert rows() == incremental
     assert queries.dashboard_data("440704", last(0)).totals["registered"] == 10
+
+
+def test_the_migration_fills_the_grid_day_tallies_as_the_rebuild_does(
+    ew: World, steps: Callable[..., Any]
+) -> None:
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+
+    fill = importlib.import_module("wangge.dashboards.migrations.0003_grid_day_tallies").fill
+    for point in (POINT_A, POINT_A, POINT_B):
+        steps(
+            actions.do_report_event,
+            actor=None,
+            category="0601",
+            description="网格",
+            lng=point[0],
+            lat=point[1],
+        )
+    feed.catch_up()
+    kept = sorted(Tally.objects.filter(depth=3).values_list("node", "day", "reported", "handled"))
+    assert kept and sum(r[2] for r in kept) == 3
+    Tally.objects.filter(depth=3).delete()
+    fill(apps, SimpleNamespace(connection=connection))  # what it uses of the schema editor
+    filled = Tally.objects.filter(depth=3).values_list("node", "day", "reported", "handled")
+    assert sorted(filled) == kept

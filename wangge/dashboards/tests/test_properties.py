@@ -230,6 +230,12 @@ def check_node(node: str, period: Period) -> None:
         assert counters["responded"] == stats.event_figures(dept)["responded"]
     # The plain GROUP BY baseline of the benchmark agrees too.
     assert raw.raw_data(node, period) == data
+    # The figures alone (one SUM over the node's day rows) are the page's totals.
+    totals = queries.figures_data(node, period)
+    assert totals == data.totals == raw.raw_figures(node, period), (node, period)
+    assert derive(totals) == {
+        k: v for k, v in stats.event_figures(events).items() if "by_" not in k
+    }
 
 
 def snapshot() -> tuple[list[Any], list[Any]]:

@@ -127,7 +127,7 @@
 
   function refresh() {
     var jobs = [
-      get("/dashboards/summary", { period: "today" }),
+      get("/dashboards/figures", { period: "today" }),
       get("/dashboards/summary", { period: "30d" }),
       get("/dashboards/trend", { period: "30d", bucket: "day" }),
       config.ranking ? get("/dashboards/ranking", { period: "30d", of: "children" }) : Promise.resolve({ rows: [] }),
