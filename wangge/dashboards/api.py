@@ -20,8 +20,8 @@ from ninja import Field, Query, Router, Schema
 from wangge.api.errors import ApiError
 from wangge.basedata.schemas import ErrorOut
 from wangge.dashboards import selectors
-from wangge.dashboards.periods import Period, PeriodError, default_bucket, resolve_period
 from wangge.dashboards.figures import derive
+from wangge.dashboards.periods import Period, PeriodError, default_bucket, resolve_period
 from wangge.dashboards.queries import dashboard_data, figures_data
 
 router = Router(tags=["dashboards"])

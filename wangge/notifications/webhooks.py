@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
@@ -83,8 +86,62 @@ def timeout() -> float:
     return float(getattr(settings, "WANGGE_WEBHOOK_TIMEOUT_SECONDS", 5))
 
 
+#: Host names that are this machine whatever the resolver says.
+LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+
+
+def local_address(address: str) -> bool:
+    """Is ``address`` (an IP literal) this machine, link-local (cloud metadata at
+    169.254.169.254 among them), unspecified, multicast or reserved?  Private networks
+    (10/8, 172.16/12, 192.168/16) are not: a district's own systems live there."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0].strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_loopback or ip.is_link_local or ip.is_unspecified or ip.is_multicast or ip.is_reserved
+    )
+
+
+def allow_local() -> bool:
+    return bool(getattr(settings, "WANGGE_WEBHOOK_ALLOW_LOCAL", False))
+
+
+def local_host(url: str) -> bool:
+    """Does the URL name this machine or a link-local address literally (checked on save)?"""
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+    return not allow_local() and (host in LOCAL_NAMES or local_address(host))
+
+
+def refused_destination(url: str) -> str:
+    """Why the URL must not be posted to ("" when it may): checked before every POST on the
+    addresses the host resolves to now, so a name that later points at this machine or at a
+    metadata service is refused too (server-side request forgery)."""
+    if allow_local():
+        return ""
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").lower().rstrip(".")
+    if host in LOCAL_NAMES:
+        return f"refused: {host} is this machine"
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, ValueError, UnicodeError):
+        return ""  # the POST fails and says why
+    for *_rest, sockaddr in found:
+        if local_address(str(sockaddr[0])):
+            return f"refused: {host} resolves to {sockaddr[0]}"
+    return ""
+
+
 def post(url: str, body: bytes, *, secret: str, delivery_id: str, at: datetime) -> PostResult:
-    """POST the body, signed; any 2xx is success.  Never raises for network errors."""
+    """POST the body, signed; any 2xx is success.  Never raises for network errors.
+    Never posts to this machine or a link-local address (``refused_destination``)."""
+    refused = refused_destination(url)
+    if refused:
+        return PostResult(False, None, refused)
     request = urllib.request.Request(  # noqa: S310  # the scheme is checked when the URL is saved
         url,
         data=body,

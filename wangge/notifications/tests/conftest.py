@@ -95,7 +95,8 @@ class FakeReceiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Callable[[list[int]], FakeReceiver]]:
+def receiver(settings: Any) -> Iterator[Callable[[list[int]], FakeReceiver]]:
+    settings.WANGGE_WEBHOOK_ALLOW_LOCAL = True  # the fake receiver listens on 127.0.0.1
     made: list[FakeReceiver] = []
 
     def make(statuses: list[int]) -> FakeReceiver:

@@ -7,10 +7,12 @@ import hmac
 import json
 from datetime import timedelta
 
+import pytest
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from wangge.events.models import EventStep
-from wangge.notifications import actions
+from wangge.notifications import actions, webhooks
 from wangge.notifications.models import Webhook, WebhookDelivery
 from wangge.notifications.tasks import deliver_webhook_task, retry_webhooks_task
 
@@ -234,3 +236,58 @@ def test_the_worker_command_retries_due_deliveries(ew, dispatched, receiver, set
     call_command("webhooks_worker", "--once", stdout=out)
     assert out.getvalue().strip() == "tried 1, delivered 1"
     assert WebhookDelivery.objects.get().state == "delivered" and len(server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("address", "local"),
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("::ffff:127.0.0.1", True),
+        ("169.254.169.254", True),
+        ("fe80::1%eth0", True),
+        ("0.0.0.0", True),  # noqa: S104 - the address under test
+        ("224.0.0.1", True),
+        ("10.20.30.40", False),
+        ("192.168.1.10", False),
+        ("172.16.0.5", False),
+        ("203.0.113.7", False),
+        ("hotline.example.org", False),
+    ],
+)
+def test_local_addresses(address, local):
+    assert webhooks.local_address(address) is local
+
+
+def test_no_post_reaches_this_machine_or_a_metadata_service(ew, receiver, settings):
+    hook = receiver([200])
+    settings.WANGGE_WEBHOOK_ALLOW_LOCAL = False
+    at = timezone.now()
+    for url in (hook.url, hook.url.replace("127.0.0.1", "localhost")):
+        result = webhooks.post(url, b"{}", secret="s", delivery_id="d", at=at)
+        assert not result.ok and result.status is None and "refused" in result.error
+    assert hook.requests == []  # nothing was sent
+    settings.WANGGE_WEBHOOK_ALLOW_LOCAL = True
+    assert webhooks.post(hook.url, b"{}", secret="s", delivery_id="d", at=at).ok
+    assert len(hook.requests) == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/hook",
+        "http://localhost/hook",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/hook",
+    ],
+)
+def test_a_webhook_to_this_machine_is_refused_on_save(ew, api, url):
+    response = api("admin").post(
+        "/api/v1/webhooks",
+        {"name": "内网", "url": url},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert "本机" in response.json()["fields"]["url"][0]
