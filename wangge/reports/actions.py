@@ -385,3 +385,37 @@ def run_schedules(*, today: date | None = None, district: str | None = None) -> 
                 Q(last_run_period__isnull=True) | Q(last_run_period__lt=starts[-1])
             ).update(last_run_period=starts[-1])
     return result
+
+
+# --- housekeeping -------------------------------------------------------------------------
+
+#: A report generating this long is taken for one whose worker died (see ``STALE_AFTER``).
+INTERRUPTED = "生成中断（处理进程已退出），可重试"
+
+
+def keep_days() -> int:
+    """How long generated reports are kept (``WANGGE_REPORT_KEEP_DAYS``, default 400)."""
+    from django.conf import settings
+
+    return max(1, int(getattr(settings, "WANGGE_REPORT_KEEP_DAYS", 400)))
+
+
+def housekeeping(*, now: datetime | None = None) -> dict[str, int]:
+    """The nightly job: a report ``running`` for longer than ``STALE_AFTER`` is marked failed
+    (its worker died; the retry button queues it again — not automatically, so a report
+    that kills its worker does not do so every night), and reports older than
+    ``keep_days()`` are deleted with their files."""
+    now = now or timezone.now()
+    interrupted = Report.objects.filter(
+        state=ReportState.RUNNING, started_at__lt=now - STALE_AFTER
+    ).update(state=ReportState.FAILED, error=INTERRUPTED, finished_at=now)
+    deleted = 0
+    old = Report.objects.filter(created_at__lt=now - timedelta(days=keep_days())).exclude(
+        state__in=(ReportState.QUEUED, ReportState.RUNNING)
+    )
+    for report in old.order_by("pk").iterator(chunk_size=500):
+        if report.file:
+            report.file.delete(save=False)
+        report.delete()
+        deleted += 1
+    return {"interrupted": interrupted, "deleted": deleted}

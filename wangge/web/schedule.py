@@ -57,6 +57,13 @@ def webhooks_retry() -> Any:
     return retry_webhooks_task.call()
 
 
+def reports_housekeeping() -> Any:
+    """Interrupted reports marked failed; reports past their keeping time deleted."""
+    from wangge.reports.actions import housekeeping
+
+    return housekeeping()
+
+
 def reports_schedules() -> Any:
     """Queue the reports of the schedules whose period has ended (built by the task worker)."""
     from wangge.reports.actions import run_schedules
@@ -122,6 +129,7 @@ JOBS: list[Job] = [
     Job("inspections-overdue", inspections_overdue, every=3600),
     Job("reports-schedules", reports_schedules, every=600),
     Job("dashboards-reconcile", dashboards_reconcile, daily_at=time(2, 30)),
+    Job("reports-housekeeping", reports_housekeeping, daily_at=time(4, 0)),
     Job("triage-retrain", triage_retrain, daily_at=time(3, 0)),
     Job("workforce-assess", workforce_assess, daily_at=time(3, 30)),
 ]

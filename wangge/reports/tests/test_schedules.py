@@ -133,3 +133,43 @@ def test_schedules_through_the_api_are_scoped(world, api):
     stopped = ok(api("district").post(stop))
     assert stopped["is_active"] is False
     assert run_schedules(today=date(2026, 3, 10)).created == 0
+
+
+def test_housekeeping_fails_interrupted_reports_and_deletes_old_ones(world, run_queued, settings):
+    from django.core.files.storage import default_storage
+    from django.utils import timezone
+
+    from wangge.web.schedule import jobs_named
+
+    _schedule(world, formats=["xlsx"])
+    run_schedules(today=date(2026, 3, 10))
+    run_schedules(today=date(2026, 3, 13))  # four days in all
+    assert run_queued() == 4
+    old, recent, kept, young = Report.objects.order_by("pk")
+    assert all(r.state == "done" and r.file for r in (old, recent, kept, young))
+    now = timezone.now()
+    Report.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=401))
+    Report.objects.filter(pk=kept.pk).update(created_at=now - timedelta(days=399))
+    Report.objects.filter(pk=recent.pk).update(
+        state="running", started_at=now - timedelta(minutes=31)
+    )
+    Report.objects.filter(pk=young.pk).update(
+        state="running", started_at=now - timedelta(minutes=29)
+    )
+    assert default_storage.exists(old.file.name)
+    (job,) = jobs_named(["reports-housekeeping"])
+    assert job.call() == {"interrupted": 1, "deleted": 1}
+    assert not Report.objects.filter(pk=old.pk).exists()
+    assert not default_storage.exists(old.file.name)
+    assert default_storage.exists(kept.file.name)
+    recent.refresh_from_db()
+    young.refresh_from_db()
+    assert recent.state == "failed" and recent.error == actions.INTERRUPTED
+    assert actions.can_retry(recent)
+    assert young.state == "running"  # still within its time
+    assert actions.housekeeping() == {"interrupted": 0, "deleted": 0}
+    # A shorter keeping time is a setting; a running report is never deleted.
+    settings.WANGGE_REPORT_KEEP_DAYS = 1
+    Report.objects.update(created_at=now - timedelta(days=2))
+    assert actions.housekeeping() == {"interrupted": 0, "deleted": 2}
+    assert list(Report.objects.values_list("pk", flat=True)) == [young.pk]
