@@ -16,6 +16,8 @@ class NotificationKind(models.TextChoices):
     REWORK = "rework", "核查未通过，返工"
     CLOSED = "closed", "事件已结案"
     REJECTED = "rejected", "事件不予立案"
+    #: SMS only: a resident's one-time login code (the portal).
+    LOGIN_CODE = "login_code", "登录验证码"
 
 
 class SmsState(models.TextChoices):

@@ -40,6 +40,7 @@ from wangge.events import attachments
 from wangge.events.choices import EventSource
 from wangge.events.models import Attachment, Event, EventFollower
 from wangge.lib.crypto import mask_phone
+from wangge.notifications.choices import NotificationKind
 from wangge.notifications.models import SmsMessage
 from wangge.portal import conf
 from wangge.portal.models import LoginCode, PlainChoice, ResidentAccount
@@ -50,7 +51,7 @@ PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 CODE = re.compile(r"^[0-9]{6}$")
 INVALID = "输入有误，请检查各字段"
 #: The outbox ``kind`` and recipient ``key`` of sign-in codes.
-SMS_KIND = "login_code"
+SMS_KIND = NotificationKind.LOGIN_CODE
 SMS_KEY = "login"
 TITLE_MAX = 100
 DESCRIPTION_MAX = 2000
