@@ -210,3 +210,28 @@ def test_old_steps_of_a_rebuilt_period(ew: World, steps: Callable[..., Any]) -> 
     rebuilt = snapshot()
     feed.catch_up()
     assert snapshot() == rebuilt
+
+
+def test_a_deleted_event_leaves_the_aggregates_when_the_delete_commits(
+    ew: World, django_capture_on_commit_callbacks: Any
+) -> None:
+    events = report(3)
+    feed.catch_up()
+    assert queries.figures_data(GRID_A, today())["reported"] == 3
+    with django_capture_on_commit_callbacks(execute=True):
+        Event.objects.filter(pk__in=[events[0].pk, events[1].pk]).delete()
+    assert queries.figures_data(GRID_A, today(), fresh=False)["reported"] == 1
+    assert queries.dashboard_data("440704", today(), fresh=False).totals["reported"] == 1
+    assert sorted(EventFact.objects.values_list("event_id", flat=True)) == [events[2].pk]
+    # A delete rolled back changes nothing, and its ids do no harm later.
+    with transaction.atomic():
+        events[2].delete()
+        transaction.set_rollback(True)
+    with django_capture_on_commit_callbacks(execute=True):
+        report(1)
+        Event.objects.filter(pk=-1).delete()  # nothing: no signal
+    from wangge.dashboards.receivers import apply_deleted
+
+    assert apply_deleted() == 1  # the rolled-back id: applied, changes nothing
+    feed.catch_up()
+    assert queries.figures_data(GRID_A, today())["reported"] == 2
