@@ -412,7 +412,7 @@ def _check_hook(
         if not re.match(r"^https?://[^\s/]+", clean["url"]) or len(clean["url"]) > 500:
             errors["url"] = "请填写以 http:// 或 https:// 开头的地址"
         elif webhooks.local_host(clean["url"]):
-            errors["url"] = "不能推送到本机或链路本地地址（如 127.0.0.1、169.254.169.254）"
+            errors["url"] = webhooks.LOCAL_REFUSED
     if district_code is not None:
         clean["district_code"] = district_code.strip()
         if (

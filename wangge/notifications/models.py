@@ -156,6 +156,15 @@ class Webhook(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def clean(self) -> None:
+        """The admin's form: the URL checked as the API checks it (not this machine)."""
+        from django.core.exceptions import ValidationError
+
+        from wangge.notifications import webhooks
+
+        if self.url and webhooks.local_host(self.url):
+            raise ValidationError({"url": webhooks.LOCAL_REFUSED})
+
     def wants(self, event: Event, action: str) -> bool:
         if self.district_code and self.district_code != event.district_code:
             return False

@@ -86,6 +86,8 @@ def timeout() -> float:
     return float(getattr(settings, "WANGGE_WEBHOOK_TIMEOUT_SECONDS", 5))
 
 
+#: What a user is told when a webhook URL names this machine or a link-local address.
+LOCAL_REFUSED = "不能推送到本机或链路本地地址（如 127.0.0.1、169.254.169.254）"
 #: Host names that are this machine whatever the resolver says.
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 

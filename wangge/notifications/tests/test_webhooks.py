@@ -291,3 +291,12 @@ def test_a_webhook_to_this_machine_is_refused_on_save(ew, api, url):
     )
     assert response.status_code == 422
     assert "本机" in response.json()["fields"]["url"][0]
+
+
+def test_the_admin_form_refuses_this_machine_too(ew):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as refused:
+        Webhook(name="本机", url="http://localhost:8000/", secret="s").full_clean()
+    assert "url" in refused.value.message_dict
+    Webhook(name="区平台", url="http://10.1.2.3/hook", secret="s").full_clean()
