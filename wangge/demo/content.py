@@ -2,17 +2,25 @@
 
 Events go through the real actions (report → register → dispatch → accept →
 feedback → verify → close → return visit), so the demo's timelines, audit log
-and figures look like a district's.  Deterministic for a given seed.
+and figures look like a district's.  They are spread over the last ``DAYS`` days:
+each step is taken on a simulated clock (``freezegun``), hours after the one
+before, and a step that would fall after the present is not taken — the newest
+events are still open, a few are overdue, and the trends, last month's
+assessment and the reports have a history to show.  Deterministic for a given
+seed and day.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from wangge.accounts.models import User
 from wangge.demo.seed import DEMO_DISTRICT
@@ -41,6 +49,9 @@ TITLES: dict[str, list[str]] = {
     "16": ["其他需要协调的问题"],
 }
 
+#: How far back the demo events go.
+DAYS = 90
+
 STREET_NAMES = ["礼华街", "金瓯路", "东海路", "五邑路", "龙溪路", "江睦路", "滘头大道", "外海大道"]
 
 
@@ -49,6 +60,48 @@ class ContentSummary:
     categories: int = 0
     events: int = 0
     by_state: dict[str, int] = field(default_factory=dict)
+
+
+class _Clock:
+    """The simulated present of one event's steps: each step comes some hours after the
+    one before, and none after the real present."""
+
+    def __init__(self, frozen: Any, start: datetime, until: datetime) -> None:
+        self.frozen, self.at, self.until = frozen, start, until
+
+    def after(self, rng: random.Random, low: float, high: float) -> bool:
+        """Move on ``low``–``high`` hours; False (and no move) when that is in the future."""
+        at = self.at + timedelta(hours=rng.uniform(low, high))
+        if at >= self.until:
+            return False
+        self.at = at
+        self.frozen.move_to(at)
+        return True
+
+
+@contextmanager
+def _simulated_time(start: datetime) -> Iterator[Any]:
+    """Run the actions as if it were ``start`` (moved on with ``move_to``)."""
+    if start >= timezone.now():  # pragma: no cover - only when DAYS is 0
+        yield None
+        return
+    from freezegun import freeze_time
+
+    with freeze_time(start, tick=True) as frozen:
+        yield frozen
+
+
+def _report_times(rng: random.Random, count: int, now: datetime) -> list[datetime]:
+    """When each demo event is reported: more of them recently, in working hours."""
+    today = timezone.localdate(now)
+    out = []
+    for _ in range(count):
+        day = today - timedelta(days=int(rng.triangular(0, DAYS, 0)))
+        at = timezone.make_aware(
+            datetime.combine(day, time(8)) + timedelta(minutes=rng.randint(0, 11 * 60))
+        )
+        out.append(min(at, now - timedelta(minutes=rng.randint(5, 90))))
+    return out
 
 
 def _users(prefix: str) -> dict[str, User]:
@@ -106,8 +159,13 @@ def seed_demo_content(
     if not subs or not units or not workers:
         return summary
 
-    with transaction.atomic():
+    now = timezone.now()
+    times = _report_times(rng, events, now)
+    with transaction.atomic(), _simulated_time(min(times, default=now)) as frozen:
         for i in range(events):
+            clock = _Clock(frozen, times[i], now)
+            if frozen is not None:
+                frozen.move_to(times[i])
             sub = rng.choice(subs)
             unit_code, lng, lat, unit_name = rng.choice(units)
             grid = unit_code[:15]
@@ -133,31 +191,32 @@ def seed_demo_content(
             )
             event = report.event
             stage = rng.random()
-            if not by_resident and stage < 0.15:
+            if not by_resident and stage < 0.15 and clock.after(rng, 0.2, 2):
                 ev.do_self_handle_event(event, actor=worker, note="已现场处置完毕")
                 continue
-            if stage < 0.25:
+            if stage < 0.25 or not clock.after(rng, 0.3, 4):
                 continue  # waiting for the command centre
             dispatcher = street_of.get(grid[:9])
             if dispatcher is None:
                 continue
             event = ev.do_register_event(event, actor=dispatcher)
+            clock.after(rng, 0.05, 0.5)  # no later than now: the step before was earlier
             chosen = None if sub.default_department_code else rng.choice(["cg", "sz", "zj", "ga"])
             event = ev.do_dispatch_event(event, actor=dispatcher, department=chosen)
-            if stage < 0.35:
+            if stage < 0.35 or not clock.after(rng, 0.5, 8):
                 continue
             dept = event.current_department
             dept_user = depts.get(f"dept-{dept.code}") if dept else None
             if dept_user is None:
                 continue
             event = ev.do_accept_event(event, actor=dept_user, note="已受理")
-            if stage < 0.5:
+            if stage < 0.5 or not clock.after(rng, 4, 60):
                 continue
             event = ev.do_feedback_event(event, actor=dept_user, note="已安排人员处置完毕")
-            if stage < 0.6:
+            if stage < 0.6 or not clock.after(rng, 1, 20):
                 continue
             event = ev.do_verify_event(event, actor=worker, passed=stage > 0.63, note="现场核查")
-            if stage <= 0.63 or stage < 0.75:
+            if stage < 0.75 or not clock.after(rng, 2, 30):
                 continue
             ev.do_return_visit_event(
                 event,

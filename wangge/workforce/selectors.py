@@ -9,12 +9,15 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wangge.accounts.models import Assignment
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.lib import codes
 from wangge.regions.models import Region
-from wangge.workforce.choices import FULL_TIME, LIAISON, MEMBER_ROLES, ROSTER_ROLES
+from wangge.workforce.assessment import COMPONENTS
+from wangge.workforce.choices import FULL_TIME, LIAISON, MEMBER_ROLES, ROSTER_ROLES, Component
 from wangge.workforce.models import (
     Attendance,
     Duty,
@@ -57,6 +60,26 @@ def node_for_user(user: Any, code: str | None, perm: str) -> Region:
     if region is None:
         raise Http404
     return region
+
+
+def drill(node: Region) -> tuple[list[Region], list[Region]]:
+    """The way up (from the district) and the children one level down of a ranking or
+    roster node, districts to communities (below that the page lists grids itself).  The
+    node is in the user's scope, so are its children; the way up is shown only as far as
+    the user's scope reaches (the view checks)."""
+    path = [
+        r
+        for r in Region.objects.filter(code__in=codes.ancestors_of(node.code)).only(
+            "code", "name", "level"
+        )
+    ]
+    path.sort(key=lambda r: len(r.code))
+    if node.level in ("grid", "unit", "community"):
+        return path, []
+    children = list(
+        Region.objects.filter(parent_id=node.pk).only("code", "name", "level").order_by("code")
+    )
+    return path, children
 
 
 def worker_grids(user: Any) -> list[str]:
@@ -318,3 +341,66 @@ def get_scorecard_for_user(user: Any, pk: int) -> Scorecard:
 
 def grid_names(grid_codes: list[str]) -> dict[str, str]:
     return dict(Region.objects.filter(code__in=grid_codes).values_list("code", "name"))
+
+
+@dataclass
+class ComponentRow:
+    """One line of a scorecard as shown: the component, what it was computed from, its
+    ratio, configured weight and points (None: no data this month, left out)."""
+
+    key: str
+    label: str
+    basis: str
+    ratio: float | None
+    weight: int
+    points: float | None
+
+
+def _basis(key: str, f: dict[str, Any]) -> str:
+    """What a component was computed from, in words (empty when there was nothing)."""
+
+    def part(done: str, total: str) -> str:
+        if not f.get(total):
+            return ""
+        return f"{f.get(done) or 0} / {f[total]}"
+
+    if key in ("reported", "self_handled"):
+        return (
+            ngettext("%(n)d event", "%(n)d events", f.get(key) or 0) % {"n": f.get(key) or 0}
+            if key in f
+            else ""
+        )
+    if key == "verification":
+        if not f.get("verified"):
+            return ""
+        return _("%(n)d verified, %(hours)s h on average") % {
+            "n": f["verified"],
+            "hours": f.get("verify_hours_avg"),
+        }
+    return {
+        "visits": lambda: part("visits_on_time", "visits"),
+        "campaigns": lambda: part("campaign_reached", "campaign_targets"),
+        "freshness": lambda: part("basedata_fresh", "basedata_records"),
+        "satisfaction": lambda: part("satisfied", "return_visits"),
+    }.get(key, lambda: "")()
+
+
+def scorecard_rows(card: Scorecard) -> list[ComponentRow]:
+    """The scorecard's components in the assessment's order, labelled."""
+    labels = dict(Component.choices)
+    rows = []
+    for key in [k for k in COMPONENTS if k in card.components] + [
+        k for k in card.components if k not in COMPONENTS
+    ]:
+        c = card.components[key]
+        rows.append(
+            ComponentRow(
+                key=key,
+                label=str(labels.get(key, key)),
+                basis=_basis(key, card.figures or {}),
+                ratio=c.get("ratio"),
+                weight=int(c.get("weight") or 0),
+                points=c.get("points"),
+            )
+        )
+    return rows

@@ -9,4 +9,5 @@ urlpatterns = [
     path("tick/", views.tick, name="tick"),
     path("ranking/", views.ranking_page, name="ranking"),
     path("roster/", views.roster_page, name="roster"),
+    path("scorecards/<int:pk>/", views.scorecard_page, name="scorecard"),
 ]

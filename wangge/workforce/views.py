@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from wangge.accounts.scope import scope_for
+from wangge.regions.models import Region
 from wangge.workforce import actions, months, selectors
 
 
@@ -33,7 +35,7 @@ def my_page(request: HttpRequest) -> HttpResponse:
     items = [(i, ticked.get(i.pk)) for i in selectors.method_items()]
     context = {
         "card": cards[0] if cards else None,
-        "stars_text": "★" * cards[0].stars if cards else "",
+        "rows": selectors.scorecard_rows(cards[0]) if cards else [],
         "history": cards[1:7],
         "grid_names": selectors.grid_names([c.region_code for c in cards[:7]]),
         "month": month,
@@ -64,6 +66,17 @@ def tick(request: HttpRequest) -> HttpResponse:
     return redirect("workforce:me")
 
 
+def _drill(request: HttpRequest, node: Region, perm: str) -> dict[str, Any]:
+    """The node, the way up to it (as far as the user may go) and its children."""
+    path, children = selectors.drill(node)
+    scope = scope_for(request.user)
+    return {
+        "node": node,
+        "path": [r for r in path if scope.can(perm, r.code)],
+        "children": children,
+    }
+
+
 @login_required
 @require_GET
 def ranking_page(request: HttpRequest) -> HttpResponse:
@@ -73,11 +86,25 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
     node, cards = selectors.ranking(request.user, month, request.GET.get("node") or None)
     names = selectors.grid_names([c.region_code for c in cards])
     context = {
-        "node": node,
+        **_drill(request, node, selectors.VIEW_RANKING),
         "month": month,
+        "month_text": f"{month:%Y-%m}",
         "rows": [(i + 1, c, names.get(c.region_code, c.region_code)) for i, c in enumerate(cards)],
     }
     return render(request, "workforce/ranking.html", context)
+
+
+@login_required
+@require_GET
+def scorecard_page(request: HttpRequest, pk: int) -> HttpResponse:
+    """One worker's scorecard, for the worker and for whoever may see the ranking there."""
+    card = selectors.get_scorecard_for_user(request.user, pk)
+    context = {
+        "card": card,
+        "rows": selectors.scorecard_rows(card),
+        "grid_name": selectors.grid_names([card.region_code]).get(card.region_code, ""),
+    }
+    return render(request, "workforce/scorecard.html", context)
 
 
 @login_required
@@ -87,7 +114,7 @@ def roster_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     node, grids = selectors.roster(request.user, request.GET.get("node") or None)
     context = {
-        "node": node,
+        **_drill(request, node, selectors.VIEW_ROSTER),
         "grids": grids,
         "failing": [g for g in grids if not g.ok],
     }

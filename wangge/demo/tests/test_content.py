@@ -1,6 +1,9 @@
-import pytest
+from datetime import timedelta
 
-from wangge.demo.content import seed_demo_content
+import pytest
+from django.utils import timezone
+
+from wangge.demo.content import DAYS, seed_demo_content
 from wangge.demo.seed import DEMO_DISTRICT, seed_demo
 from wangge.events.models import Event, EventStep
 
@@ -15,6 +18,19 @@ def test_it_seeds_demo_events_through_the_lifecycle():
     assert {"reported", "closed"} <= set(summary.by_state)
     for event in Event.objects.all():
         assert EventStep.objects.filter(event=event).exists()
+    # Spread over the last DAYS days, in order, nothing in the future.
+    now = timezone.now()
+    reported = sorted(Event.objects.values_list("reported_at", flat=True))
+    assert now - timedelta(days=DAYS + 1) <= reported[0] < now - timedelta(days=20)
+    assert reported[-1] > now - timedelta(days=20)
+    assert not EventStep.objects.filter(at__gt=now).exists()
+    for event in Event.objects.all():
+        times = list(
+            EventStep.objects.filter(event=event).order_by("id").values_list("at", flat=True)
+        )
+        assert times == sorted(times) and times[0] >= event.reported_at
+        if event.closed_at:
+            assert event.reported_at < event.closed_at <= now
     # Running it again adds nothing.
     again = seed_demo_content(seed=1, events=40)
     assert again.events == 0

@@ -107,6 +107,8 @@ def test_bell_shows_the_unread_count(world, rf):
     request.user = world["dept"]
     html = template.render(Context({"request": request}))
     assert 'data-testid="bell-count">2<' in html and 'href="/notifications/"' in html
+    # A drawn bell, not an emoji: district PCs often have no colour-emoji font.
+    assert "<svg" in html and "\U0001f514" not in html
     from django.contrib.auth.models import AnonymousUser
 
     request.user = AnonymousUser()

@@ -21,6 +21,7 @@ from wangge.events.models import Event, EventStep
 from wangge.testing import GRID_A, GRID_A2, GRID_B, POINT_A, World, extend_world_for_events
 from wangge.workforce import assessment, months
 from wangge.workforce.actions import do_compute_scorecards
+from wangge.workforce.choices import Component
 from wangge.workforce.models import AssessmentScheme, MethodTick, Scorecard
 
 ApiFactory = Callable[[str], Client]
@@ -392,6 +393,39 @@ def test_scorecard_visibility(
     assert login("street_b").get(f"/workforce/ranking/?node={COMMUNITY_A}").status_code == 404
     roster = login("community").get("/workforce/roster/").content.decode()
     assert f'data-grid="{GRID_A2}"' in roster
+
+
+def test_scorecard_pages_label_each_component_and_stay_in_scope(
+    world: World, login: Callable[[str], Client]
+) -> None:
+    month = months.this_month()
+    do_compute_scorecards(month=month, actor=None)
+    cards = {c.worker.username: c for c in Scorecard.objects.select_related("worker")}
+    labels = dict(Component.choices)
+
+    mine = login("worker_a").get("/workforce/").content.decode()
+    for key in cards["worker_a"].components:
+        assert f'data-component="{key}"><td>{labels[key]}</td>' in mine
+    assert f'data-stars="{cards["worker_a"].stars}"' in mine
+
+    url = f"/workforce/scorecards/{cards['worker_a'].pk}/"
+    assert login("worker_a").get(url).status_code == 200
+    page = login("community").get(url).content.decode()
+    assert str(cards["worker_a"].score) in page and labels["reported"] in page
+    for username in ("worker_a2", "street_b", "other_district"):
+        assert login(username).get(url).status_code == 404, username
+
+    # The ranking links each worker to their scorecard and drills down one level.
+    m = f"{month:%Y-%m}"
+    ranking = login("district").get(f"/workforce/ranking/?month={m}").content.decode()
+    assert f'href="/workforce/scorecards/{cards["worker_b"].pk}/"' in ranking
+    assert f'data-node="{GRID_A[:9]}"' in ranking and f'data-node="{GRID_B[:9]}"' in ranking
+    assert f"?node={GRID_A[:9]}&amp;month={m}" in ranking
+    street = login("street").get(f"/workforce/ranking/?month={m}").content.decode()
+    assert f'data-node="{COMMUNITY_A}"' in street and f'data-node="{GRID_B[:9]}"' not in street
+    assert f"?node={GRID_A[:6]}&amp;" not in street  # no way up beyond the street's own scope
+    roster = login("district").get(f"/workforce/roster/?node={GRID_A[:9]}").content.decode()
+    assert f'data-node="{COMMUNITY_A}"' in roster and f'?node={GRID_A[:6]}"' in roster
 
 
 def test_tick_page(world: World, login: Callable[[str], Client]) -> None:
