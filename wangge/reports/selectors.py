@@ -61,6 +61,24 @@ def get_schedule_for_user(user: Any, pk: Any) -> ReportSchedule:
         raise Http404("no such schedule") from None
 
 
+def node_options(user: Any, current: str = "") -> list[tuple[str, str]]:
+    """``node_choices`` as a select shows them: names indented by depth under the user's
+    top node.  ``current`` (a grid from a dashboard's link, say) is kept as an option when
+    it is not among them — whether the user may ask for it is the action's check."""
+    choices = node_choices(user)
+    if not choices:
+        return [(current, current)] if current else []
+    top = min(len(code) for code, _name in choices)
+    options = [(code, "\u3000" * ((len(code) - top) // 3) + name) for code, name in choices]
+    if current and current not in {code for code, _name in choices}:
+        roots = dashboard_roots(user)
+        name = None
+        if roots is None or any(current.startswith(root) for root in roots):
+            name = Region.objects.filter(code=current).values_list("name", flat=True).first()
+        options.insert(0, (current, name or current))  # out of scope: the code as typed
+    return options
+
+
 def node_choices(user: Any) -> list[tuple[str, str]]:
     """(code, name) of the nodes a report may be asked for: the user's nodes and what lies
     below them down to communities (administrators: from the districts), by code.

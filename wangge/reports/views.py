@@ -56,10 +56,11 @@ def _panel_context(
         "period_start": periods.today().isoformat(),
         "format": ReportFormat.XLSX,
     }
+    merged = {**defaults, **(values or {})}
     return {
-        "values": {**defaults, **(values or {})},
+        "values": merged,
         "errors": errors or {},
-        "node_choices": choices,
+        "node_options": selectors.node_options(user, merged["node"]),
         "kinds": PeriodKind.choices,
         "formats": ReportFormat.choices,
         "rows": [_row(r) for r in selectors.recent_reports(user)],
@@ -160,7 +161,7 @@ def schedules(request: HttpRequest) -> HttpResponse:
     context = {
         "values": values,
         "errors": errors,
-        "node_choices": selectors.node_choices(request.user),
+        "node_options": selectors.node_options(request.user, str(values.get("node") or "")),
         "kinds": PeriodKind.choices,
         "formats": ReportFormat.choices,
         "schedules": list(

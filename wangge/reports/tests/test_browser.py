@@ -30,11 +30,20 @@ def test_asking_for_a_report_on_a_phone(browser: Any, live_server: Any, story: A
     )
     web.sign_in(page, live_server, "street", PASSWORD)
     page.goto(f"{live_server.url}/reports/")
-    page.fill("#id_node", "440704002")
+    # The nodes are offered by name, the street's own first; another street's is not.
+    options = page.locator("#id_node option")
+    assert options.first.get_attribute("value") == "440704001"
+    assert "440704002" not in [
+        options.nth(i).get_attribute("value") for i in range(options.count())
+    ]
+    # A node slipped in anyway (a tampered form) is refused field by field.
+    page.evaluate(
+        "document.querySelector('#id_node').add(new Option('x', '440704002', true, true))"
+    )
     page.click("[data-testid=request-submit]")
     page.wait_for_selector("[data-testid=error-node]")
     assert Report.objects.count() == 0
-    page.fill("#id_node", "440704001")
+    page.select_option("#id_node", "440704001")
     page.select_option("#id_format", "pdf")
     page.click("[data-testid=request-submit]")
     page.wait_for_selector("[data-testid=notice]")

@@ -110,3 +110,23 @@ def test_schedules_page_creates_lists_and_stops(world, login):
 def test_the_dashboard_links_to_the_reports(world, login):
     html = login("street").get(reverse("dashboards:index")).content.decode()
     assert 'data-testid="reports-link"' in html and "/reports/?node=440704001" in html
+
+
+def test_the_node_is_chosen_by_name_and_a_linked_grid_is_kept(world, login):
+    from wangge.regions.models import Region
+    from wangge.testing import GRID_A, GRID_B
+
+    names = dict(Region.objects.values_list("code", "name"))
+    client = login("street")
+    html = client.get(reverse("reports:index")).content.decode()
+    assert f'<option value="440704001" selected>{names["440704001"]}</option>' in html
+    assert f'<option value="{GRID_A[:12]}">\u3000{names[GRID_A[:12]]}</option>' in html
+    # From a grid's dashboard: the grid is offered, by name, and chosen.
+    html = client.get(reverse("reports:index"), {"node": GRID_A}).content.decode()
+    assert f'<option value="{GRID_A}" selected>{names[GRID_A]}</option>' in html
+    # Another street's grid: the code as given, not its name (the request is then refused).
+    html = client.get(reverse("reports:index"), {"node": GRID_B}).content.decode()
+    assert f'<option value="{GRID_B}" selected>{GRID_B}</option>' in html
+    assert names[GRID_B] not in html
+    schedules = client.get(reverse("reports:schedules")).content.decode()
+    assert f'<option value="440704001">{names["440704001"]}</option>' in schedules
