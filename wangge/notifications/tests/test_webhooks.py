@@ -300,3 +300,20 @@ def test_the_admin_form_refuses_this_machine_too(ew):
         Webhook(name="本机", url="http://localhost:8000/", secret="s").full_clean()
     assert "url" in refused.value.message_dict
     Webhook(name="区平台", url="http://10.1.2.3/hook", secret="s").full_clean()
+
+
+@pytest.mark.django_db
+def test_the_active_webhook_check_is_asked_again_after_a_clock_that_went_back():
+    """``any_active_webhook`` is cached a few seconds; an answer cached on a simulated clock
+    (the demo seeder's) must not outlive it."""
+    from freezegun import freeze_time
+
+    actions.forget_webhook_check()
+    with freeze_time(timezone.now() - timedelta(days=90)):
+        assert actions.any_active_webhook() is False
+    # Created by another process (no signal here): seen once the cache is not trusted.
+    Webhook.objects.bulk_create(
+        [Webhook(name="x", url="https://hooks.example.org/in", secret="s" * 32)]
+    )
+    assert actions.any_active_webhook() is True
+    actions.forget_webhook_check()

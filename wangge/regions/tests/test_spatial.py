@@ -210,3 +210,18 @@ def test_it_sees_grids_created_later(world):
         check_geometry=False,
     )
     assert spatial.locate(113.35, 22.15) == Location("440703002001001", None)
+
+
+def test_a_clock_that_went_back_does_not_keep_a_stale_index(world):
+    """The demo seeder runs the actions on a simulated clock (``freezegun`` moves
+    ``time.monotonic`` too): an index checked then must be checked again after."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from freezegun import freeze_time
+
+    with freeze_time(timezone.now() - timedelta(days=90)):
+        before = spatial.get_index()
+    spatial.bump_revision()
+    after = spatial.get_index()
+    assert after is not before and after.revision == spatial.current_revision()
