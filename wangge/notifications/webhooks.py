@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import ipaddress
 import json
 import socket
@@ -117,31 +118,84 @@ def local_host(url: str) -> bool:
     return not allow_local() and (host in LOCAL_NAMES or local_address(host))
 
 
-def refused_destination(url: str) -> str:
-    """Why the URL must not be posted to ("" when it may): checked before every POST on the
-    addresses the host resolves to now, so a name that later points at this machine or at a
-    metadata service is refused too (server-side request forgery)."""
+def checked_destination(url: str) -> tuple[str, list[tuple[str, int]]]:
+    """``(why refused, addresses)``: checked before every POST on the addresses the host
+    resolves to now, so a name that later points at this machine or at a metadata service is
+    refused too (server-side request forgery).
+    ``post`` connects to those very addresses (pinned), so a resolver that answers
+    differently a moment later (DNS rebinding) is not asked again.  No addresses: nothing
+    to pin (local receivers allowed, or the name did not resolve — the POST then fails and
+    says why)."""
     if allow_local():
-        return ""
+        return "", []
     parts = urllib.parse.urlsplit(url)
     host = (parts.hostname or "").lower().rstrip(".")
     if host in LOCAL_NAMES:
-        return f"refused: {host} is this machine"
+        return f"refused: {host} is this machine", []
     try:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, ValueError, UnicodeError):
-        return ""  # the POST fails and says why
+        return "", []  # the POST fails and says why
+    addresses: list[tuple[str, int]] = []
     for *_rest, sockaddr in found:
         if local_address(str(sockaddr[0])):
-            return f"refused: {host} resolves to {sockaddr[0]}"
-    return ""
+            return f"refused: {host} resolves to {sockaddr[0]}", []
+        address = (str(sockaddr[0]), int(sockaddr[1]))
+        if address not in addresses:
+            addresses.append(address)
+    return "", addresses
+
+
+def _pinned(
+    connection_class: type[http.client.HTTPConnection], host: str, addresses: list[tuple[str, int]]
+) -> Any:
+    """A connection class for urllib that connects to ``addresses`` when it is asked for
+    ``host`` (TLS still checks the certificate against the name); through a proxy (another
+    host) it connects as usual."""
+
+    def make(netloc: str, **kwargs: Any) -> http.client.HTTPConnection:
+        connection = connection_class(netloc, **kwargs)
+        if connection.host.lower().rstrip(".") == host and addresses:
+
+            def connect(
+                _address: Any, timeout: Any = None, source_address: Any = None
+            ) -> socket.socket:
+                error: OSError | None = None
+                for address in addresses:
+                    try:
+                        return socket.create_connection(address, timeout, source_address)
+                    except OSError as exc:
+                        error = exc
+                raise error or OSError("no address")
+
+            connection._create_connection = connect  # type: ignore[attr-defined]
+        return connection
+
+    return make
+
+
+def _opener_for(url: str, addresses: list[tuple[str, int]]) -> urllib.request.OpenerDirector:
+    if not addresses:
+        return _opener
+    host = (urllib.parse.urlsplit(url).hostname or "").lower().rstrip(".")
+
+    class Http(urllib.request.HTTPHandler):
+        def http_open(self, req: Any) -> Any:
+            return self.do_open(_pinned(http.client.HTTPConnection, host, addresses), req)
+
+    class Https(urllib.request.HTTPSHandler):
+        def https_open(self, req: Any) -> Any:
+            connection = _pinned(http.client.HTTPSConnection, host, addresses)
+            return self.do_open(connection, req, context=self._context)  # type: ignore[attr-defined]
+
+    return urllib.request.build_opener(_NoRedirect, Http, Https)
 
 
 def post(url: str, body: bytes, *, secret: str, delivery_id: str, at: datetime) -> PostResult:
     """POST the body, signed; any 2xx is success.  Never raises for network errors.
-    Never posts to this machine or a link-local address (``refused_destination``)."""
-    refused = refused_destination(url)
+    Never posts to this machine or a link-local address (``checked_destination``)."""
+    refused, addresses = checked_destination(url)
     if refused:
         return PostResult(False, None, refused)
     request = urllib.request.Request(  # noqa: S310  # the scheme is checked when the URL is saved
@@ -157,7 +211,7 @@ def post(url: str, body: bytes, *, secret: str, delivery_id: str, at: datetime) 
         },
     )
     try:
-        with _opener.open(request, timeout=timeout()) as response:
+        with _opener_for(url, addresses).open(request, timeout=timeout()) as response:
             status = int(response.status)
             response.read(1024)
     except urllib.error.HTTPError as exc:

@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -317,3 +318,40 @@ def test_the_active_webhook_check_is_asked_again_after_a_clock_that_went_back():
     )
     assert actions.any_active_webhook() is True
     actions.forget_webhook_check()
+
+
+def test_the_post_goes_to_the_address_that_was_checked(ew, receiver, settings, monkeypatch):
+    """DNS rebinding: a name that resolves to a public address when checked and to this
+    machine a moment later.  The name is resolved once; the POST connects to what was
+    checked, with the name in the Host header."""
+    import socket
+
+    hook = receiver([200])
+    settings.WANGGE_WEBHOOK_ALLOW_LOCAL = False
+    port = int(hook.url.rsplit(":", 1)[1].split("/", 1)[0])
+    # The fake receiver stands in for a public address: the check lets it through once.
+    answers = [[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]]
+    calls: list[str] = []
+
+    real_resolve = socket.getaddrinfo
+
+    def resolve(host: str, *args: Any, **kwargs: Any) -> Any:
+        if host != "hooks.example.org":
+            return real_resolve(host, *args, **kwargs)
+        calls.append(host)
+        if len(calls) > 1:  # a second lookup would be the rebinding
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("169.254.169.254", port))]
+        return answers[0]
+
+    checked = iter([False])
+    real_local = webhooks.local_address
+    monkeypatch.setattr(webhooks.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(
+        webhooks, "local_address", lambda a: next(checked, None) is None and real_local(a)
+    )
+    url = f"http://hooks.example.org:{port}/hook"
+    result = webhooks.post(url, b"{}", secret="s", delivery_id="d", at=timezone.now())
+    assert result.ok, result.error
+    assert calls == ["hooks.example.org"]
+    ((headers, _body),) = hook.requests
+    assert headers["host"] == f"hooks.example.org:{port}"
