@@ -5,6 +5,7 @@ from wangge.events import views
 app_name = "events"
 
 urlpatterns = [
+    path("", views.index, name="index"),
     path("queue/", views.queue, name="queue"),
     path("queue/dispatch/", views.queue_dispatch, name="queue-dispatch"),
     path("inbox/", views.inbox, name="inbox"),

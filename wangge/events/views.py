@@ -99,6 +99,19 @@ def _list_qs(qs: QuerySet[Event]) -> QuerySet[Event]:
 
 @login_required
 @require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """/events/: the list the user works from — the command queue, a department's inbox,
+    or "my events"."""
+    user = request.user
+    if selectors.can_use_queue(user):
+        return redirect("events:queue")
+    if selectors.can_use_inbox(user):
+        return redirect("events:inbox")
+    return redirect("events:mine")
+
+
+@login_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     """Events under the user's command: filter, page, and dispatch several at once."""
     user = request.user

@@ -491,7 +491,7 @@ def ranking(request: HttpRequest, query: Query[NodeMonthQuery]) -> dict[str, Any
     return {
         "node": {"code": node.code, "name": node.name},
         "month": f"{month:%Y-%m}",
-        "scorecards": scorecard_dicts(cards),
+        "scorecards": scorecard_dicts(list(cards)),
     }
 
 

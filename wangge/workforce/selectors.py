@@ -318,8 +318,10 @@ def own_scorecards(user: Any, month: date | None = None) -> QuerySet[Scorecard]:
     return qs.order_by("-month", "region_code")
 
 
-def ranking(user: Any, month: date, node_code: str | None = None) -> tuple[Region, list[Scorecard]]:
-    """The scorecards of the node's workers for the month, best first."""
+def ranking(
+    user: Any, month: date, node_code: str | None = None
+) -> tuple[Region, QuerySet[Scorecard]]:
+    """The scorecards of the node's workers for the month, best first (a query: page it)."""
     node = node_for_user(user, node_code, VIEW_RANKING)
     qs = (
         Scorecard.objects.filter(month=month)
@@ -327,7 +329,7 @@ def ranking(user: Any, month: date, node_code: str | None = None) -> tuple[Regio
         .select_related("worker")
         .order_by("-score", "region_code", "worker_id")
     )
-    return node, list(qs)
+    return node, qs
 
 
 def get_scorecard_for_user(user: Any, pk: int) -> Scorecard:

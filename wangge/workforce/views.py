@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 from wangge.accounts.scope import scope_for
 from wangge.regions.models import Region
 from wangge.workforce import actions, months, selectors
+from wangge.workforce.models import Scorecard
+
+#: Workers per page of the ranking (a street has a few hundred).
+RANKING_PAGE_SIZE = 50
 
 
 def _month(request: HttpRequest, default: date | None = None) -> date:
@@ -84,12 +89,18 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     month = _month(request, months.previous_month(months.this_month()))
     node, cards = selectors.ranking(request.user, month, request.GET.get("node") or None)
-    names = selectors.grid_names([c.region_code for c in cards])
+    page = Paginator(cards, RANKING_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown: list[Scorecard] = list(page.object_list)
+    names = selectors.grid_names([c.region_code for c in shown])
+    first = page.start_index()
     context = {
         **_drill(request, node, selectors.VIEW_RANKING),
         "month": month,
         "month_text": f"{month:%Y-%m}",
-        "rows": [(i + 1, c, names.get(c.region_code, c.region_code)) for i, c in enumerate(cards)],
+        "page": page,
+        "rows": [
+            (first + i, c, names.get(c.region_code, c.region_code)) for i, c in enumerate(shown)
+        ],
     }
     return render(request, "workforce/ranking.html", context)
 

@@ -86,11 +86,15 @@ def test_it_opens_the_queue_and_inbox_only_to_their_roles(ew, login, username, q
     assert client.get("/events/inbox/").status_code == inbox
     assert client.get("/events/mine/").status_code == 200
     assert client.get("/events/new/").status_code == 200
+    # /events/ opens the list the user works from.
+    landing = "queue" if queue == 200 else "inbox" if inbox == 200 else "mine"
+    response = client.get("/events/")
+    assert response.status_code == 302 and response.url == f"/events/{landing}/"
 
 
 def test_it_sends_anonymous_visitors_to_the_login_page(ew, client):
     event = report(ew)
-    for path in ("/events/queue/", "/events/inbox/", "/events/mine/", "/events/new/"):
+    for path in ("/events/", "/events/queue/", "/events/inbox/", "/events/mine/", "/events/new/"):
         response = client.get(path)
         assert response.status_code == 302 and response.url.startswith("/login/")
     assert client.get(f"/events/{event.pk}/").status_code == 302

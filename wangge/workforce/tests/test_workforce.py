@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -19,7 +20,7 @@ from wangge.events.actions import do_report_event, do_return_visit_event, do_sel
 from wangge.events.choices import EventAction, EventState
 from wangge.events.models import Event, EventStep
 from wangge.testing import GRID_A, GRID_A2, GRID_B, POINT_A, World, extend_world_for_events
-from wangge.workforce import assessment, months
+from wangge.workforce import assessment, months, views
 from wangge.workforce.actions import do_compute_scorecards
 from wangge.workforce.choices import Component
 from wangge.workforce.models import AssessmentScheme, MethodTick, Scorecard
@@ -426,6 +427,34 @@ def test_scorecard_pages_label_each_component_and_stay_in_scope(
     assert f"?node={GRID_A[:6]}&amp;" not in street  # no way up beyond the street's own scope
     roster = login("district").get(f"/workforce/roster/?node={GRID_A[:9]}").content.decode()
     assert f'data-node="{COMMUNITY_A}"' in roster and f'?node={GRID_A[:6]}"' in roster
+
+
+def test_the_ranking_page_is_paged_and_ranks_run_on(
+    world: World, login: Callable[[str], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    month = months.this_month()
+    do_compute_scorecards(month=month, actor=None)
+    monkeypatch.setattr(views, "RANKING_PAGE_SIZE", 2)
+    order = [
+        c.worker.username
+        for c in Scorecard.objects.filter(month=month)
+        .select_related("worker")
+        .order_by("-score", "region_code", "worker_id")
+    ]
+    assert len(order) == 3
+    client = login("district")
+    url = f"/workforce/ranking/?month={month:%Y-%m}"
+
+    def shown(html: str) -> list[tuple[str, str]]:
+        return re.findall(r'data-worker="([^"]+)"><td class="num">(\d+)</td>', html)
+
+    first = client.get(url).content.decode()
+    assert shown(first) == [(order[0], "1"), (order[1], "2")]
+    assert 'rel="next"' in first and "page=2" in first
+    second = client.get(f"{url}&page=2").content.decode()
+    assert shown(second) == [(order[2], "3")]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert shown(client.get(f"{url}&page=99").content.decode()) == [(order[2], "3")]
 
 
 def test_tick_page(world: World, login: Callable[[str], Client]) -> None:
