@@ -39,6 +39,7 @@ from wangge.dashboards.models import EventFact, Tally
 from wangge.dashboards.periods import Period
 from wangge.lib import codes
 from wangge.lib.codes import prefix_upper_bound
+from wangge.lib.db import preparing_cursor
 from wangge.regions.choices import LEVEL_ORDER
 from wangge.regions.models import Region
 
@@ -114,6 +115,23 @@ assert COUNTERS[0] == "reported"  # noqa: S101 - ``_Sql.run`` skips rows by the 
 FACTS = "f"
 
 
+_SUMS: dict[str, str] = {}
+
+
+def _sums(vendor: str, qn: Any) -> str:
+    """``SUM(<counter>), …`` (written once per database vendor)."""
+    if vendor not in _SUMS:
+        # The durations are bigint: their SUM is numeric on PostgreSQL, cast back to bigint.
+        _SUMS[vendor] = ", ".join(
+            f"CAST(SUM({qn(c)}) AS bigint)" if c in DURATIONS else f"SUM({qn(c)})" for c in COUNTERS
+        )
+    return _SUMS[vendor]
+
+
+def _plain_cursor(connection: Any) -> Any:
+    return connection.cursor()
+
+
 class _Sql:
     """Hand-written SQL: one statement, ``UNION ALL`` of the parts, read in one round trip
     (the ORM would spend longer building 21 ``SUM``s than the database answering)."""
@@ -124,11 +142,7 @@ class _Sql:
         self.qn = self.connection.ops.quote_name
         self.fact = self.qn(EventFact._meta.db_table)
         self.tally = self.qn(Tally._meta.db_table)
-        # The durations are bigint: their SUM is numeric on PostgreSQL, cast back to bigint.
-        self.sums = ", ".join(
-            f"CAST(SUM({self.qn(c)}) AS bigint)" if c in DURATIONS else f"SUM({self.qn(c)})"
-            for c in COUNTERS
-        )
+        self.sums = _sums(self.connection.vendor, self.qn)
 
     def days(self, period: Period) -> tuple[str, list[Any]]:
         ops = self.connection.ops
@@ -192,9 +206,11 @@ class _Sql:
         *,
         feed_check: bool = False,
         large: bool = False,
+        prepared: bool = False,
     ) -> tuple[list[tuple[str, Any, Counters]], bool]:
         """The rows of the statement (parts with no events left out) and whether the
-        change feed is behind.  ``large``: the statement sums many tally rows."""
+        change feed is behind.  ``large``: the statement sums many tally rows;
+        ``prepared``: a statement that reads one node's rows by equality, to keep prepared."""
         if not parts:
             return [], False
         sql, params = self.statement(parts, facts, feed_check)
@@ -205,7 +221,11 @@ class _Sql:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
         else:
-            with self.connection.cursor() as cursor:
+            # ``prepared``: kept prepared once the connection has run it a few times
+            # (planning is most of the time of a statement that reads a few index rows).
+            # Not a page's statement: a generic plan for its ranges can be far slower.
+            cursor_of = preparing_cursor if prepared else _plain_cursor
+            with cursor_of(self.connection) as cursor:
                 cursor.execute(sql, params)
                 rows = cursor.fetchall()
         result = []
@@ -315,8 +335,9 @@ def figures_data(node: str, period: Period, *, fresh: bool = True) -> Counters:
     else:
         table, where = sql.tally, f"{at_node} AND {qn('dim')} = '{ALL}' AND {in_days}"
     part = _Part("'total'", "''", table, where, [*params, *day_params], "")  # no GROUP BY
-    rows, behind = sql.run([part], feed_check=fresh)
+    by_node = depth is None or depth <= 3  # not a unit's range of facts
+    rows, behind = sql.run([part], feed_check=fresh, prepared=by_node)
     if behind:
         feed.catch_up(limit=feed.READ_LIMIT, wait=False)
-        rows, _ = sql.run([part])
+        rows, _ = sql.run([part], prepared=by_node)
     return rows[0][2] if rows else zero()

@@ -66,7 +66,8 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
     """Turn ``sqlite:///path`` or ``postgres://user@host:port/name`` into Django settings."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
-    options = dict(parse_qsl(parts.query))
+    given = dict(parse_qsl(parts.query, keep_blank_values=True))
+    options = {k: v for k, v in given.items() if v}
     if scheme == "sqlite":
         # sqlite:///relative/path and sqlite:////absolute/path
         if parts.netloc:
@@ -93,6 +94,17 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
         name = unquote(parts.path.lstrip("/"))
         if not name:
             raise EnvError(f"WANGGE_DATABASE_URL={url!r}: missing database name")
+        # Statements run through ``wangge.lib.db.preparing_cursor`` are prepared after this
+        # many runs on a connection; empty: never (a pooler in transaction mode).
+        test_name = options.pop("test_name", None) or f"test_{name}"
+        options.pop("prepare_threshold", None)
+        threshold = given.get("prepare_threshold", "5").strip()
+        try:
+            prepare: int | None = int(threshold) if threshold else None
+        except ValueError:
+            raise EnvError(
+                f"WANGGE_DATABASE_URL: prepare_threshold={threshold!r} is not a whole number"
+            ) from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": name,
@@ -100,10 +112,10 @@ def parse_database_url(url: str, *, base_dir: Path) -> dict[str, object]:
             "PASSWORD": unquote(parts.password or ""),
             "HOST": parts.hostname or "",
             "PORT": str(parts.port or ""),
-            "OPTIONS": options,
+            "OPTIONS": {**options, "prepare_threshold": prepare},
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
-            "TEST": {"NAME": options.pop("test_name", None) or f"test_{name}"},
+            "TEST": {"NAME": test_name},
         }
     raise EnvError(
         f"WANGGE_DATABASE_URL={url!r}: unsupported scheme {scheme!r} (use sqlite:/// or postgres://)"

@@ -235,3 +235,21 @@ def test_a_deleted_event_leaves_the_aggregates_when_the_delete_commits(
     assert apply_deleted() == 1  # the rolled-back id: applied, changes nothing
     feed.catch_up()
     assert queries.figures_data(GRID_A, today())["reported"] == 2
+
+
+def test_the_figures_statement_is_kept_prepared_and_still_reads_fresh(ew: World) -> None:
+    """PostgreSQL keeps the figures' statement prepared after a few runs; each run still
+    sees what was reported just before it (the feed check is part of the statement)."""
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(1, 9):
+        report(1)
+        assert queries.figures_data(GRID_A, today())["reported"] == n
+    with CaptureQueriesContext(connection) as captured:  # through Django's wrappers
+        assert queries.figures_data(GRID_A, today())["reported"] == 8
+    assert len(captured.captured_queries) == 1
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement FROM pg_prepared_statements")
+            prepared = [row[0] for row in cursor.fetchall()]
+        assert any('FROM "dashboards_tally"' in sql for sql in prepared), prepared

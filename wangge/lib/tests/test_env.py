@@ -89,7 +89,7 @@ def test_it_parses_postgres_urls(scheme):
     assert db["PASSWORD"] == "p@ss"
     assert db["HOST"] == "db.example"
     assert db["PORT"] == "6543"
-    assert db["OPTIONS"] == {}
+    assert db["OPTIONS"] == {"prepare_threshold": 5}
     assert db["TEST"] == {"NAME": "test_grid"}
 
 
@@ -105,8 +105,19 @@ def test_it_passes_query_options_and_takes_the_test_name_out():
     db = parse_database_url(
         "postgres://u@h:5432/grid?sslmode=require&test_name=grid_ci", base_dir=BASE
     )
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "prepare_threshold": 5}
     assert db["TEST"] == {"NAME": "grid_ci"}
+
+
+@pytest.mark.parametrize(("given", "threshold"), [("0", 0), ("12", 12), ("", None)])
+def test_it_takes_the_prepare_threshold_as_a_number_or_none(given, threshold):
+    db = parse_database_url(f"postgres://u@h/grid?prepare_threshold={given}", base_dir=BASE)
+    assert db["OPTIONS"] == {"prepare_threshold": threshold}
+
+
+def test_it_refuses_a_prepare_threshold_that_is_not_a_number():
+    with pytest.raises(EnvError, match="prepare_threshold='often'"):
+        parse_database_url("postgres://u@h/grid?prepare_threshold=often", base_dir=BASE)
 
 
 def test_it_requires_a_postgres_database_name():
