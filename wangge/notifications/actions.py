@@ -304,6 +304,17 @@ def do_mark_all_read(*, actor: Any) -> int:
 # --- SMS -------------------------------------------------------------------------------------
 
 
+#: Kinds of text that carry a one-time code.
+ONE_TIME_CODE_KINDS = frozenset({NotificationKind.LOGIN_CODE})
+
+_CODE = re.compile(r"\d{4,}")
+
+
+def blank_codes(body: str) -> str:
+    """``body`` with every run of four or more digits starred out."""
+    return _CODE.sub(lambda m: "*" * len(m.group()), body)
+
+
 def send_sms(message_id: int) -> SmsMessage | None:
     """Hand one pending message to the gateway; ``None`` if it is not pending (sent already)."""
     if not SmsMessage.objects.filter(pk=message_id, state=SmsState.PENDING).update(
@@ -312,11 +323,14 @@ def send_sms(message_id: int) -> SmsMessage | None:
         return None
     message = SmsMessage.objects.get(pk=message_id)
     gateway = backend_path()
+    # A one-time code is not kept in the outbox once the gateway has had it (sent or not:
+    # a failed code is never sent again, the resident asks for a new one).
+    body = {"body": blank_codes(message.body)} if message.kind in ONE_TIME_CODE_KINDS else {}
     try:
         provider_id = get_gateway().send(message.phone, message.body)
     except Exception as exc:  # noqa: BLE001  # any gateway failure is recorded, not raised
         SmsMessage.objects.filter(pk=message_id).update(
-            state=SmsState.FAILED, gateway=gateway, error=str(exc)[:500]
+            state=SmsState.FAILED, gateway=gateway, error=str(exc)[:500], **body
         )
     else:
         SmsMessage.objects.filter(pk=message_id).update(
@@ -325,6 +339,7 @@ def send_sms(message_id: int) -> SmsMessage | None:
             provider_id=provider_id[:100],
             sent_at=timezone.now(),
             error="",
+            **body,
         )
     message.refresh_from_db()
     return message

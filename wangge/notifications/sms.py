@@ -3,14 +3,16 @@
 A gateway has ``send(phone, body) -> str`` returning the provider's message id and
 raising ``SmsError`` when the text could not be handed over.  The default,
 ``ConsoleSmsGateway``, only writes to the ``wangge.sms`` logger (phone masked);
-the outbox row (``SmsMessage``) records every message whatever the gateway.
+``MemorySmsGateway`` keeps the texts in the process (tests, trials).  The outbox row
+(``SmsMessage``) records every message whatever the gateway; a one-time code in it is
+blanked once the gateway has had it (``notifications.actions.send_sms``).
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from typing import Any, Protocol
+from typing import Any, ClassVar, Protocol
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -36,6 +38,17 @@ class ConsoleSmsGateway:
     def send(self, phone: str, body: str) -> str:
         message_id = f"console-{uuid.uuid4().hex[:12]}"
         logger.info("SMS %s to %s: %s", message_id, mask_phone(phone), body)
+        return message_id
+
+
+class MemorySmsGateway:
+    """Keeps ``(phone, body, message id)`` of every text in ``sent`` (this process only)."""
+
+    sent: ClassVar[list[tuple[str, str, str]]] = []
+
+    def send(self, phone: str, body: str) -> str:
+        message_id = f"memory-{uuid.uuid4().hex[:12]}"
+        self.sent.append((phone, body, message_id))
         return message_id
 
 

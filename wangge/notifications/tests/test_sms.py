@@ -74,3 +74,22 @@ def test_sms_kinds_setting(ew, run, dispatched, settings):
     settings.WANGGE_SMS_KINDS = ()
     close(ew, run, dispatched("cg", reporter="resident", reporter_contact=PHONE))
     assert SmsMessage.objects.count() == 0
+
+
+def test_a_one_time_code_is_blanked_in_the_outbox_once_the_gateway_had_it(ew, settings):
+    from wangge.notifications.actions import blank_codes, send_sms
+    from wangge.notifications.sms import MemorySmsGateway
+
+    assert blank_codes("验证码 123456，5 分钟内有效") == "验证码 ******，5 分钟内有效"
+    body = "【网格化服务管理】您的登录验证码为 654321，5 分钟内有效。"
+    settings.WANGGE_SMS_BACKEND = "wangge.notifications.sms.MemorySmsGateway"
+    MemorySmsGateway.sent.clear()
+    sent = SmsMessage.objects.create(phone=PHONE, body=body, kind="login_code", key="login")
+    assert send_sms(sent.pk).body == body.replace("654321", "******")
+    assert MemorySmsGateway.sent[0][:2] == (PHONE, body)  # the phone got the code
+    settings.WANGGE_SMS_BACKEND = f"{__name__}.BrokenGateway"
+    failed = SmsMessage.objects.create(phone=PHONE, body=body, kind="login_code", key="login")
+    assert send_sms(failed.pk).body == body.replace("654321", "******")
+    # Other texts are kept as sent (an event number is not a secret).
+    other = SmsMessage.objects.create(phone=PHONE, body="事件 20261122001 已办结", kind="closed")
+    assert send_sms(other.pk).body == "事件 20261122001 已办结"

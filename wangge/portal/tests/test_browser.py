@@ -16,10 +16,11 @@ from PIL import Image
 from wangge.accounts.models import Assignment
 from wangge.events import actions as event_actions
 from wangge.events.models import Event
-from wangge.notifications.models import SmsMessage
 from wangge.portal.plain import seed_plain_choices
 from wangge.regions.models import Region
 from wangge.web.tests import test_browser as web
+
+from .conftest import last_code
 
 pytestmark = [
     pytest.mark.browser,
@@ -83,8 +84,7 @@ def test_a_resident_reports_with_a_photo_and_sees_the_tracking_page(browser, liv
         page.locator("[data-testid=send-code]").click()
         page.locator("[data-testid=code-form]").wait_for()
         assert "139****5678" in page.locator("[data-testid=sent]").inner_text()
-        message = SmsMessage.objects.filter(kind="login_code").latest("id")
-        code = re.search(r"[0-9]{6}", message.body).group(0)
+        code = last_code(PHONE_NUMBER)
         page.fill("input[name=code]", code)
         shot(page, "portal-login-phone.png")
         page.locator("[data-testid=verify]").click()
