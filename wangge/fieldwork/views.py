@@ -49,6 +49,7 @@ KINDS: dict[str, Promise] = {
     "care": _("Care visit"),
     "emergency": _("Emergency task"),
     "inspection": _("Inspection"),
+    "workforce": _("553 checklist"),
 }
 ICONS = (
     ("fieldwork/icons/icon-192.png", "192x192", "any"),
@@ -81,7 +82,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "fieldwork/today.html",
         {
             "groups": [
-                (key, [(i, KINDS.get(i.kind, i.kind)) for i in rows])
+                (key, [(i, KINDS.get(i.kind, _("Other"))) for i in rows])
                 for key, rows in groups
                 if rows
             ],

@@ -246,3 +246,15 @@ def test_it_shows_an_offline_page_with_nobodys_data(ew, login):
     assert 'data-testid="offline-page"' in page
     assert ew["worker_a"].display_name not in page and "logout" not in page
     assert Client().get("/fieldwork/offline/").status_code == 200
+
+
+def test_every_item_of_the_real_providers_is_labelled_in_words(ew, login):
+    # The "553" checklist of worker A's grid is on the list, called by its name.
+    page = html(login("worker_a").get("/fieldwork/"))
+    shown = re.findall(
+        r'data-kind="([^"]+)" data-testid="today-item">\s*<a[^>]*>\s*<span class="ev-top">\s*'
+        r'<span class="today-kind">([^<]+)</span>',
+        page,
+    )
+    assert ("workforce", "“553”工作清单") in shown
+    assert all(label != kind for kind, label in shown), shown
