@@ -457,6 +457,8 @@ def event_districts() -> list[str]:
 @dataclass
 class ReconcileResult:
     chunks: list[RebuildResult] = field(default_factory=list)
+    #: Districts after which the tables were vacuumed (``vacuum_aggregates``).
+    vacuumed: int = 0
 
     @property
     def events(self) -> int:
@@ -496,4 +498,22 @@ def reconcile(
                     f"{district} {chunk_start}–{chunk_end}: {chunk.events:,} 件事件，"
                     f"{chunk.tallies:,} 行汇总，{chunk.seconds:.2f} 秒"
                 )
+        result.vacuumed += int(vacuum_aggregates())
     return result
+
+
+def vacuum_aggregates(using: str = "default") -> bool:
+    """``VACUUM (ANALYZE)`` the facts and tallies (PostgreSQL, outside a transaction).
+
+    A rebuild deletes and rewrites its rows; until a vacuum, the old versions take space
+    that nothing can reuse.  Vacuumed after each district, the next district's rows
+    go into the space the last one freed (a nightly reconcile of everything would
+    otherwise leave a dead copy of the tables behind, which autovacuum reclaims only
+    later), and the planner's statistics follow the new rows.  False when not run."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return False
+    qn = connection.ops.quote_name
+    tables = ", ".join(qn(m._meta.db_table) for m in (EventFact, Tally))
+    _execute(f"VACUUM (ANALYZE) {tables}", [], using)
+    return True

@@ -242,3 +242,26 @@ def test_the_migration_fills_the_grid_day_tallies_as_the_rebuild_does(
     fill(apps, SimpleNamespace(connection=connection))  # what it uses of the schema editor
     filled = Tally.objects.filter(depth=3).values_list("node", "day", "reported", "handled")
     assert sorted(filled) == kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reconcile_vacuums_the_tables_after_each_district(world: World) -> None:
+    """PostgreSQL, outside a transaction (the nightly task, the command): ``VACUUM
+    (ANALYZE)`` after each district, so the next one reuses the space the last freed."""
+    from django.db import transaction
+
+    from wangge.testing import extend_world_for_events
+
+    extend_world_for_events(world)
+    for point in (POINT_A, POINT_OTHER):
+        actions.do_report_event(
+            actor=None, category="0601", description="井盖", lng=point[0], lat=point[1]
+        )
+    feed.catch_up()
+    before = rows()
+    assert len(aggregates.event_districts()) == 2
+    result = aggregates.reconcile()
+    assert rows() == before
+    assert result.vacuumed == (2 if connection.vendor == "postgresql" else 0)
+    with transaction.atomic():  # VACUUM cannot run in a transaction: not tried there
+        assert aggregates.reconcile().vacuumed == 0

@@ -70,5 +70,6 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"已重建：{result.events:,} 件事件，{result.tallies:,} 行汇总，"
                 f"{len(result.chunks)} 批，用时 {result.seconds:.1f} 秒"
+                + (f"，整理（VACUUM）{result.vacuumed} 次" if result.vacuumed else "")
             )
         )
