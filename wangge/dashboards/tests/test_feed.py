@@ -253,3 +253,20 @@ def test_the_figures_statement_is_kept_prepared_and_still_reads_fresh(ew: World)
             cursor.execute("SELECT statement FROM pg_prepared_statements")
             prepared = [row[0] for row in cursor.fetchall()]
         assert any('FROM "dashboards_tally"' in sql for sql in prepared), prepared
+
+
+def test_a_districts_page_is_read_without_parallel_workers_or_jit(ew: World) -> None:
+    """A year of a district's tally rows can be estimated above ``jit_above_cost``:
+    compiling the statement then took two thirds of its time (PostgreSQL)."""
+    from django.test.utils import CaptureQueriesContext
+
+    report(1)
+    feed.catch_up()
+    with CaptureQueriesContext(connection) as captured:
+        assert queries.dashboard_data("440704", today()).totals["reported"] == 1
+    settings = [q["sql"] for q in captured.captured_queries if "set_config" in q["sql"]]
+    if connection.vendor == "postgresql":
+        assert len(settings) == 1 and "'jit', 'off', true" in settings[0]
+        assert "'max_parallel_workers_per_gather', '0', true" in settings[0]
+    else:
+        assert settings == []
