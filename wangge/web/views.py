@@ -29,7 +29,7 @@ from wangge.lib import codes
 from wangge.regions import selectors
 from wangge.regions.choices import LEVEL_ORDER, RegionLevel
 from wangge.regions.models import Region
-from wangge.web.landing import GROUND_LEVELS, landing_for, page_url
+from wangge.web.landing import GROUND_LEVELS, has_overview, landing_for, page_url
 from wangge.web.modules import modules_for
 
 
@@ -209,6 +209,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Departments and residents: their department or district, with its map."""
     scope = scope_for(request.user)
+    if scope.node_roots and not has_overview(scope):
+        return redirect("web:home")  # a grid worker, a street: their place is their page
     departments = list(
         Department.objects.filter(id__in=scope.department_ids).select_related("district")
     )

@@ -97,6 +97,12 @@ def test_it_shows_a_department_its_district_with_an_empty_state(login, world):
     assert 'data-testid="events-empty"' in html
 
 
+def test_it_sends_someone_with_a_place_in_the_tree_from_me_to_their_page(login, world):
+    for username in ("worker_a", "street"):
+        response = login(username).get("/me/")
+        assert response.status_code == 302 and response.url == "/", username
+
+
 def test_it_shows_a_resident_their_district(login, world):
     html = login("resident").get("/me/").content.decode()
     assert "测试区" in html
