@@ -127,11 +127,18 @@ DIMENSION_LABELS: dict[str, Promise] = {
 }
 
 #: Labels of the fixed dimension values (categories and departments are looked up).
-VALUE_LABELS: dict[str, dict[str, str]] = {
-    "source": {str(k): str(v) for k, v in EventSource.choices},
-    "state": {str(k): str(v) for k, v in EventState.choices},
-    "level": {str(k): str(v) for k, v in HandlingLevel.choices},
+VALUE_LABELS: dict[str, type[EventSource | EventState | HandlingLevel]] = {
+    "source": EventSource,
+    "state": EventState,
+    "level": HandlingLevel,
 }
+
+
+def value_labels(dim: str) -> dict[str, str]:
+    """Labels of a fixed dimension's values, in the active language."""
+    choices = VALUE_LABELS.get(dim)
+    return {str(k): str(v) for k, v in choices.choices} if choices is not None else {}
+
 
 ONE_US = timedelta(microseconds=1)
 

@@ -26,9 +26,9 @@ from wangge.dashboards.aggregates import day_start
 from wangge.dashboards.figures import (
     DIMENSIONS,
     FIGURE_FILTERS,
-    VALUE_LABELS,
     derive,
     rate,
+    value_labels,
     zero,
 )
 from wangge.dashboards.periods import Bucket, Period, buckets
@@ -158,7 +158,7 @@ def labels_for(dim: str, node: Node) -> dict[str, str]:
         return category_names()
     if dim == "department":
         return department_names(node)
-    return VALUE_LABELS.get(dim, {})
+    return value_labels(dim)
 
 
 # --- the figures ------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """States, sources and units of events, and the table of legal transitions.
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 """
 
 from __future__ import annotations
@@ -9,18 +10,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class EventState(models.TextChoices):
-    REPORTED = "reported", "已上报"
-    REGISTERED = "registered", "已立案"
-    REJECTED = "rejected", "不予立案"
-    DISPATCHED = "dispatched", "已派遣"
-    SENT_BACK = "sent_back", "已退单"
-    HANDLING = "handling", "处置中"
-    JOINT = "joint", "联合处置中"
-    HANDLED = "handled", "已办结待核查"
-    CLOSED = "closed", "已结案"
+    REPORTED = "reported", pgettext_lazy("event state", "Reported")
+    REGISTERED = "registered", pgettext_lazy("event state", "Registered")
+    REJECTED = "rejected", pgettext_lazy("event state", "Not registered")
+    DISPATCHED = "dispatched", pgettext_lazy("event state", "Dispatched")
+    SENT_BACK = "sent_back", pgettext_lazy("event state", "Sent back")
+    HANDLING = "handling", pgettext_lazy("event state", "Being handled")
+    JOINT = "joint", pgettext_lazy("event state", "Handled jointly")
+    HANDLED = "handled", pgettext_lazy("event state", "Handled, to verify")
+    CLOSED = "closed", pgettext_lazy("event state", "Closed")
 
 
 #: States in which an event is still being worked on.
@@ -39,31 +41,31 @@ FINAL_STATES: frozenset[str] = frozenset({EventState.REJECTED, EventState.CLOSED
 
 
 class EventSource(models.TextChoices):
-    GRID_WORKER = "grid_worker", "网格员上报"
-    RESIDENT = "resident", "群众上报"
-    HOTLINE = "hotline", "热线转办"
-    DEPARTMENT = "department", "部门上报"
-    INSPECTION = "inspection", "巡查发现"
+    GRID_WORKER = "grid_worker", pgettext_lazy("event source", "Grid worker")
+    RESIDENT = "resident", pgettext_lazy("event source", "Resident")
+    HOTLINE = "hotline", pgettext_lazy("event source", "Hotline")
+    DEPARTMENT = "department", pgettext_lazy("event source", "Department")
+    INSPECTION = "inspection", pgettext_lazy("event source", "Patrol")
 
 
 class TimeUnit(models.TextChoices):
-    WORKING_HOURS = "working_hours", "工作小时"
-    WORKING_DAYS = "working_days", "工作日"
-    NATURAL_HOURS = "natural_hours", "自然小时"
+    WORKING_HOURS = "working_hours", pgettext_lazy("time unit", "working hours")
+    WORKING_DAYS = "working_days", pgettext_lazy("time unit", "working days")
+    NATURAL_HOURS = "natural_hours", pgettext_lazy("time unit", "hours")
 
 
 class Priority(models.IntegerChoices):
-    NORMAL = 1, "一般"
-    URGENT = 2, "紧急"
-    CRITICAL = 3, "特急"
+    NORMAL = 1, pgettext_lazy("priority", "Normal")
+    URGENT = 2, pgettext_lazy("priority", "Urgent")
+    CRITICAL = 3, pgettext_lazy("priority", "Critical")
 
 
 class HandlingLevel(models.TextChoices):
     """Which command level is responsible; 提级 moves it one step up."""
 
-    COMMUNITY = "community", "社区"
-    STREET = "street", "街道"
-    DISTRICT = "district", "区"
+    COMMUNITY = "community", pgettext_lazy("handling level", "Community")
+    STREET = "street", pgettext_lazy("handling level", "Street")
+    DISTRICT = "district", pgettext_lazy("handling level", "District")
 
 
 #: Length of the code of the node responsible at each level.
@@ -79,71 +81,71 @@ NEXT_LEVEL: dict[str, str] = {
 
 
 class CalendarDayKind(models.TextChoices):
-    HOLIDAY = "holiday", "放假"
-    WORKDAY = "workday", "调休上班"
+    HOLIDAY = "holiday", pgettext_lazy("calendar day", "Holiday")
+    WORKDAY = "workday", pgettext_lazy("calendar day", "Make-up working day")
 
 
 class PartState(models.TextChoices):
     """A department's share of a summoned (吹哨) event."""
 
-    SUMMONED = "summoned", "已吹哨"
-    REPORTED_IN = "reported_in", "已报到"
-    DONE = "done", "已完成"
+    SUMMONED = "summoned", pgettext_lazy("part state", "Summoned")
+    REPORTED_IN = "reported_in", pgettext_lazy("part state", "Reported in")
+    DONE = "done", pgettext_lazy("part state", "Done")
 
 
 class ExtensionState(models.TextChoices):
-    PENDING = "pending", "待审批"
-    GRANTED = "granted", "已同意"
-    DENIED = "denied", "未同意"
-    WITHDRAWN = "withdrawn", "已撤销"
+    PENDING = "pending", pgettext_lazy("extension", "Pending approval")
+    GRANTED = "granted", pgettext_lazy("extension", "Granted")
+    DENIED = "denied", pgettext_lazy("extension", "Denied")
+    WITHDRAWN = "withdrawn", pgettext_lazy("extension", "Withdrawn")
 
 
 class Satisfaction(models.TextChoices):
-    SATISFIED = "satisfied", "满意"
-    BASICALLY = "basically", "基本满意"
-    DISSATISFIED = "dissatisfied", "不满意"
+    SATISFIED = "satisfied", pgettext_lazy("satisfaction", "Satisfied")
+    BASICALLY = "basically", pgettext_lazy("satisfaction", "Basically satisfied")
+    DISSATISFIED = "dissatisfied", pgettext_lazy("satisfaction", "Dissatisfied")
 
 
 class AttachmentKind(models.TextChoices):
     """What a photo shows: the reported problem, the scene before or after handling, …"""
 
-    REPORT = "report", "上报照片"
-    BEFORE = "before", "处置前"
-    AFTER = "after", "处置后"
-    FEEDBACK = "feedback", "办结反馈"
-    VERIFY = "verify", "核查照片"
+    REPORT = "report", pgettext_lazy("photo", "Report photo")
+    BEFORE = "before", pgettext_lazy("photo", "Before handling")
+    AFTER = "after", pgettext_lazy("photo", "After handling")
+    FEEDBACK = "feedback", pgettext_lazy("photo", "Handling feedback")
+    VERIFY = "verify", pgettext_lazy("photo", "Verification photo")
 
 
 class EventAction(models.TextChoices):
-    REPORT = "report", "上报"
-    SELF_HANDLE = "self_handle", "自行处置"
-    REGISTER = "register", "立案"
-    REJECT = "reject", "不予立案"
-    DISPATCH = "dispatch", "派遣"
-    ACCEPT = "accept", "受理"
-    SEND_BACK = "send_back", "退单"
-    REDISPATCH = "redispatch", "重新派遣"
-    FORCE = "force", "强制派遣"
-    REQUEST_EXTENSION = "request_extension", "申请延期"
-    DECIDE_EXTENSION = "decide_extension", "审批延期"
-    FEEDBACK = "feedback", "办结反馈"
-    VERIFY = "verify", "核查"
-    RETURN_VISIT = "return_visit", "回访"
-    SUMMON = "summon", "吹哨"
-    REPORT_IN = "report_in", "报到"
-    COMPLETE_PART = "complete_part", "完成分工"
-    ESCALATE = "escalate", "提级"
-    SUPERVISE = "supervise", "督办"
-    OVERDUE = "overdue", "超期"
-    JOIN = "join", "附议"
-    MERGE = "merge", "合并"
+    REPORT = "report", pgettext_lazy("event action", "Report")
+    SELF_HANDLE = "self_handle", pgettext_lazy("event action", "Handle on the spot")
+    REGISTER = "register", pgettext_lazy("event action", "Register")
+    REJECT = "reject", pgettext_lazy("event action", "Not registered")
+    DISPATCH = "dispatch", pgettext_lazy("event action", "Dispatch")
+    ACCEPT = "accept", pgettext_lazy("event action", "Accept")
+    SEND_BACK = "send_back", pgettext_lazy("event action", "Send back")
+    REDISPATCH = "redispatch", pgettext_lazy("event action", "Redispatch")
+    FORCE = "force", pgettext_lazy("event action", "Force dispatch")
+    REQUEST_EXTENSION = "request_extension", pgettext_lazy("event action", "Request extension")
+    DECIDE_EXTENSION = "decide_extension", pgettext_lazy("event action", "Decide extension")
+    FEEDBACK = "feedback", pgettext_lazy("event action", "Handling feedback")
+    VERIFY = "verify", pgettext_lazy("event action", "Verify")
+    RETURN_VISIT = "return_visit", pgettext_lazy("event action", "Return visit")
+    SUMMON = "summon", pgettext_lazy("event action", "Summon")
+    REPORT_IN = "report_in", pgettext_lazy("event action", "Report in")
+    COMPLETE_PART = "complete_part", pgettext_lazy("event action", "Complete part")
+    ESCALATE = "escalate", pgettext_lazy("event action", "Escalate")
+    SUPERVISE = "supervise", pgettext_lazy("event action", "Supervise")
+    OVERDUE = "overdue", pgettext_lazy("event action", "Overdue")
+    JOIN = "join", pgettext_lazy("event action", "Join")
+    MERGE = "merge", pgettext_lazy("event action", "Merge")
 
 
 class FollowVia(models.TextChoices):
     """How a user came to follow an event they did not report."""
 
-    JOIN = "join", "附议"
-    MERGE = "merge", "合并"
+    JOIN = "join", pgettext_lazy("event action", "Join")
+    MERGE = "merge", pgettext_lazy("event action", "Merge")
 
 
 #: Detection radius (metres) of possible duplicates for categories that do not set their own.

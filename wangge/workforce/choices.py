@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class MethodKind(models.TextChoices):
     """The "553" work method: 五必知、五必访、三必到."""
 
-    KNOW = "know", "五必知"
-    VISIT = "visit", "五必访"
-    ATTEND = "attend", "三必到"
+    KNOW = "know", pgettext_lazy("553 kind", "Five to know")
+    VISIT = "visit", pgettext_lazy("553 kind", "Five to visit")
+    ATTEND = "attend", pgettext_lazy("553 kind", "Three to attend")
 
 
 #: Roles on a grid's roster (一格两员), by slug of the role table.
@@ -27,10 +28,10 @@ MEMBER_ROLES = (FULL_TIME, PART_TIME, DEPT_MEMBER)
 class Component(models.TextChoices):
     """The figures a grid worker's monthly score is made of."""
 
-    REPORTED = "reported", "上报事件"
-    SELF_HANDLED = "self_handled", "自行处置"
-    VERIFICATION = "verification", "核查时效"
-    VISITS = "visits", "走访及时"
-    CAMPAIGNS = "campaigns", "摸排覆盖"
-    FRESHNESS = "freshness", "基础数据鲜活"
-    SATISFACTION = "satisfaction", "群众满意"
+    REPORTED = "reported", pgettext_lazy("assessment component", "Events reported")
+    SELF_HANDLED = "self_handled", pgettext_lazy("assessment component", "Handled on the spot")
+    VERIFICATION = "verification", pgettext_lazy("assessment component", "Verification on time")
+    VISITS = "visits", pgettext_lazy("assessment component", "Visits on time")
+    CAMPAIGNS = "campaigns", pgettext_lazy("assessment component", "Canvassing coverage")
+    FRESHNESS = "freshness", pgettext_lazy("assessment component", "Base data freshness")
+    SATISFACTION = "satisfaction", pgettext_lazy("assessment component", "Resident satisfaction")

@@ -723,3 +723,10 @@ def test_it_shows_the_pages_in_english_when_chosen(ew, login):
     assert "Inbox" in page and "To accept" in page
     page = html(client.get(f"/events/{event.pk}/"))
     assert "What you can do" in page and "Timeline" in page
+    # The state, the source and the steps of the timeline are named in English too.
+    assert "Dispatched" in page and "已派遣" not in page
+    assert "Report" in page and "Dispatch" in page and "派遣" not in page
+    api = client.get(f"/api/v1/events/{event.pk}").json()
+    assert api["state_label"] == "Dispatched"
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "已派遣" in html(client.get(f"/events/{event.pk}/"))

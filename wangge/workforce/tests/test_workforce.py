@@ -402,7 +402,7 @@ def test_scorecard_pages_label_each_component_and_stay_in_scope(
     month = months.this_month()
     do_compute_scorecards(month=month, actor=None)
     cards = {c.worker.username: c for c in Scorecard.objects.select_related("worker")}
-    labels = dict(Component.choices)
+    labels = {k: str(v) for k, v in Component.choices}
 
     mine = login("worker_a").get("/workforce/").content.decode()
     for key in cards["worker_a"].components:
@@ -427,6 +427,17 @@ def test_scorecard_pages_label_each_component_and_stay_in_scope(
     assert f"?node={GRID_A[:6]}&amp;" not in street  # no way up beyond the street's own scope
     roster = login("district").get(f"/workforce/roster/?node={GRID_A[:9]}").content.decode()
     assert f'data-node="{COMMUNITY_A}"' in roster and f'?node={GRID_A[:6]}"' in roster
+
+
+def test_the_scorecard_speaks_english_when_chosen(
+    world: World, login: Callable[[str], Client]
+) -> None:
+    do_compute_scorecards(month=months.this_month(), actor=None)
+    client = login("worker_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = client.get("/workforce/").content.decode()
+    assert "Events reported" in page and "Five to know" in page
+    assert "上报事件" not in page and "五必知" not in page
 
 
 def test_the_ranking_page_is_paged_and_ranks_run_on(
