@@ -230,7 +230,7 @@ class TargetOut(Schema):
             "grid_code": t.grid_code,
             "place": place,
             "status": status,
-            "status_label": TargetStatus(status).label,
+            "status_label": str(TargetStatus(status).label),
             "attempt_count": t.attempt_count,
             "last_outcome": (
                 {"code": o.code, "label": o.label, "is_final": o.is_final} if o else None

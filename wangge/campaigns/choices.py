@@ -6,16 +6,17 @@ Labels are the Chinese words users see (the API returns them beside the codes).
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class TargetKind(models.TextChoices):
     """What a campaign goes through, one target per record."""
 
-    HOUSEHOLDS = "households", "户"
-    TAGGED_PEOPLE = "tagged_people", "特殊人群"
-    RENTAL_BUILDINGS = "rental_buildings", "出租屋"
-    ENTERPRISES = "enterprises", "企业商铺"
-    IMPORTED = "imported", "导入名单"
+    HOUSEHOLDS = "households", pgettext_lazy("campaign target", "Households")
+    TAGGED_PEOPLE = "tagged_people", pgettext_lazy("campaign target", "Special groups")
+    RENTAL_BUILDINGS = "rental_buildings", pgettext_lazy("campaign target", "Rental buildings")
+    ENTERPRISES = "enterprises", pgettext_lazy("campaign target", "Enterprises and shops")
+    IMPORTED = "imported", pgettext_lazy("campaign target", "Imported list")
 
 
 #: Target kinds whose targets carry a person (or a row of their own) an answer may update.
@@ -25,54 +26,57 @@ PEOPLE_KINDS: frozenset[str] = frozenset(
 
 
 class CampaignState(models.TextChoices):
-    DRAFT = "draft", "草稿"
-    RUNNING = "running", "进行中"
-    CLOSED = "closed", "已结束"
+    DRAFT = "draft", pgettext_lazy("campaign state", "Draft")
+    RUNNING = "running", pgettext_lazy("campaign state", "Running")
+    CLOSED = "closed", pgettext_lazy("campaign state", "Closed")
 
 
 class QuestionKind(models.TextChoices):
-    CHOICE = "choice", "单选"
-    TEXT = "text", "文字"
-    NUMBER = "number", "数字"
-    DATE = "date", "日期"
-    PHOTO = "photo", "照片"
+    CHOICE = "choice", pgettext_lazy("question kind", "Single choice")
+    TEXT = "text", pgettext_lazy("question kind", "Text")
+    NUMBER = "number", pgettext_lazy("question kind", "Number")
+    DATE = "date", pgettext_lazy("question kind", "Date")
+    PHOTO = "photo", pgettext_lazy("question kind", "Photo")
 
 
 class MapsTo(models.TextChoices):
     """Base data a text answer may update (through the people action, audited)."""
 
-    NONE = "", "不更新"
-    PHONE = "person.phone", "人员电话"
-    ADDRESS = "person.residence_address", "人员现住址"
+    NONE = "", pgettext_lazy("question maps to", "Updates nothing")
+    PHONE = "person.phone", pgettext_lazy("question maps to", "Person's phone")
+    ADDRESS = (
+        "person.residence_address",
+        pgettext_lazy("question maps to", "Person's current address"),
+    )
 
 
 class Channel(models.TextChoices):
-    PHONE = "phone", "电话"
-    VISIT = "visit", "上门"
+    PHONE = "phone", pgettext_lazy("contact channel", "Phone")
+    VISIT = "visit", pgettext_lazy("contact channel", "Visit")
 
 
 class TargetStatus(models.TextChoices):
     """Where a target stands, from its latest attempt."""
 
-    PENDING = "pending", "未联系"
-    FOLLOW_UP = "follow_up", "待回访"
-    OVERDUE = "overdue", "回访超期"
-    CONTACTED = "contacted", "已联系"
-    DONE = "done", "已完成"
+    PENDING = "pending", pgettext_lazy("campaign target status", "Not contacted")
+    FOLLOW_UP = "follow_up", pgettext_lazy("campaign target status", "Follow-up due")
+    OVERDUE = "overdue", pgettext_lazy("campaign target status", "Follow-up overdue")
+    CONTACTED = "contacted", pgettext_lazy("campaign target status", "Contacted")
+    DONE = "done", pgettext_lazy("campaign target status", "Done")
 
 
 class TargetFilter(models.TextChoices):
     """Which targets a list shows."""
 
-    OPEN = "open", "未完成"
-    PENDING = "pending", "未联系"
-    FOLLOW_UP = "follow_up", "待回访"
-    OVERDUE = "overdue", "回访超期"
-    DONE = "done", "已完成"
-    ALL = "all", "全部"
+    OPEN = "open", pgettext_lazy("campaign target status", "Not done")
+    PENDING = "pending", pgettext_lazy("campaign target status", "Not contacted")
+    FOLLOW_UP = "follow_up", pgettext_lazy("campaign target status", "Follow-up due")
+    OVERDUE = "overdue", pgettext_lazy("campaign target status", "Follow-up overdue")
+    DONE = "done", pgettext_lazy("campaign target status", "Done")
+    ALL = "all", pgettext_lazy("campaign target status", "All")
 
 
 class ProgressBy(models.TextChoices):
-    GRID = "grid", "按网格"
-    UNIT = "unit", "按最小单元"
-    WORKER = "worker", "按网格员"
+    GRID = "grid", pgettext_lazy("campaign progress by", "By grid")
+    UNIT = "unit", pgettext_lazy("campaign progress by", "By unit")
+    WORKER = "worker", pgettext_lazy("campaign progress by", "By grid worker")

@@ -284,7 +284,7 @@ def _row(
         "target": target,
         "place": place,
         "status": status,
-        "status_label": TargetStatus(status).label,
+        "status_label": str(TargetStatus(status).label),
         "phone": mask_phone(target.phone),
         "form": form,
     }

@@ -64,10 +64,15 @@ class TaskRow:
     def buttons(self) -> list[tuple[str, str, str, str]]:
         """The one-tap outcomes: (value, label, button style, request id)."""
         return [
-            (VisitOutcome.SEEN, VisitOutcome.SEEN.label, "btn-primary", self.request_ids["seen"]),
+            (
+                VisitOutcome.SEEN,
+                str(VisitOutcome.SEEN.label),
+                "btn-primary",
+                self.request_ids["seen"],
+            ),
             (
                 VisitOutcome.NOT_HOME,
-                VisitOutcome.NOT_HOME.label,
+                str(VisitOutcome.NOT_HOME.label),
                 "btn-default",
                 self.request_ids["not_home"],
             ),

@@ -169,6 +169,10 @@ def test_it_shows_a_persons_history_and_records_with_a_photo(login, people):
     # The street sees the history, without the form to record.
     street = html(login("street").get(f"/care/people/{person.pk}/"))
     assert "身体硬朗" in street and 'data-testid="record"' not in street
+    # In English, the outcome and the buttons are in English.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(client.get(f"/care/people/{person.pk}/"))
+    assert "Seen in person" in english and "Not at home" in english and "见到本人" not in english
 
 
 def test_it_refuses_a_bad_photo_on_the_page(login, people):
