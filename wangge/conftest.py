@@ -65,15 +65,32 @@ class _OneRequestAtATimeLiveServer(ThreadedWSGIServer):
     """
 
     _lock = threading.Lock()
+    #: Set while a test's database is torn down: requests still arriving from its page
+    #: get a 503 instead of a query that would deadlock with the flush (PostgreSQL).
+    closed = False
 
     def set_app(self, application: Any) -> None:
         lock = self._lock
+        server = type(self)
 
         def serialised(environ: Any, start_response: Any) -> Any:
             with lock:
+                if server.closed:
+                    start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
+                    return [b"the test has ended"]
                 return application(environ, start_response)
 
         super().set_app(serialised)
+
+
+@pytest.fixture(autouse=True)
+def _live_server_quiet_at_teardown(_django_db_helper: Any) -> Iterator[None]:
+    """Before the database is flushed, wait for the request in flight and refuse later
+    ones (set up after the database fixture, so torn down before it)."""
+    _OneRequestAtATimeLiveServer.closed = False
+    yield
+    with _OneRequestAtATimeLiveServer._lock:
+        _OneRequestAtATimeLiveServer.closed = True
 
 
 testcases.LiveServerThread.server_class = _OneRequestAtATimeLiveServer
