@@ -5,6 +5,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -133,6 +134,13 @@ class NodeMonthQuery(Schema):
     node: str | None = Field(None, pattern=NODE)
 
 
+class RankingQuery(NodeMonthQuery):
+    limit: int = Field(
+        settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
+    )
+    offset: int = Field(0, ge=0)
+
+
 class NodeQuery(Schema):
     node: str | None = Field(None, pattern=NODE)
 
@@ -205,10 +213,17 @@ class ScorecardOut(Schema):
     computed_at: str
 
 
+class RankedOut(ScorecardOut):
+    #: The place in the whole ranking (1: the best), whatever the page.
+    rank: int
+
+
 class RankingOut(Schema):
     node: NodeRef
     month: str
-    scorecards: list[ScorecardOut]
+    #: Scorecards in the whole ranking; ``scorecards`` holds ``limit`` from ``offset``.
+    count: int
+    scorecards: list[RankedOut]
 
 
 def _tick(t: MethodTick) -> dict[str, Any]:
@@ -483,15 +498,22 @@ def my_scorecards(request: HttpRequest, query: Query[MonthQuery]) -> list[dict[s
 @router.get(
     "/workforce/scorecards",
     response={200: RankingOut, 404: ErrorOut, 422: ErrorOut},
-    summary="The ranking of the workers under a node for a month (default: last month)",
+    summary="The ranking of the workers under a node for a month (default: last month), "
+    "best first, a page at a time",
 )
-def ranking(request: HttpRequest, query: Query[NodeMonthQuery]) -> dict[str, Any]:
+def ranking(request: HttpRequest, query: Query[RankingQuery]) -> dict[str, Any]:
     month = _month(query.month, default=months.previous_month(months.this_month()))
     node, cards = selectors.ranking(request.user, month, query.node)
+    shown = list(cards[query.offset : query.offset + query.limit])
     return {
         "node": {"code": node.code, "name": node.name},
         "month": f"{month:%Y-%m}",
-        "scorecards": scorecard_dicts(list(cards)),
+        # A first page that is not full is the whole ranking: no COUNT needed.
+        "count": len(shown) if not query.offset and len(shown) < query.limit else cards.count(),
+        "scorecards": [
+            {**card, "rank": query.offset + i}
+            for i, card in enumerate(scorecard_dicts(shown), start=1)
+        ],
     }
 
 

@@ -331,6 +331,30 @@ def test_a_scheme_whose_weights_do_not_sum_to_100_is_not_used(world: World) -> N
 # --- who sees which scorecard -----------------------------------------------------------------
 
 
+def test_it_pages_the_ranking_in_the_api(world: World, api: ApiFactory) -> None:
+    month = months.this_month()
+    do_compute_scorecards(month=month, actor=None)
+    url = f"/api/v1/workforce/scorecards?month={month:%Y-%m}"
+    whole = api("district").get(url).json()
+    assert whole["count"] == 3
+    assert [c["rank"] for c in whole["scorecards"]] == [1, 2, 3]
+    order = [c["id"] for c in whole["scorecards"]]
+    scores = [c["score"] for c in whole["scorecards"]]
+    assert scores == sorted(scores, reverse=True)
+
+    first = api("district").get(f"{url}&limit=2").json()
+    rest = api("district").get(f"{url}&limit=2&offset=2").json()
+    assert first["count"] == rest["count"] == 3
+    assert [c["id"] for c in first["scorecards"] + rest["scorecards"]] == order
+    assert [c["rank"] for c in rest["scorecards"]] == [3]
+    beyond = api("district").get(f"{url}&offset=3").json()
+    assert beyond["count"] == 3 and beyond["scorecards"] == []
+    # The paging is inside the user's scope: a street counts its own workers only.
+    assert api("street_b").get(f"{url}&limit=1").json()["count"] == 1
+    for bad in ("limit=0", "limit=501", "offset=-1", "limit=x"):
+        assert api("district").get(f"{url}&{bad}").status_code == 422, bad
+
+
 def test_scorecard_visibility(
     world: World, api: ApiFactory, login: Callable[[str], Client]
 ) -> None:
