@@ -226,3 +226,44 @@ def test_it_fits_a_phone_with_the_layers_folded_away(browser, live_server, demo)
         assert outside == []
     finally:
         context.close()
+
+
+#: Each area's figure, and whether a shown name covers part of it (names let taps through,
+#: so ``elementFromPoint`` cannot tell: the boxes are compared).
+RATES_COVERED = """() => {
+  const names = [...document.querySelectorAll('.leaflet-tooltip.map-label')]
+    .filter((el) => getComputedStyle(el).visibility !== 'hidden')
+    .map((el) => el.getBoundingClientRect());
+  const meets = (a, b) => a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+  return [...document.querySelectorAll('.cm-rate span')].map((span) => {
+    const box = span.getBoundingClientRect();
+    return [span.textContent, names.some((name) => meets(box, name))];
+  });
+}"""
+
+
+def test_it_shows_each_areas_figure_beside_its_name(browser, live_server, demo):
+    # The care and campaign layers draw their figures alike (``drawAreas``).
+    layer = "care"
+    street = Assignment.objects.get(user__username=demo.street, role__slug="dispatcher").region
+    context, page, errors, outside = web.open_page(browser, live_server, web.DESKTOP)
+    try:
+        web.sign_in(page, live_server, demo.street, demo.password)
+        page.wait_for_url(f"{live_server.url}/area/**")
+        for code in (street.code, Region.objects.filter(parent=street).order_by("code")[0].code):
+            page.goto(f"{live_server.url}/map/{code}/?layers={layer}")
+            page.locator(".leaflet-overlay-pane path.cm-child").first.wait_for()
+            page.locator(".cm-rate span").first.wait_for()
+            page.wait_for_timeout(300)  # the names are fitted after the areas are drawn
+            rates = page.evaluate(RATES_COVERED)
+            children = Region.objects.filter(parent__code=code).count()
+            assert len(rates) == children, (code, rates)
+            hidden = [text for text, covered in rates if covered]
+            assert hidden == [], f"{layer} figures under the names at {code}: {hidden}"
+            names = page.locator(".leaflet-tooltip.map-label:not(.map-label-squeezed)")
+            assert names.count() > 0
+        shot(page, f"map-{layer}-figures.png")
+        assert errors == []
+        assert outside == []
+    finally:
+        context.close()
