@@ -81,8 +81,15 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
 
 
+def one_decimal(value: float) -> str:
+    """``value`` rounded to one decimal, in the language's format (``number_format`` alone
+    cuts the other decimals off: 82.86 would read 82.8 where the big screen and the
+    reports say 82.9)."""
+    return formats.number_format(round(value, 1), 1)
+
+
 def hours(value: float | None) -> str:
-    return "—" if value is None else _("%(n)s h") % {"n": formats.number_format(value, 1)}
+    return "—" if value is None else _("%(n)s h") % {"n": one_decimal(value)}
 
 
 @dataclass
@@ -160,7 +167,7 @@ def cards(data: Data, node: Node, figures: dict[str, Any]) -> list[Card]:
             detail = f"{totals[part]:,} / {totals[whole]:,}"
         elif kind == "score":
             score = figures["three_rates"]["score"]
-            value = "—" if score is None else formats.number_format(score, 1)
+            value = "—" if score is None else one_decimal(score)
             detail = _("%(n)s return visits") % {"n": f"{figures['return_visits']:,}"}
         else:
             value = hours(figures[name])

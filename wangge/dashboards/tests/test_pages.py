@@ -167,3 +167,17 @@ def test_the_base_data_panel(story: Story, login: Callable[[str], Client]) -> No
     assert GRID_A in text or "东一网格" in text
     page = client.get("/dashboards/basedata/")
     assert "<html" in page.content.decode()
+
+
+def test_it_rounds_the_figures_like_the_big_screen_and_the_reports() -> None:
+    from django.utils import translation
+
+    from wangge.dashboards.views import hours, one_decimal
+
+    with translation.override("zh-hans"):
+        assert one_decimal(82.857) == "82.9"
+        assert one_decimal(82.84) == "82.8"
+        assert hours(3.99) == "4.0 小时"
+        assert one_decimal(4.19) == "4.2"
+    with translation.override("en"):
+        assert hours(32.68) == "32.7 h"

@@ -9,14 +9,20 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from openpyxl import load_workbook
 
 from wangge.accounts.models import Assignment, Department, User
 from wangge.accounts.scope import scope_for
 from wangge.audit.models import AuditEntry
+from wangge.dashboards.periods import Period
+from wangge.dashboards.queries import figures_data
 from wangge.demo import hierarchy
 from wangge.demo.seed import DEMO_ACCOUNTS, FIRST_GRID, SeedError, seed_demo
+from wangge.events.actions import mark_overdue
+from wangge.events.models import Event
 from wangge.people.models import Person
 from wangge.regions.models import Region
+from wangge.reports.models import Report
 from wangge.testing import World
 
 pytestmark = pytest.mark.django_db
@@ -113,6 +119,24 @@ def test_it_seeds_the_demo_district_through_the_command() -> None:
     # …and the system user of the demo Open311 key (the 12345 hotline).
     assert User.objects.count() == 2 * 189 + 2590 + len(DEMO_ACCOUNTS) + 1
     assert AuditEntry.objects.filter(action="demo.seed").count() == 1
+
+    # The scheduled reports count the overdue events the dashboards count (the seed runs the
+    # overdue sweep before it scores, aggregates and reports).
+    assert "超期检查" in text and Event.objects.filter(overdue=True).exists()
+    assert mark_overdue().flagged == []  # what the scheduler's first sweep would find
+    monthly = Report.objects.filter(
+        node="440704", kind="month", format="xlsx", state="done", schedule__isnull=False
+    ).get()
+    with monthly.file.open("rb") as f:
+        overview = {
+            row[0]: row[1]
+            for row in load_workbook(f, read_only=True)["概览"].iter_rows(
+                min_row=8, values_only=True
+            )
+            if row[0]
+        }
+    period = Period("custom", monthly.period_start, monthly.period_end)
+    assert overview["超期数"] == figures_data("440704", period)["overdue"]
 
     # Loading again is refused; --if-empty quietly does nothing.
     with pytest.raises(SeedError):

@@ -147,6 +147,12 @@ def seed_field_work(district_code: str, *, seed: int) -> list[str]:
     """Each field-work app's demo data (``wangge.<app>.demo.seed_demo``); one line each."""
     lines = []
     for app in FIELD_WORK_APPS:
+        if app == "workforce":
+            # What the overdue sweep would flag at its first run: the scores, the dashboards
+            # and the reports below count overdue events as the pages will show them.
+            from wangge.events.actions import mark_overdue
+
+            lines.append(f"超期检查：标记 {len(mark_overdue().flagged)} 件超期事件")
         module = import_module(f"wangge.{app}.demo")
         lines.append(module.seed_demo(district_code, seed=seed))
     return lines
