@@ -53,6 +53,10 @@ class DashboardForm(forms.Form):
         except PeriodError as exc:
             errors = exc.fields
             period = resolve_period(None, None, None, today=today)
+        for name in ("since", "until"):
+            # A date that does not parse says so (not "enter the date").
+            if name in self.errors and self.data.get(name):
+                errors[name] = str(self.errors[name][0])
         return Selection(
             under=data.get("under") or None,
             period=period,

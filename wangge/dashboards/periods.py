@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 PERIODS: dict[str, Promise] = {
@@ -27,7 +28,7 @@ MAX_DAYS = 3 * 366
 
 
 class PeriodError(ValueError):
-    """A period we refuse; ``fields`` maps field names to Chinese messages."""
+    """A period we refuse; ``fields`` maps field names to messages (in the active language)."""
 
     def __init__(self, fields: dict[str, str]) -> None:
         super().__init__("; ".join(fields.values()))
@@ -62,17 +63,17 @@ def resolve_period(
     if key == "year":
         return Period(key, today.replace(month=1, day=1), today)
     if key != "custom":
-        raise PeriodError({"period": "未知的统计周期"})
+        raise PeriodError({"period": gettext("Unknown period.")})
     errors: dict[str, str] = {}
     if since is None:
-        errors["since"] = "请填写开始日期"
+        errors["since"] = gettext("Enter the first day.")
     if until is None:
-        errors["until"] = "请填写结束日期"
+        errors["until"] = gettext("Enter the last day.")
     if since is not None and until is not None:
         if until < since:
-            errors["until"] = "结束日期不能早于开始日期"
+            errors["until"] = gettext("The last day cannot be before the first.")
         elif (until - since).days + 1 > MAX_DAYS:
-            errors["until"] = f"统计周期最长 {MAX_DAYS} 天"
+            errors["until"] = gettext("A period is at most %(days)s days.") % {"days": MAX_DAYS}
     if errors or since is None or until is None:
         raise PeriodError(errors)
     return Period(key, since, until)
@@ -96,7 +97,7 @@ class Bucket:
 def buckets(period: Period, size: str) -> list[Bucket]:
     """The period cut into days, weeks (Monday to Sunday) or calendar months, clipped to it."""
     if size not in BUCKETS:
-        raise PeriodError({"bucket": "未知的时间粒度"})
+        raise PeriodError({"bucket": gettext("Unknown trend step.")})
     result: list[Bucket] = []
     current = period.start
     while current <= period.end:

@@ -220,6 +220,7 @@ def department_table(data: Data, node: Node, order: str) -> dict[str, Any]:
     return {
         "dim": "department",
         "title": _("Departments"),
+        "empty": _("No event of this period went to a department."),
         "head": [
             _("Dispatched events"),
             _("Accepted in time"),

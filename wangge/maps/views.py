@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_GET
 
 from wangge.accounts.scope import scope_for
@@ -71,14 +72,14 @@ LABELS = {
     "deadline": _("Rectification deadline"),
     "late": _("Past the deadline"),
     "tagged": _("People to visit"),
-    "visited": _("Visited"),
+    "visited": pgettext_lazy("map care card: people", "Visited"),
     "visited_on_time": _("Visited on time"),
     "rate": _("Coverage"),
     "targets": _("Targets"),
-    "done": _("Done"),
+    "done": pgettext_lazy("map campaign card: targets", "Done"),
     "pending": _("Not yet contacted"),
     "follow_up": _("Follow-ups"),
-    "done_rate": _("Done"),
+    "done_rate": pgettext_lazy("map campaign card", "Done rate"),
     "campaign": _("Campaign"),
     "no_campaign": _("No campaign to show"),
     "no_data": _("No figures"),

@@ -70,7 +70,7 @@ MODULES: tuple[Module, ...] = (
             "suggestions.record_opinion",
             "suggestions.submit_opinion",
         ),
-        _("金点子 and opinions on drafts (立法联系点)"),
+        _("Residents' ideas, and opinions on draft laws (legislative contact point)"),
     ),
     Module(
         FIELD,
@@ -204,7 +204,7 @@ MODULES: tuple[Module, ...] = (
         _("Roster"),
         "workforce:roster",
         ("workforce.view_roster",),
-        _("一格两员 coverage and training"),
+        _("Two members per grid, duties, the 553 checklists and training"),
     ),
 )
 

@@ -111,6 +111,33 @@ def test_a_custom_period_that_does_not_hold_says_why(
     response = client.get("/dashboards/", {"period": "custom", "since": days(0), "until": days(9)})
     assert response.status_code == 200
     assert "结束日期不能早于开始日期" in response.content.decode()
+    # A day that does not parse says so, not "enter the day".
+    text = client.get("/dashboards/", {"since": "abc", "until": days(0)}).content.decode()
+    assert "请填写开始日期" not in text and "有效的日期" in text
+    # In English, the reasons, the reports button and the labels are English.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.get("/dashboards/", {"period": "custom", "since": days(0), "until": days(9)})
+    text = response.content.decode()
+    assert "The last day cannot be before the first." in text
+    assert "结束日期不能早于开始日期" not in text and "报备" not in text
+    assert ">Reports</a>" in text
+
+
+def test_the_reports_button_and_the_map_cards_use_their_own_words(
+    story: Story, login: Callable[[str], Client]
+) -> None:
+    client = login("street")
+    text = client.get("/dashboards/").content.decode()
+    assert ">统计报表</a>" in text and "报备记录" not in text
+    page = client.get("/map/", follow=True).content.decode()
+    found = re.search(r'<script id="cm-config" type="application/json">(.*?)</script>', page)
+    assert found is not None
+    labels = json.loads(found.group(1))["labels"]
+    assert (labels["visited"], labels["done"], labels["done_rate"]) == (
+        "已走访",
+        "已完成",
+        "完成率",
+    )
 
 
 def test_the_list_behind_a_number_filters_by_figure_and_breakdown(

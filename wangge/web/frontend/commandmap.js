@@ -762,7 +762,7 @@ function start(root, config) {
     for (const c of state.campaigns) {
       const option = document.createElement("option");
       option.value = String(c.id);
-      option.textContent = `${c.name}（${c.state_label} ${c.done_rate}%）`;
+      option.textContent = `${c.name} (${c.state_label} ${c.done_rate}%)`;
       campaignSelect.appendChild(option);
     }
     if (state.filters.campaign) campaignSelect.value = state.filters.campaign;

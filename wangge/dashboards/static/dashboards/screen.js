@@ -7,6 +7,8 @@
 
   var config = JSON.parse(document.getElementById("sc-config").textContent);
   var L = config.labels;
+  // Dates and times in the page's language (zh-CN by default), not the browser's.
+  var LOCALE = document.documentElement.lang || undefined;
   var charts = {};
   var COLORS = ["#3ba0ff", "#36cbcb", "#4ecb73", "#fbd437", "#f2637b", "#975fe5", "#ff9f40",
     "#5dd5ff", "#a0e75a", "#ff7eb3", "#8c9eff", "#ffd166", "#06d6a0", "#ef476f", "#118ab2", "#c0c0c0"];
@@ -26,7 +28,7 @@
   }
 
   function pct(v) { return v === null || v === undefined ? "—" : (v * 100).toFixed(1) + "%"; }
-  function num(v) { return v === null || v === undefined ? "—" : Number(v).toLocaleString(); }
+  function num(v) { return v === null || v === undefined ? "—" : Number(v).toLocaleString(LOCALE); }
 
   function tiles(el, items) {
     el.textContent = "";
@@ -151,7 +153,7 @@
       drawCategories(month);
       drawDepartments(month);
       drawRanking(answers[3]);
-      document.getElementById("sc-updated").textContent = L.updated + " " + new Date().toLocaleTimeString();
+      document.getElementById("sc-updated").textContent = L.updated + " " + new Date().toLocaleTimeString(LOCALE, { hour12: false });
       document.body.classList.remove("is-stale");
     }).catch(function () {
       document.getElementById("sc-updated").textContent = L.failed;
@@ -160,7 +162,7 @@
   }
 
   function tick() {
-    document.getElementById("sc-clock").textContent = new Date().toLocaleString();
+    document.getElementById("sc-clock").textContent = new Date().toLocaleString(LOCALE, { hour12: false });
   }
 
   tick();
