@@ -204,7 +204,28 @@ MODULES: tuple[Module, ...] = (
         _("Roster"),
         "workforce:roster",
         ("workforce.view_roster",),
-        _("一格两员 coverage and training"),
+        _("一格两员: who works each grid"),
+    ),
+    Module(
+        TEAM,
+        _("553 progress"),
+        "workforce:progress",
+        ("workforce.view_roster",),
+        _("Five to know, five to visit, three to attend, by area and worker"),
+    ),
+    Module(
+        TEAM,
+        _("Training"),
+        "workforce:training",
+        ("workforce.view_trainingsession",),
+        _("Sessions, attendances and totals by area"),
+    ),
+    Module(
+        TEAM,
+        _("Duties"),
+        "workforce:duties",
+        ("workforce.tick_method", "workforce.view_roster"),
+        _("7 categories, 19 duties of a grid worker"),
     ),
 )
 
