@@ -70,7 +70,7 @@ MODULES: tuple[Module, ...] = (
             "suggestions.record_opinion",
             "suggestions.submit_opinion",
         ),
-        _("Residents' ideas, and opinions on draft laws (legislative contact point)"),
+        _("金点子 and opinions on drafts (立法联系点)"),
     ),
     Module(
         FIELD,
@@ -204,7 +204,28 @@ MODULES: tuple[Module, ...] = (
         _("Roster"),
         "workforce:roster",
         ("workforce.view_roster",),
-        _("Two members per grid, duties, the 553 checklists and training"),
+        _("Two members per grid: who works each grid"),
+    ),
+    Module(
+        TEAM,
+        _("553 progress"),
+        "workforce:progress",
+        ("workforce.view_roster",),
+        _("Five to know, five to visit, three to attend, by area and worker"),
+    ),
+    Module(
+        TEAM,
+        _("Training"),
+        "workforce:training",
+        ("workforce.view_trainingsession",),
+        _("Sessions, attendances and totals by area"),
+    ),
+    Module(
+        TEAM,
+        _("Duties"),
+        "workforce:duties",
+        ("workforce.tick_method", "workforce.view_roster"),
+        _("7 categories, 19 duties of a grid worker"),
     ),
 )
 

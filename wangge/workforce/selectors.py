@@ -197,6 +197,11 @@ class Progress:
     def rate(self) -> float | None:
         return round(self.ticked / self.total, 4) if self.total else None
 
+    @property
+    def percent(self) -> float | None:
+        """The rate in per cent, one decimal (for the page)."""
+        return round(self.ticked * 100 / self.total, 1) if self.total else None
+
 
 def method_progress(
     user: Any, month: date, node_code: str | None = None
@@ -247,6 +252,50 @@ def method_progress(
         for code, name in sorted(grid_names.items())
     ]
     return workers, grids
+
+
+@dataclass
+class MethodTree:
+    """The "553" progress of a node for a month: the node, its children (streets,
+    communities or grids, each the sum of its grids) and, for a grid, its workers."""
+
+    node: Region
+    total: Progress
+    children: list[Progress]
+    workers: list[Progress]
+
+
+def method_progress_tree(user: Any, month: date, node_code: str | None = None) -> MethodTree:
+    """Per child node and, at grid level, per worker: ticked over total items of the grids
+    below (a grid counts the items ticked by any of its workers).  Needs the roster
+    permission at the node (404 otherwise), like the API given a node."""
+    node = node_for_user(user, node_code, VIEW_ROSTER)
+    workers, grids = method_progress(user, month, node.code)
+
+    def summed(code: str, name: str) -> Progress:
+        below = [g for g in grids if g.code.startswith(code)]
+        return Progress(
+            code=code,
+            name=name,
+            total=sum(g.total for g in below),
+            ticked=sum(g.ticked for g in below),
+        )
+
+    children: list[Progress] = []
+    if node.level != "grid":
+        children = [
+            summed(code, name)
+            for code, name in Region.objects.filter(parent_id=node.pk)
+            .exclude(level="unit")
+            .order_by("code")
+            .values_list("code", "name")
+        ]
+    return MethodTree(
+        node=node,
+        total=summed(node.code, node.name),
+        children=children,
+        workers=workers if node.level == "grid" else [],
+    )
 
 
 # --- training -----------------------------------------------------------------------------
@@ -304,6 +353,73 @@ def training_totals(
     return total, children
 
 
+@dataclass
+class Attendee:
+    user_id: int
+    name: str
+    node_code: str
+    node_name: str
+
+
+def attendees_of(session: TrainingSession) -> list[Attendee]:
+    """Who attended the session (the session was read through ``get_session_for_user``), with
+    the place of their first assignment under the session's node."""
+    places = _people_under(session.region_code)
+    rows = (
+        Attendance.objects.filter(session=session)
+        .values_list("user_id", "user__display_name", "user__username")
+        .order_by("user__display_name", "user__username")
+    )
+    return [
+        Attendee(uid, display or username, *places.get(uid, ("", "", ""))[1:])
+        for uid, display, username in rows
+    ]
+
+
+def _people_under(node_code: str) -> dict[int, tuple[str, str, str]]:
+    """user id → (name, place code, place name) of their first active assignment in the
+    node's subtree."""
+    people: dict[int, tuple[str, str, str]] = {}
+    for uid, display, username, code, name in (
+        Assignment.objects.filter(is_active=True, region__isnull=False)
+        .filter(prefix_q("region__code", [node_code]))
+        .order_by("region__code", "user_id")
+        .values_list(
+            "user_id", "user__display_name", "user__username", "region__code", "region__name"
+        )
+    ):
+        people.setdefault(uid, (display or username, code, name))
+    return people
+
+
+def attendance_candidates(session: TrainingSession) -> list[Attendee]:
+    """The people who may still be added to the session: holders of an assignment in the
+    session's node subtree (as ``do_record_attendance`` accepts) not yet attending, by place."""
+    attending = set(Attendance.objects.filter(session=session).values_list("user_id", flat=True))
+    rows = [
+        Attendee(uid, name, code, place)
+        for uid, (name, code, place) in _people_under(session.region_code).items()
+        if uid not in attending
+    ]
+    rows.sort(key=lambda a: (a.node_code, a.name, a.user_id))
+    return rows
+
+
+def node_choices(user: Any, perm: str = ADD_TRAINING) -> list[tuple[str, str]]:
+    """Nodes (district down to grid) where the user holds ``perm``, in tree order."""
+    scope = scope_for(user)
+    qs = Region.objects.exclude(level="unit")
+    if not scope.is_global:
+        roots = scope.roots_with(perm)
+        if not roots:
+            return []
+        qs = qs.filter(prefix_q("code", roots))
+    return [
+        (code, f"{'　' * (len(code) // 3 - 2)}{name}")
+        for code, name in qs.order_by("code").values_list("code", "name")[:2000]
+    ]
+
+
 def attended_by(user: Any) -> QuerySet[TrainingSession]:
     return TrainingSession.objects.filter(attendances__user_id=user.pk).order_by("-held_on")
 
@@ -348,14 +464,26 @@ def grid_names(grid_codes: list[str]) -> dict[str, str]:
 @dataclass
 class ComponentRow:
     """One line of a scorecard as shown: the component, what it was computed from, its
-    ratio, configured weight and points (None: no data this month, left out)."""
+    ratio, configured weight, the weight it counted for (the configured weights shared out
+    over the components with data, summing to 100) and points = ratio × effective weight
+    (None: no data this month, left out)."""
 
     key: str
     label: str
     basis: str
     ratio: float | None
     weight: int
+    effective_weight: float
     points: float | None
+
+    @property
+    def percent(self) -> float | None:
+        return None if self.ratio is None else round(self.ratio * 100, 1)
+
+    @property
+    def reweighted(self) -> bool:
+        """Whether the weight counted differs from the configured one."""
+        return abs(self.effective_weight - self.weight) >= 0.005
 
 
 def _basis(key: str, f: dict[str, Any]) -> str:
@@ -390,18 +518,27 @@ def _basis(key: str, f: dict[str, Any]) -> str:
 def scorecard_rows(card: Scorecard) -> list[ComponentRow]:
     """The scorecard's components in the assessment's order, labelled."""
     labels = dict(Component.choices)
+    applicable = sum(
+        int(c.get("weight") or 0) for c in card.components.values() if c.get("ratio") is not None
+    )
     rows = []
     for key in [k for k in COMPONENTS if k in card.components] + [
         k for k in card.components if k not in COMPONENTS
     ]:
         c = card.components[key]
+        weight = int(c.get("weight") or 0)
+        effective = c.get("effective_weight")
+        if effective is None:  # stored before effective weights were kept
+            ratio = c.get("ratio")
+            effective = weight * 100 / applicable if applicable and ratio is not None else 0
         rows.append(
             ComponentRow(
                 key=key,
                 label=str(labels.get(key, key)),
                 basis=_basis(key, card.figures or {}),
                 ratio=c.get("ratio"),
-                weight=int(c.get("weight") or 0),
+                weight=weight,
+                effective_weight=round(float(effective), 2),
                 points=c.get("points"),
             )
         )

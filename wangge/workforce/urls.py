@@ -10,4 +10,9 @@ urlpatterns = [
     path("ranking/", views.ranking_page, name="ranking"),
     path("roster/", views.roster_page, name="roster"),
     path("scorecards/<int:pk>/", views.scorecard_page, name="scorecard"),
+    path("duties/", views.duties_page, name="duties"),
+    path("progress/", views.progress_page, name="progress"),
+    path("training/", views.training_page, name="training"),
+    path("training/new/", views.training_new, name="training_new"),
+    path("training/<int:pk>/", views.session_page, name="session"),
 ]
