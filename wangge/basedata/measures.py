@@ -7,12 +7,14 @@ every grid where it manages a place).  Values ``true``/``false`` are booleans an
 ``__in`` lookups take comma-separated lists.  A model with ``verified_at`` also
 reports how many of the counted rows are stale.
 
-Counts for many grids take one grouped query per item over one index range.
+Counts for many grids take one grouped query over one index range per model (the
+items of a model counted side by side, ``COUNT(…) FILTER (WHERE …)``), and one per
+item that counts through a relation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,32 +86,49 @@ def tally_by_grid(
     measure: Measure, grid_codes: Iterable[str], stale_before: datetime
 ) -> dict[str, Tally]:
     """Rows per grid of ``grid_codes`` (one grouped query over the range the grids span)."""
+    return tally_many([measure], grid_codes, stale_before)[0]
+
+
+def tally_many(
+    measures: Sequence[Measure], grid_codes: Iterable[str], stale_before: datetime
+) -> list[dict[str, Tally]]:
+    """``tally_by_grid`` of each measure: the measures of one model that count its own rows
+    (no relation, no DISTINCT) in one grouped query, each through its own ``FILTER``."""
     wanted = sorted(set(grid_codes))
+    results: list[dict[str, Tally]] = [{} for _ in measures]
     if not wanted:
-        return {}
-    field = measure.region_field
-    bounds: dict[str, Any] = {f"{field}__gte": wanted[0]}
-    upper = codes.prefix_upper_bound(wanted[-1])
-    if upper is not None:
-        bounds[f"{field}__lt"] = upper
-    qs = (
-        measure.model._default_manager.filter(**measure.filters)
-        .filter(**bounds)
-        .annotate(_grid=Substr(field, 1, GRID_LENGTH))
-        .values("_grid")
-        .order_by()
-    )
-    aggregates: dict[str, Any] = {"_n": Count("pk", distinct=measure.distinct)}
-    if measure.has_verified_at:
-        aggregates["_stale"] = Count(
-            "pk",
-            filter=Q(verified_at__lt=stale_before) | Q(verified_at__isnull=True),
-            distinct=measure.distinct,
-        )
+        return results
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, m in enumerate(measures):
+        key = (m.model, m.region_field) if not m.distinct else (m.model, m.region_field, i)
+        groups.setdefault(key, []).append(i)
+    stale = Q(verified_at__lt=stale_before) | Q(verified_at__isnull=True)
     keep = set(wanted)
-    result: dict[str, Tally] = {}
-    for row in qs.annotate(**aggregates):
-        grid = row["_grid"]
-        if grid in keep:
-            result[grid] = Tally(int(row["_n"]), row.get("_stale"))
-    return result
+    for members in groups.values():
+        first = measures[members[0]]
+        field = first.region_field
+        bounds: dict[str, Any] = {f"{field}__gte": wanted[0]}
+        upper = codes.prefix_upper_bound(wanted[-1])
+        if upper is not None:
+            bounds[f"{field}__lt"] = upper
+        qs = first.model._default_manager.all()
+        if len(members) == 1:  # its filters in the WHERE clause (and its joins, if any)
+            qs, filters = qs.filter(**first.filters), [Q()]
+        else:
+            filters = [Q(**measures[i].filters) for i in members]
+        qs = qs.filter(**bounds).annotate(_grid=Substr(field, 1, GRID_LENGTH)).values("_grid")
+        aggregates: dict[str, Any] = {}
+        for n, (i, where) in enumerate(zip(members, filters, strict=True)):
+            distinct = measures[i].distinct
+            aggregates[f"_n{n}"] = Count("pk", filter=where or None, distinct=distinct)
+            if measures[i].has_verified_at:
+                aggregates[f"_s{n}"] = Count("pk", filter=where & stale, distinct=distinct)
+        for row in qs.order_by().annotate(**aggregates):
+            grid = row["_grid"]
+            if grid not in keep:
+                continue
+            for n, i in enumerate(members):
+                count = int(row[f"_n{n}"])
+                if count or len(members) == 1:
+                    results[i][grid] = Tally(count, row.get(f"_s{n}"))
+    return results

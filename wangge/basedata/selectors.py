@@ -82,9 +82,11 @@ def _evaluate(
     """Per grid, the result of every item (one grouped query per measurable item)."""
     threshold = stale_before(now)
     per_grid: dict[str, list[ItemResult]] = {g: [] for g in grid_codes}
-    for item in items:
-        measure = measures.parse(item.measure)
-        tallies = measures.tally_by_grid(measure, grid_codes, threshold) if measure else {}
+    parsed = [measures.parse(item.measure) for item in items]
+    counted = [m for m in parsed if m is not None]
+    tallied = iter(measures.tally_many(counted, grid_codes, threshold))
+    for item, measure in zip(items, parsed, strict=True):
+        tallies = next(tallied) if measure is not None else {}
         for grid in grid_codes:
             if measure is None:
                 per_grid[grid].append(ItemResult(item, False, None, None))

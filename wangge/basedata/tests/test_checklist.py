@@ -168,3 +168,24 @@ def test_it_counts_people_and_buildings_from_their_registries(api, world):
     assert by_name["实有人口"]["stale"] is None  # people carry no verification date (yet)
     assert by_name["房屋（楼栋）"]["count"] == building.objects.filter(in_a).count() > 0
     assert by_name["出租屋"]["count"] == building.objects.filter(in_a, is_rental=True).count()
+
+
+def test_it_counts_the_items_of_one_model_together_as_each_alone(samples):
+    from wangge.basedata import measures
+    from wangge.basedata.selectors import active_items
+
+    parsed = [m for m in (measures.parse(i.measure) for i in active_items()) if m is not None]
+    # Several items count rows of the same model (people, places…): they share one query.
+    models = [m.model for m in parsed if not m.distinct]
+    assert len(models) > len(set(models))
+    grids = [GRID_A, GRID_A2, GRID_B, GRID_OTHER]
+    since = timezone.now() - timedelta(days=30)
+    together = measures.tally_many(parsed, grids, since)
+    alone = [measures.tally_by_grid(m, grids, since) for m in parsed]
+    counts = [
+        {g: (t.count, t.stale or 0) for g, t in found.items() if t.count} for found in together
+    ]
+    assert counts == [
+        {g: (t.count, t.stale or 0) for g, t in found.items() if t.count} for found in alone
+    ]
+    assert any(counts)
