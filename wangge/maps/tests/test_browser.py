@@ -263,6 +263,22 @@ def test_it_shows_each_areas_figure_beside_its_name(browser, live_server, demo):
             names = page.locator(".leaflet-tooltip.map-label:not(.map-label-squeezed)")
             assert names.count() > 0
         shot(page, f"map-{layer}-figures.png")
+        # At the community the "up" button shows; at the street, the user's top, it does not.
+        up = page.locator("[data-testid=map-up]")
+        assert up.is_visible()
+        up.click()
+        page.wait_for_url(f"{live_server.url}/map/{street.code}/**")
+        page.wait_for_function(
+            "(code) => document.querySelector('[data-cm-map]').dataset.node === code",
+            arg=street.code,
+        )
+        assert up.is_hidden()
+        # Switching the language keeps the place drilled to.
+        community = Region.objects.filter(parent=street).order_by("code")[1]
+        drill(page, live_server, community.code)
+        page.locator("form.lang button").click()
+        page.wait_for_url(f"{live_server.url}/map/{community.code}/**")
+        assert page.locator("html").get_attribute("lang") == "en"
         assert errors == []
         assert outside == []
     finally:

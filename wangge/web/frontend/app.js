@@ -45,6 +45,15 @@ document.addEventListener("htmx:configRequest", (event) => {
   }
 });
 
+// Switching the language comes back to the page as it is now (a map drilled down, a
+// filter changed in place), not as the server first sent it.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.matches("form.lang")) return;
+  const next = form.querySelector("input[name=next]");
+  if (next) next.value = window.location.pathname + window.location.search + window.location.hash;
+});
+
 // A form marked data-once (reporting) is sent once: a second tap while the first
 // is on its way does nothing.  Its request id makes a resend harmless anyway.
 document.addEventListener("submit", (event) => {

@@ -172,7 +172,15 @@ function start(root, config) {
     closeCard();
     drawRegions(data);
     renderHead(data);
+    syncUp();
     reloadAll();
+  }
+
+  // The "up" button shows only where there is somewhere to go up to.
+  function syncUp() {
+    const bar = mapEl.querySelector(".cm-up");
+    const view = state.view;
+    if (bar) bar.style.display = view && view.node && (view.up || config.several) ? "" : "none";
   }
 
   window.addEventListener("popstate", (event) => {
@@ -324,6 +332,7 @@ function start(root, config) {
     },
   });
   map.addControl(new Up());
+  syncUp();
 
   // --- layers ----------------------------------------------------------------------------
   map.on("moveend", () => {
