@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from wangge.accounts.views import login_view, logout_view
 from wangge.web import views
@@ -8,6 +9,11 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", login_view, name="login"),
+    # Where Django and most sites sign in: sent on, with ?next= kept.
+    path(
+        "accounts/login/",
+        RedirectView.as_view(pattern_name="web:login", query_string=True, permanent=True),
+    ),
     path("logout/", logout_view, name="logout"),
     path("me/", views.overview, name="overview"),
     path("all/", views.all_modules, name="modules"),

@@ -31,6 +31,10 @@ def test_it_sends_anonymous_visitors_to_the_login_page(client, world):
     assert response.status_code == 302
     assert response.url.startswith(reverse("web:login"))
     assert client.get(f"/grid/{GRID_A}/").status_code == 302
+    # The address people type out of habit leads to the same page, keeping where to go next.
+    response = client.get("/accounts/login/", {"next": "/dashboards/"})
+    assert response.status_code == 301
+    assert response.url == reverse("web:login") + "?next=%2Fdashboards%2F"
 
 
 @pytest.mark.parametrize(
