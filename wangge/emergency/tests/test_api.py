@@ -81,6 +81,18 @@ def test_it_generates_the_typhoon_list_of_the_street_and_nothing_else(api, ledge
     assert entry.after["tasks"] == {"person": 3, "building": 2, "enterprise": 3}
 
 
+def test_the_tasks_of_an_english_speaking_user_are_written_in_chinese(api, ledgers):
+    """A task's texts are stored for every worker: in the installation's language."""
+    street = api("street")
+    street.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    emergency = ok(activate(street, STREET), 201)
+    by_target = {
+        (t["target"]["kind"], t["target"]["id"]): t for t in all_tasks(street, emergency["id"])
+    }
+    lpg = by_target[("enterprise", ledgers.enterprises["lpg_a"])]
+    assert lpg["detail"] == "瓶装液化石油气、未装燃气报警器"
+
+
 def test_it_targets_the_groups_the_kind_names(api, ledgers):
     emergency = ok(activate(api("street"), STREET, "cold_wave", title=""), 201)
     assert emergency["title"] == "寒潮应急响应"
