@@ -356,7 +356,7 @@ def _detail_context(
         "can_follow_up": "follow_up" in allowed,
         "can_match": "match" in allowed,
         "unmask_form": unmask_form or forms.UnmaskForm(),
-        "unmask_fields": UnmaskField.choices,
+        "unmask_fields": [(value, str(label)) for value, label in UnmaskField.choices],
         "done_form": done_form or forms.DoneForm(),
         "revealed": revealed,
     }

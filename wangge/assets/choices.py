@@ -1,22 +1,24 @@
 """Classes, states and log kinds of city parts (城市部件).
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class AssetCategory(models.TextChoices):
     """The major classes of GB/T 30428.2 (管理部件大类); the class digits lead the type code."""
 
-    PUBLIC_UTILITY = "public_utility", "公用设施类"
-    ROAD_TRAFFIC = "road_traffic", "道路交通类"
-    ENVIRONMENT = "environment", "市容环境类"
-    GREENING = "greening", "园林绿化类"
-    HOUSING_LAND = "housing_land", "房屋土地类"
-    OTHER = "other", "其他设施类"
+    PUBLIC_UTILITY = "public_utility", pgettext_lazy("city part class", "Public utilities")
+    ROAD_TRAFFIC = "road_traffic", pgettext_lazy("city part class", "Roads and traffic")
+    ENVIRONMENT = "environment", pgettext_lazy("city part class", "City appearance and environment")
+    GREENING = "greening", pgettext_lazy("city part class", "Parks and greenery")
+    HOUSING_LAND = "housing_land", pgettext_lazy("city part class", "Housing and land")
+    OTHER = "other", pgettext_lazy("city part class", "Other facilities")
 
 
 #: The two leading digits of a type code for each class.
@@ -31,18 +33,18 @@ CATEGORY_DIGITS: dict[str, str] = {
 
 
 class AssetState(models.TextChoices):
-    NORMAL = "normal", "正常"
-    DAMAGED = "damaged", "损坏"
-    MISSING = "missing", "缺失"
-    UNDER_REPAIR = "under_repair", "维修中"
-    RETIRED = "retired", "已报废"
+    NORMAL = "normal", pgettext_lazy("city part state", "Normal")
+    DAMAGED = "damaged", pgettext_lazy("city part state", "Damaged")
+    MISSING = "missing", pgettext_lazy("city part state", "Missing")
+    UNDER_REPAIR = "under_repair", pgettext_lazy("city part state", "Under repair")
+    RETIRED = "retired", pgettext_lazy("city part state", "Retired")
 
 
 class LogKind(models.TextChoices):
-    INSPECTION = "inspection", "巡检"
-    MAINTENANCE = "maintenance", "养护"
-    REPAIR = "repair", "维修"
-    STATE_CHANGE = "state_change", "状态变更"
+    INSPECTION = "inspection", pgettext_lazy("city part log kind", "Inspection")
+    MAINTENANCE = "maintenance", pgettext_lazy("city part log kind", "Maintenance")
+    REPAIR = "repair", pgettext_lazy("city part log kind", "Repair")
+    STATE_CHANGE = "state_change", pgettext_lazy("city part log kind", "State change")
 
 
 #: Kinds a user records through ``do_record_inspection`` (state changes have their own action).
@@ -52,7 +54,7 @@ RECORDED_KINDS: tuple[str, ...] = (LogKind.INSPECTION, LogKind.MAINTENANCE, LogK
 class InspectionResult(models.TextChoices):
     """What was found on site."""
 
-    NORMAL = "normal", "完好"
-    DAMAGED = "damaged", "损坏"
-    MISSING = "missing", "缺失"
-    FIXED = "fixed", "已修复"
+    NORMAL = "normal", pgettext_lazy("city part inspection result", "Intact")
+    DAMAGED = "damaged", pgettext_lazy("city part inspection result", "Damaged")
+    MISSING = "missing", pgettext_lazy("city part inspection result", "Missing")
+    FIXED = "fixed", pgettext_lazy("city part inspection result", "Fixed")

@@ -19,8 +19,8 @@ def type_choices() -> list[Any]:
     for category in AssetCategory:
         subs = [(t.code, t.name) for t in types if t.category == category]
         if subs:
-            digits = CATEGORY_DIGITS[category]
-            groups.append((category.label, [(digits, f"{category.label} · {_('all')}"), *subs]))
+            digits, label = CATEGORY_DIGITS[category], str(category.label)
+            groups.append((label, [(digits, f"{label} · {_('all')}"), *subs]))
     return groups
 
 

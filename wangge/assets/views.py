@@ -22,7 +22,6 @@ from wangge.people.forms import node_roots
 from wangge.people.views import basedata_tabs, can_view_assets, is_htmx, place_names
 
 PAGE_SIZE = 20
-STATES = dict(AssetState.choices)
 
 
 @login_required
@@ -60,13 +59,14 @@ def asset_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if not can_view_assets(user):
         raise PermissionDenied
     asset = selectors.get_asset_for_user(user, pk)
+    states = {value: str(label) for value, label in AssetState.choices}
     context = {
         "tabs": basedata_tabs(user, "assets"),
         "asset": asset,
         "place": place_names([asset.region_code]).get(asset.region_code, asset.region_code),
         "stale": is_stale(asset.verified_at),
         "logs": [
-            (log, STATES.get(log.state_before, log.state_before), STATES.get(log.state_after, ""))
+            (log, states.get(log.state_before, log.state_before), states.get(log.state_after, ""))
             for log in selectors.logs_of(asset)
         ],
     }

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class ItemCategory(models.TextChoices):
     """The five kinds of base information a grid worker keeps: 人、地、事、物、组织."""
 
-    PERSON = "person", "人"
-    PLACE = "place", "地"
-    EVENT = "event", "事"
-    THING = "thing", "物"
-    ORGANISATION = "organisation", "组织"
+    PERSON = "person", pgettext_lazy("base information kind", "People")
+    PLACE = "place", pgettext_lazy("base information kind", "Places")
+    EVENT = "event", pgettext_lazy("base information kind", "Events")
+    THING = "thing", pgettext_lazy("base information kind", "Things")
+    ORGANISATION = "organisation", pgettext_lazy("base information kind", "Organisations")

@@ -446,7 +446,7 @@ def basedata(request: HttpRequest) -> HttpResponse:
     c = selectors.basedata_completeness(request.user, node)
     from wangge.basedata.choices import ItemCategory
 
-    labels = dict(ItemCategory.choices)
+    labels = {value: str(label) for value, label in ItemCategory.choices}
     context = {
         "node": node,
         "c": c,

@@ -74,6 +74,7 @@ from wangge.demo.names import (
     chinese_number,
 )
 from wangge.lib.crypto import PREFIX, KeyRing, keyring
+from wangge.lib.language import in_data_language
 from wangge.people.choices import Gender, PersonStatus, Relation, ResidenceType
 from wangge.people.models import Household, Person, PersonTag, ResidenceHistory, Tag
 from wangge.people.pinyin import name_pinyin
@@ -1203,7 +1204,7 @@ class Generator:
             home = self._hometown(origin)
             low_income = False
             residence = ResidenceType.FLOATING
-        note = OccupancySource(source).label if in_ledger else "登记"
+        note = in_data_language(OccupancySource(source).label) if in_ledger else "登记"
         for member in group.members:
             if registered:
                 prefix = self._registered_prefix(district, member.birth)
@@ -1344,7 +1345,7 @@ class Generator:
                 room.address,
                 db_date(move_in),
                 None,
-                OccupancySource.LANDLORD_REPORT.label,
+                in_data_language(OccupancySource.LANDLORD_REPORT.label),
                 None,
                 now,
             ),

@@ -35,6 +35,7 @@ from wangge.emergency.choices import AREA_LEVELS, EmergencyKind, EmergencyStatus
 from wangge.emergency.models import Emergency, OutcomeOption, OutcomeRecord, Task
 from wangge.emergency.targets import generate_tasks
 from wangge.lib import codes
+from wangge.lib.language import in_data_language
 
 INVALID = "输入有误，请检查各字段"
 OUTSIDE = "该区域不存在，或不在您可以启动应急状态的范围内"
@@ -181,7 +182,8 @@ def do_activate_emergency(
         raise EmergencyError(INVALID, errors)
     assert region is not None  # noqa: S101 - narrowed by the checks above
     if not text:
-        text = f"{EmergencyKind(kind).label}应急响应"
+        # Stored, and seen by everybody: in the installation's language.
+        text = f"{in_data_language(EmergencyKind(kind).label)}应急响应"
     _lock_district(code)
     found = selectors.active_overlapping(code)
     if found:

@@ -22,7 +22,11 @@ INVALID = "输入有误，请检查各字段"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 AREA_PATTERN = r"^[0-9]{6}([0-9]{3}){0,3}$"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
-KIND_LABELS = dict(TargetKind.choices)
+
+
+def _kind_label(kind: str) -> str:
+    """The label of a target kind, in the request's language."""
+    return str(TargetKind(kind).label) if kind in TargetKind.values else kind
 
 
 def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -207,7 +211,7 @@ def _task_out(t: Task, options: dict[str, list[OutcomeOption]]) -> dict[str, Any
         "emergency_id": t.emergency_id,
         "target": {
             "kind": t.target_kind,
-            "kind_label": KIND_LABELS.get(t.target_kind, t.target_kind),
+            "kind_label": _kind_label(t.target_kind),
             "id": t.target_id,
         },
         "region_code": t.region_code,
@@ -343,7 +347,7 @@ def catalogue(request: HttpRequest) -> dict[str, Any]:
     options = selectors.outcome_options()
     return {
         "kinds": [
-            {"kind": k.value, "label": k.label, "tags": tags.get(k.value, [])}
+            {"kind": k.value, "label": str(k.label), "tags": tags.get(k.value, [])}
             for k in EmergencyKind
         ],
         "outcomes": {
@@ -430,7 +434,7 @@ def coverage_out(emergency: Emergency, user: Any) -> dict[str, Any]:
         "by_kind": [
             {
                 "kind": kind,
-                "label": KIND_LABELS.get(kind, kind),
+                "label": _kind_label(kind),
                 "tasks": n,
                 "covered": done,
                 "percent": selectors.percent(done, n),

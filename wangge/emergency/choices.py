@@ -1,7 +1,8 @@
 """Kinds of emergency, their states, the kinds of point-to-point target, and the seeded
 catalogue: which special groups each kind targets and the outcomes of each target kind.
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 The catalogue is data (``KindTag``, ``OutcomeOption``), created from the tables
 below after every ``migrate`` (``wangge.emergency.catalogue``) and edited in the admin.
 """
@@ -9,27 +10,28 @@ below after every ``migrate`` (``wangge.emergency.catalogue``) and edited in the
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class EmergencyKind(models.TextChoices):
-    TYPHOON = "typhoon", "台风"
-    COLD_WAVE = "cold_wave", "寒潮"
-    FLOOD = "flood", "汛情"
-    EPIDEMIC = "epidemic", "疫情"
-    OTHER = "other", "其他"
+    TYPHOON = "typhoon", pgettext_lazy("emergency kind", "Typhoon")
+    COLD_WAVE = "cold_wave", pgettext_lazy("emergency kind", "Cold wave")
+    FLOOD = "flood", pgettext_lazy("emergency kind", "Flood")
+    EPIDEMIC = "epidemic", pgettext_lazy("emergency kind", "Epidemic")
+    OTHER = "other", pgettext_lazy("emergency kind", "Other")
 
 
 class EmergencyStatus(models.TextChoices):
-    ACTIVE = "active", "应急中"
-    ARCHIVED = "archived", "已解除"
+    ACTIVE = "active", pgettext_lazy("emergency status", "Active")
+    ARCHIVED = "archived", pgettext_lazy("emergency status", "Lifted")
 
 
 class TargetKind(models.TextChoices):
     """What a point-to-point task is about."""
 
-    PERSON = "person", "重点人群"
-    BUILDING = "building", "出租屋"
-    ENTERPRISE = "enterprise", "隐患企业"
+    PERSON = "person", pgettext_lazy("emergency target", "Key groups")
+    BUILDING = "building", pgettext_lazy("emergency target", "Rental buildings")
+    ENTERPRISE = "enterprise", pgettext_lazy("emergency target", "Enterprises with hazards")
 
 
 #: The special groups (``people.Tag`` codes) each kind of emergency targets.

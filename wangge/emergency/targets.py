@@ -31,6 +31,7 @@ from wangge.accounts.scope import prefix_q
 from wangge.emergency.choices import TargetKind
 from wangge.emergency.models import Emergency, KindTag, Task
 from wangge.lib.crypto import mask_phone
+from wangge.lib.language import in_data_language
 
 BATCH = 5000
 #: Rows read from the database at a time.
@@ -193,7 +194,8 @@ def _enterprises(emergency: Emergency) -> Iterator[Row]:
     from wangge.organisations.choices import GasUse
     from wangge.organisations.models import Enterprise
 
-    gas = dict(GasUse.choices)
+    # The task's detail is stored (and read by every worker): in the installation's language.
+    gas = {value: in_data_language(label) for value, label in GasUse.choices}
     rows = (
         Enterprise.objects.filter(prefix_q("region_code", [emergency.region_code]))
         .filter(hazardous())
@@ -223,7 +225,7 @@ def _enterprises(emergency: Emergency) -> Iterator[Row]:
     ) in rows.iterator(chunk_size=CHUNK):
         hazards = []
         if uses_gas != GasUse.NONE:
-            hazards.append(str(gas.get(uses_gas, uses_gas)))
+            hazards.append(gas.get(uses_gas, uses_gas))
             if not alarm:
                 hazards.append("未装燃气报警器")
         if chemicals:

@@ -32,7 +32,11 @@ from wangge.people.views import add_errors
 
 LIST_SIZE = 20
 TASK_PAGE_SIZE = 30
-KIND_LABELS = dict(TargetKind.choices)
+
+
+def _kind_labels() -> dict[str, str]:
+    """The labels of the target kinds, in the request's language."""
+    return {value: str(label) for value, label in TargetKind.choices}
 
 
 def _safe_next(request: HttpRequest) -> str | None:
@@ -132,11 +136,12 @@ def activate(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, emergency: Emergency) -> dict[str, Any]:
     user = request.user
     found = selectors.coverage(emergency, user)
+    labels = _kind_labels()
     return {
         "emergency": emergency,
         "coverage": found,
         "kinds": [
-            (KIND_LABELS.get(kind, kind), n, done) for kind, (n, done) in found.by_kind.items() if n
+            (labels.get(kind, kind), n, done) for kind, (n, done) in found.by_kind.items() if n
         ],
         "can_deactivate": emergency.is_active
         and selectors.can_activate_at(user, emergency.region_code),
@@ -247,7 +252,7 @@ def _task_list(
         "filters": filters,
         "page": page,
         "rows": _task_rows(user, tasks),
-        "kind_labels": KIND_LABELS,
+        "kind_labels": _kind_labels(),
         "here": request.get_full_path(),
         "open_only": values["open_only"],
     }

@@ -50,6 +50,7 @@ from wangge.inspections.models import (
     ItemResult,
     Reinspection,
 )
+from wangge.lib.language import in_data_language
 from wangge.organisations.models import Enterprise
 from wangge.places.models import Building, RentalHousing
 from wangge.regions import spatial
@@ -734,7 +735,8 @@ def _escalate(hazard: Hazard, *, actor: Any, reason: str, detail: str, now: date
         else None
     )
     person = f"（{hazard.responsible_person}）" if hazard.responsible_person else ""
-    why = EscalationReason(reason).label
+    # The event's description is stored: in the installation's language.
+    why = in_data_language(EscalationReason(reason).label)
     description = (
         f"安全检查（{hazard.inspection.checklist.name}）发现隐患：{hazard.description}。"
         f"整改责任：{hazard.owner_name}{person}；整改期限：{hazard.deadline:%Y-%m-%d}。"

@@ -1,38 +1,40 @@
 """Kinds, answers and states of safety inspections (安全检查).
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class TargetKind(models.TextChoices):
     """What a checklist is used on."""
 
-    ENTERPRISE = "enterprise", "企业、商铺"
-    BUILDING = "building", "房屋（出租屋）"
+    ENTERPRISE = "enterprise", pgettext_lazy("inspected target", "Enterprises and shops")
+    BUILDING = "building", pgettext_lazy("inspected target", "Buildings (rentals)")
 
 
 class AnswerType(models.TextChoices):
-    PASS_FAIL = "pass_fail", "合格／不合格"
-    NUMBER = "number", "数值（有限值）"
-    TEXT = "text", "文字"
+    PASS_FAIL = "pass_fail", pgettext_lazy("inspection answer type", "Pass / fail")
+    NUMBER = "number", pgettext_lazy("inspection answer type", "Number (with a limit)")
+    TEXT = "text", pgettext_lazy("inspection answer type", "Text")
 
 
 class Outcome(models.TextChoices):
     """The result of one checklist item."""
 
-    PASS = "pass", "合格"
-    FAIL = "fail", "不合格"
-    NOT_APPLICABLE = "na", "不适用"
+    PASS = "pass", pgettext_lazy("inspection outcome", "Pass")
+    FAIL = "fail", pgettext_lazy("inspection outcome", "Fail")
+    NOT_APPLICABLE = "na", pgettext_lazy("inspection outcome", "Not applicable")
 
 
 class HazardState(models.TextChoices):
-    OPEN = "open", "整改中"
-    RECTIFIED = "rectified", "已整改销号"
-    ESCALATED = "escalated", "已转事件"
+    OPEN = "open", pgettext_lazy("hazard state", "Being rectified")
+    RECTIFIED = "rectified", pgettext_lazy("hazard state", "Rectified and closed")
+    ESCALATED = "escalated", pgettext_lazy("hazard state", "Turned into an event")
 
 
 #: The legal moves of a hazard: open → rectified (a passed re-inspection) | escalated
@@ -45,20 +47,26 @@ HAZARD_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 class EscalationReason(models.TextChoices):
-    REINSPECTION_FAILED = "reinspection_failed", "复查不合格"
-    OVERDUE = "overdue", "超过整改期限未复查"
+    REINSPECTION_FAILED = (
+        "reinspection_failed",
+        pgettext_lazy("hazard escalation reason", "Failed the re-inspection"),
+    )
+    OVERDUE = (
+        "overdue",
+        pgettext_lazy("hazard escalation reason", "Not re-inspected by the rectification deadline"),
+    )
 
 
 class EnforcementKind(models.TextChoices):
     """What the law-enforcement side did (执法措施)."""
 
-    SEIZURE = "seizure", "暂扣"
-    ORDER = "order", "责令整改"
-    FINE = "fine", "罚款"
-    SEAL = "seal", "查封"
-    SUSPEND = "suspend", "责令停业"
-    WARNING = "warning", "警告"
-    OTHER = "other", "其他"
+    SEIZURE = "seizure", pgettext_lazy("enforcement measure", "Temporary seizure")
+    ORDER = "order", pgettext_lazy("enforcement measure", "Order to rectify")
+    FINE = "fine", pgettext_lazy("enforcement measure", "Fine")
+    SEAL = "seal", pgettext_lazy("enforcement measure", "Sealing up")
+    SUSPEND = "suspend", pgettext_lazy("enforcement measure", "Order to suspend business")
+    WARNING = "warning", pgettext_lazy("enforcement measure", "Warning")
+    OTHER = "other", pgettext_lazy("enforcement measure", "Other")
 
 
 #: The top-level event category hazards are escalated into (安全生产/消防隐患).

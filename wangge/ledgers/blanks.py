@@ -11,6 +11,7 @@ from wangge.ledgers import workbooks
 from wangge.ledgers.choices import ImportKind
 from wangge.ledgers.columns import SHEETS
 from wangge.ledgers.importers import IMPORTERS
+from wangge.lib.language import data_language
 from wangge.regions.choices import RegionLevel
 
 #: Units listed in a template at most (a district has a few thousand).
@@ -62,5 +63,6 @@ def template_for(user: Any, kind: str, path: Path) -> str:
         lists["type"] = [f"{code} {name}" for code, name in types]
         references["部件类型"] = types
         references["部门"] = _departments({code[:6] for code, _name in places})
-    workbooks.template(sheet, lists, references, path)
+    with data_language():
+        workbooks.template(sheet, lists, references, path)
     return f"{sheet.title}导入模板.xlsx"

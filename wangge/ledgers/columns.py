@@ -1,6 +1,8 @@
 """The columns of each ledger: Chinese headers, which are required, what they hold.
 
-Templates, imports, error reports and exports all take their headers from here.
+Templates, imports, error reports and exports all take their headers from here.  The drop-down
+lists are the Chinese labels of the choices whatever the user's language (files are exchanged:
+``wangge.lib.language``).
 A file's columns are matched by header (order does not matter; a trailing ``*``
 and spaces are ignored); unknown columns are ignored.
 """
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 
 from wangge.assets.choices import AssetState
 from wangge.ledgers.choices import ImportKind
+from wangge.lib.language import in_data_language
 from wangge.organisations.choices import EnterpriseKind, FireRisk, GasUse, Industry
 from wangge.people.choices import ResidenceType
 from wangge.places.choices import BuildingUse
@@ -45,8 +48,13 @@ class Sheet:
         return next(c for c in self.columns if c.key == key)
 
 
-def _labels(choices: type) -> tuple[str, ...]:
-    return tuple(str(label) for label in choices.labels)  # type: ignore[attr-defined]
+def _labels(choices: type, *, leave_out: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The labels of ``choices`` in the installation's language (not those of ``leave_out``)."""
+    return tuple(
+        in_data_language(label)
+        for value, label in choices.choices  # type: ignore[attr-defined]
+        if value not in leave_out
+    )
 
 
 UNIT_NOTE = "18 位最小单元编码（见「最小单元」表）；须在您的管辖范围内"
@@ -290,7 +298,7 @@ ASSETS = Sheet(
         Column(
             "state",
             "状态",
-            choices=tuple(label for v, label in AssetState.choices if v != AssetState.RETIRED),
+            choices=_labels(AssetState, leave_out=(AssetState.RETIRED,)),
             width=8,
             note="不填为正常",
         ),

@@ -24,6 +24,7 @@ from wangge.ledgers import workbooks
 from wangge.ledgers.actions import INVALID, LedgerError, LedgerForbidden
 from wangge.ledgers.choices import ExportKind
 from wangge.lib.crypto import mask_id_number, mask_phone
+from wangge.lib.language import data_language
 
 UNMASK = "people.unmask_person"
 CHUNK = 2000
@@ -349,7 +350,10 @@ def do_export(
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     path = Path(tmp.name) / "export.xlsx"
     try:
-        workbooks.table(spec.title, spec.headers, spec.rows(qs, not clear), path)
+        # In the columns and words of the import templates, whatever the user's language: an
+        # export is sent on or imported again.
+        with data_language():
+            workbooks.table(spec.title, spec.headers, spec.rows(qs, not clear), path)
     except BaseException:
         tmp.cleanup()
         raise

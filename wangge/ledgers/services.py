@@ -40,6 +40,7 @@ from wangge.ledgers.choices import ImportKind, JobStage, JobState
 from wangge.ledgers.importers import IMPORTERS
 from wangge.ledgers.importers.base import Importer, RowsRefused
 from wangge.ledgers.models import ImportJob
+from wangge.lib.language import data_language
 
 logger = logging.getLogger(__name__)
 
@@ -127,7 +128,10 @@ def run_import(
     # and again (they hold no cycles).
     gc.disable()
     try:
-        _run(job, parallel=parallel, on_progress=on_progress)
+        # Files hold the Chinese labels (the template's lists), and so do the error reports,
+        # whoever runs the import: the task worker or, inline, a request in English.
+        with data_language():
+            _run(job, parallel=parallel, on_progress=on_progress)
     except Superseded:
         logger.info("import job %s: superseded by a retry", job.pk)
         return None

@@ -65,10 +65,10 @@ def index(request: HttpRequest) -> HttpResponse:
         request,
         "ledgers/index.html",
         {
-            "kinds": [(k.value, k.label) for k in kinds],
-            "export_kinds": [(k.value, k.label) for k in ExportKind],
+            "kinds": [(k.value, str(k.label)) for k in kinds],
+            "export_kinds": [(k.value, str(k.label)) for k in ExportKind],
             "rows": [_row_context(job) for job in jobs],
-            "all_kinds": [(k.value, k.label) for k in ImportKind],
+            "all_kinds": [(k.value, str(k.label)) for k in ImportKind],
         },
     )
 

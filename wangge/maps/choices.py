@@ -1,21 +1,23 @@
 """The layers of the command map and the fixed values their filters take.
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 """
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Layer(models.TextChoices):
-    EVENTS = "events", "事件"
-    HEAT = "heat", "事件热力"
-    ASSETS = "assets", "城市部件"
-    RENTALS = "rentals", "出租屋"
-    HAZARDS = "hazards", "隐患企业"
-    CARE = "care", "关爱走访覆盖"
-    CAMPAIGNS = "campaigns", "摸排进度"
+    EVENTS = "events", pgettext_lazy("map layer", "Events")
+    HEAT = "heat", pgettext_lazy("map layer", "Event heat")
+    ASSETS = "assets", pgettext_lazy("map layer", "City parts")
+    RENTALS = "rentals", pgettext_lazy("map layer", "Rental buildings")
+    HAZARDS = "hazards", pgettext_lazy("map layer", "Enterprises with hazards")
+    CARE = "care", pgettext_lazy("map layer", "Care visit coverage")
+    CAMPAIGNS = "campaigns", pgettext_lazy("map layer", "Canvassing progress")
 
 
 #: Layers drawn as points, filtered by the visible box (``bbox``) and capped.
@@ -29,9 +31,9 @@ AREA_LAYERS: frozenset[str] = frozenset({Layer.CARE, Layer.CAMPAIGNS})
 class AssetGroup(models.TextChoices):
     """Which city parts the assets layer shows (type codes of the GB/T 30428.2 catalogue)."""
 
-    HYDRANTS = "hydrants", "消防栓"
-    COVERS = "covers", "井盖"
-    ALL = "all", "全部部件"
+    HYDRANTS = "hydrants", pgettext_lazy("map city part group", "Fire hydrants")
+    COVERS = "covers", pgettext_lazy("map city part group", "Manhole covers")
+    ALL = "all", pgettext_lazy("map city part group", "All parts")
 
 
 #: Type codes of each group (``wangge.assets.catalogue``): 0111 消防栓, 0101–0110 the covers.

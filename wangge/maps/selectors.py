@@ -344,7 +344,7 @@ def events_layer(
     )
     grids = grid_names(r["grid_code"] for r in rows)
     url = _url_maker("events:detail")
-    labels = dict(EventState.choices)
+    labels = {value: str(label) for value, label in EventState.choices}
     features = [
         _point(
             r["id"],
@@ -457,7 +457,7 @@ def assets_layer(
             "last_inspected_at",
         )[:cap]
     )
-    labels = dict(AssetState.choices)
+    labels = {value: str(label) for value, label in AssetState.choices}
     url = _url_maker("assets:detail")
     features = [
         _point(

@@ -126,7 +126,7 @@ def _config(request: HttpRequest, region: Region | None) -> dict[str, Any]:
         "layers": [{"key": key, "label": str(LAYER_LABELS[Layer(key)])} for key in layers],
         "defaults": [Layer.EVENTS.value] if Layer.EVENTS.value in layers else [],
         "tiles": {"url": settings.MAP_TILE_URL, "attribution": settings.MAP_TILE_ATTRIBUTION},
-        "states": list(EventState.choices),
+        "states": [[value, str(label)] for value, label in EventState.choices],
         "categories": [
             [c.code, c.name] for c in active_categories().filter(parent__isnull=True)[:100]
         ],

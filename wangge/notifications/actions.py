@@ -25,6 +25,7 @@ from django.utils import timezone
 from wangge.audit.actions import record
 from wangge.events.choices import EventAction, EventSource
 from wangge.events.models import Event, EventStep
+from wangge.lib.language import in_data_language
 from wangge.notifications import selectors, webhooks
 from wangge.notifications.choices import DeliveryState, NotificationKind, SmsState
 from wangge.notifications.models import Notification, SmsMessage, Webhook, WebhookDelivery
@@ -113,7 +114,9 @@ def _plan(event: Event, step: EventStep) -> list[tuple[str, set[int]]]:
 
 
 def _texts(kind: str, event: Event, step: EventStep) -> tuple[str, str]:
-    label = NotificationKind(kind).label
+    # Stored for every recipient, whatever the language of whoever took the step: in the
+    # installation's language, like the rest of the text.
+    label = in_data_language(NotificationKind(kind).label)
     title = f"{label}：{event.title}"[:120]
     lines = [f"事件编号 {event.number}", f"类别：{event.category.name}"]
     if event.address:
@@ -128,7 +131,8 @@ def _texts(kind: str, event: Event, step: EventStep) -> tuple[str, str]:
 def _sms_text(kind: str, event: Event) -> str:
     if kind == K.CLOSED:
         return f"【网格化服务管理】您反映的问题（编号 {event.number}）已办结，感谢您的参与和监督。"
-    return f"【网格化服务管理】{NotificationKind(kind).label}：事件编号 {event.number}。"
+    label = in_data_language(NotificationKind(kind).label)
+    return f"【网格化服务管理】{label}：事件编号 {event.number}。"
 
 
 #: Whether a webhook is active, remembered this long per process: every report asks.

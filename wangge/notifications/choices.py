@@ -1,33 +1,38 @@
-"""Kinds of notification and the states of SMS messages and webhook deliveries."""
+"""Kinds of notification and the states of SMS messages and webhook deliveries.
+
+Labels are translated (Chinese by default); the texts stored for the recipients and sent to
+residents use the Chinese ones (``wangge.lib.language``).
+"""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationKind(models.TextChoices):
-    DISPATCHED = "dispatched", "新派遣事件"
-    SENT_BACK = "sent_back", "事件被退单"
-    SUMMONED = "summoned", "吹哨报到"
-    OVERDUE = "overdue", "事件超期"
-    SUPERVISED = "supervised", "事件督办"
-    ESCALATED = "escalated", "事件提级"
-    VERIFIED = "verified", "核查通过"
-    REWORK = "rework", "核查未通过，返工"
-    CLOSED = "closed", "事件已结案"
-    REJECTED = "rejected", "事件不予立案"
+    DISPATCHED = "dispatched", pgettext_lazy("notification kind", "New event dispatched")
+    SENT_BACK = "sent_back", pgettext_lazy("notification kind", "Event sent back")
+    SUMMONED = "summoned", pgettext_lazy("notification kind", "Summoned to an event")
+    OVERDUE = "overdue", pgettext_lazy("notification kind", "Event overdue")
+    SUPERVISED = "supervised", pgettext_lazy("notification kind", "Event supervised")
+    ESCALATED = "escalated", pgettext_lazy("notification kind", "Event escalated")
+    VERIFIED = "verified", pgettext_lazy("notification kind", "Verification passed")
+    REWORK = "rework", pgettext_lazy("notification kind", "Verification failed: rework")
+    CLOSED = "closed", pgettext_lazy("notification kind", "Event closed")
+    REJECTED = "rejected", pgettext_lazy("notification kind", "Event not registered")
     #: SMS only: a resident's one-time login code (the portal).
-    LOGIN_CODE = "login_code", "登录验证码"
+    LOGIN_CODE = "login_code", pgettext_lazy("notification kind", "Login code")
 
 
 class SmsState(models.TextChoices):
-    PENDING = "pending", "待发送"
-    SENDING = "sending", "发送中"
-    SENT = "sent", "已发送"
-    FAILED = "failed", "发送失败"
+    PENDING = "pending", pgettext_lazy("SMS state", "Waiting to be sent")
+    SENDING = "sending", pgettext_lazy("SMS state", "Sending")
+    SENT = "sent", pgettext_lazy("SMS state", "Sent")
+    FAILED = "failed", pgettext_lazy("SMS state", "Sending failed")
 
 
 class DeliveryState(models.TextChoices):
-    PENDING = "pending", "待投递"
-    DELIVERED = "delivered", "已投递"
-    FAILED = "failed", "投递失败"
+    PENDING = "pending", pgettext_lazy("webhook delivery state", "Waiting to be delivered")
+    DELIVERED = "delivered", pgettext_lazy("webhook delivery state", "Delivered")
+    FAILED = "failed", pgettext_lazy("webhook delivery state", "Delivery failed")

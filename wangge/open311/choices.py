@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from wangge.events.choices import EventState
 
@@ -10,12 +11,12 @@ from wangge.events.choices import EventState
 class Datatype(models.TextChoices):
     """GeoReport v2 attribute datatypes (the spec's strict values)."""
 
-    STRING = "string", "单行文字"
-    NUMBER = "number", "数字"
-    DATETIME = "datetime", "日期时间"
-    TEXT = "text", "多行文字"
-    SINGLEVALUELIST = "singlevaluelist", "单选"
-    MULTIVALUELIST = "multivaluelist", "多选"
+    STRING = "string", pgettext_lazy("service attribute type", "Single line of text")
+    NUMBER = "number", pgettext_lazy("service attribute type", "Number")
+    DATETIME = "datetime", pgettext_lazy("service attribute type", "Date and time")
+    TEXT = "text", pgettext_lazy("service attribute type", "Several lines of text")
+    SINGLEVALUELIST = "singlevaluelist", pgettext_lazy("service attribute type", "Single choice")
+    MULTIVALUELIST = "multivaluelist", pgettext_lazy("service attribute type", "Multiple choice")
 
 
 LIST_TYPES = frozenset({Datatype.SINGLEVALUELIST, Datatype.MULTIVALUELIST})

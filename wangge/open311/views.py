@@ -20,6 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from wangge.arrivals import guard
 from wangge.arrivals.conf import Rate
+from wangge.lib.language import data_language
 from wangge.open311 import actions, answers, conf, selectors
 from wangge.open311.formats import (
     FORMATS,
@@ -44,6 +45,12 @@ def georeport(*methods: str) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
+            # The callers are other systems: the answers (state labels, units…) are in the
+            # installation's language whatever language cookie comes with the request.
+            with data_language():
+                return answer(request, *args, fmt=fmt, **kwargs)
+
+        def answer(request: HttpRequest, *args: Any, fmt: str, **kwargs: Any) -> HttpResponse:
             fmt = fmt.lower()
             if fmt not in FORMATS:
                 return error_response(

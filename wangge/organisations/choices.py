@@ -1,63 +1,101 @@
 """Kinds and attributes of organisations (组织): enterprises and shops, party organisations,
-property companies and social organisations.  Labels are what users see."""
+property companies and social organisations.  Labels are what users see, translated (Chinese
+by default)."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from wangge.lib import codes
 
 
 class EnterpriseKind(models.TextChoices):
-    ENTERPRISE = "enterprise", "企业"
-    SHOP = "shop", "商铺"
-    INDIVIDUAL = "individual", "个体工商户"
+    ENTERPRISE = "enterprise", pgettext_lazy("enterprise kind", "Enterprise")
+    SHOP = "shop", pgettext_lazy("enterprise kind", "Shop")
+    INDIVIDUAL = "individual", pgettext_lazy("enterprise kind", "Individual business")
 
 
 class Industry(models.TextChoices):
     """Sections (门类) of GB/T 4754-2017 国民经济行业分类."""
 
-    A = "A", "农、林、牧、渔业"
-    B = "B", "采矿业"
-    C = "C", "制造业"
-    D = "D", "电力、热力、燃气及水生产和供应业"
-    E = "E", "建筑业"
-    F = "F", "批发和零售业"
-    G = "G", "交通运输、仓储和邮政业"
-    H = "H", "住宿和餐饮业"
-    I = "I", "信息传输、软件和信息技术服务业"  # noqa: E741 - the standard's letter
-    J = "J", "金融业"
-    K = "K", "房地产业"
-    L = "L", "租赁和商务服务业"
-    M = "M", "科学研究和技术服务业"
-    N = "N", "水利、环境和公共设施管理业"
-    O = "O", "居民服务、修理和其他服务业"  # noqa: E741 - the standard's letter
-    P = "P", "教育"
-    Q = "Q", "卫生和社会工作"
-    R = "R", "文化、体育和娱乐业"
-    S = "S", "公共管理、社会保障和社会组织"
-    T = "T", "国际组织"
+    A = (
+        "A",
+        pgettext_lazy("industry section", "Agriculture, forestry, animal husbandry and fishery"),
+    )
+    B = "B", pgettext_lazy("industry section", "Mining")
+    C = "C", pgettext_lazy("industry section", "Manufacturing")
+    D = (
+        "D",
+        pgettext_lazy(
+            "industry section", "Production and supply of electricity, heat, gas and water"
+        ),
+    )
+    E = "E", pgettext_lazy("industry section", "Construction")
+    F = "F", pgettext_lazy("industry section", "Wholesale and retail trade")
+    G = "G", pgettext_lazy("industry section", "Transport, storage and postal services")
+    H = "H", pgettext_lazy("industry section", "Accommodation and catering")
+    I = (  # noqa: E741 - the standard's letter
+        "I",
+        pgettext_lazy(
+            "industry section",
+            "Information transmission, software and information technology services",
+        ),
+    )
+    J = "J", pgettext_lazy("industry section", "Finance")
+    K = "K", pgettext_lazy("industry section", "Real estate")
+    L = "L", pgettext_lazy("industry section", "Leasing and business services")
+    M = "M", pgettext_lazy("industry section", "Scientific research and technical services")
+    N = (
+        "N",
+        pgettext_lazy(
+            "industry section", "Water conservancy, environment and public facilities management"
+        ),
+    )
+    O = (  # noqa: E741 - the standard's letter
+        "O",
+        pgettext_lazy("industry section", "Resident services, repair and other services"),
+    )
+    P = "P", pgettext_lazy("industry section", "Education")
+    Q = "Q", pgettext_lazy("industry section", "Health and social work")
+    R = "R", pgettext_lazy("industry section", "Culture, sports and entertainment")
+    S = (
+        "S",
+        pgettext_lazy(
+            "industry section", "Public administration, social security and social organisations"
+        ),
+    )
+    T = "T", pgettext_lazy("industry section", "International organisations")
 
 
 class GasUse(models.TextChoices):
-    NONE = "none", "不使用燃气"
-    LPG = "lpg", "瓶装液化石油气"
-    PIPELINE = "pipeline", "管道燃气"
+    NONE = "none", pgettext_lazy("gas use", "No gas")
+    LPG = "lpg", pgettext_lazy("gas use", "Bottled LPG")
+    PIPELINE = "pipeline", pgettext_lazy("gas use", "Piped gas")
 
 
 class FireRisk(models.TextChoices):
-    LOW = "low", "低风险"
-    MEDIUM = "medium", "中风险"
-    HIGH = "high", "高风险"
+    LOW = "low", pgettext_lazy("fire risk", "Low risk")
+    MEDIUM = "medium", pgettext_lazy("fire risk", "Medium risk")
+    HIGH = "high", pgettext_lazy("fire risk", "High risk")
 
 
 class PartyOrgKind(models.TextChoices):
     """The chain 街道党工委 → 社区党组织 → 网格党组织 → 党员联系户."""
 
-    STREET_COMMITTEE = "street_committee", "街道党工委"
-    COMMUNITY = "community", "社区党组织"
-    GRID_BRANCH = "grid_branch", "网格党组织"
-    MEMBER_HOUSEHOLD = "member_household", "党员联系户"
+    STREET_COMMITTEE = (
+        "street_committee",
+        pgettext_lazy("party organisation kind", "Street Party working committee"),
+    )
+    COMMUNITY = (
+        "community",
+        pgettext_lazy("party organisation kind", "Community Party organisation"),
+    )
+    GRID_BRANCH = "grid_branch", pgettext_lazy("party organisation kind", "Grid Party organisation")
+    MEMBER_HOUSEHOLD = (
+        "member_household",
+        pgettext_lazy("party organisation kind", "Party member contact households"),
+    )
 
 
 #: The hierarchy levels each kind of party organisation sits at.
@@ -85,8 +123,14 @@ PARTY_ONE_PER_PLACE: tuple[str, ...] = (
 
 
 class SocialOrgKind(models.TextChoices):
-    SOCIAL_GROUP = "social_group", "社会团体"
-    PRIVATE_NON_ENTERPRISE = "private_non_enterprise", "民办非企业单位"
-    FOUNDATION = "foundation", "基金会"
-    COMMUNITY_GROUP = "community_group", "社区社会组织"
-    VOLUNTEER = "volunteer", "志愿服务组织"
+    SOCIAL_GROUP = "social_group", pgettext_lazy("social organisation kind", "Social group")
+    PRIVATE_NON_ENTERPRISE = (
+        "private_non_enterprise",
+        pgettext_lazy("social organisation kind", "Private non-enterprise unit"),
+    )
+    FOUNDATION = "foundation", pgettext_lazy("social organisation kind", "Foundation")
+    COMMUNITY_GROUP = (
+        "community_group",
+        pgettext_lazy("social organisation kind", "Community social organisation"),
+    )
+    VOLUNTEER = "volunteer", pgettext_lazy("social organisation kind", "Volunteer organisation")

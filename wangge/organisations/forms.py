@@ -11,7 +11,7 @@ from wangge.organisations.choices import EnterpriseKind, FireRisk, PartyOrgKind,
 from wangge.people.forms import RegistryFilterForm
 
 
-def _kinds(choices: list[tuple[str, str]]) -> forms.ChoiceField:
+def _kinds(choices: list[tuple[str, Any]]) -> forms.ChoiceField:
     return forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *choices]
     )

@@ -1,44 +1,46 @@
-"""Choices of the population registry; labels are the Chinese words users see."""
+"""Choices of the population registry; labels are translated (Chinese by default: the words
+users see)."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Gender(models.TextChoices):
-    MALE = "male", "男"
-    FEMALE = "female", "女"
+    MALE = "male", pgettext_lazy("person gender", "Male")
+    FEMALE = "female", pgettext_lazy("person gender", "Female")
 
 
 class ResidenceType(models.TextChoices):
-    REGISTERED = "registered", "户籍人口"
-    FLOATING = "floating", "流动人口"
+    REGISTERED = "registered", pgettext_lazy("residence type", "Registered resident")
+    FLOATING = "floating", pgettext_lazy("residence type", "Floating resident")
 
 
 class PersonStatus(models.TextChoices):
-    ACTIVE = "active", "在住"
-    LEFT = "left", "已离开"
-    DECEASED = "deceased", "已故"
+    ACTIVE = "active", pgettext_lazy("person status", "Lives here")
+    LEFT = "left", pgettext_lazy("person status", "Moved away")
+    DECEASED = "deceased", pgettext_lazy("person status", "Deceased")
 
 
 class Relation(models.TextChoices):
     """Relation of a household member to the head of the household (与户主关系)."""
 
-    HEAD = "head", "户主"
-    SPOUSE = "spouse", "配偶"
-    CHILD = "child", "子女"
-    PARENT = "parent", "父母"
-    GRANDCHILD = "grandchild", "孙子女"
-    GRANDPARENT = "grandparent", "祖父母"
-    SIBLING = "sibling", "兄弟姐妹"
-    OTHER = "other", "其他"
+    HEAD = "head", pgettext_lazy("relation to the head", "Head of household")
+    SPOUSE = "spouse", pgettext_lazy("relation to the head", "Spouse")
+    CHILD = "child", pgettext_lazy("relation to the head", "Child")
+    PARENT = "parent", pgettext_lazy("relation to the head", "Parent")
+    GRANDCHILD = "grandchild", pgettext_lazy("relation to the head", "Grandchild")
+    GRANDPARENT = "grandparent", pgettext_lazy("relation to the head", "Grandparent")
+    SIBLING = "sibling", pgettext_lazy("relation to the head", "Sibling")
+    OTHER = "other", pgettext_lazy("relation to the head", "Other")
 
 
 class UnmaskField(models.TextChoices):
     """Fields of a person that are shown masked and can be unmasked (audited)."""
 
-    ID_NUMBER = "id_number", "身份证号"
-    PHONE = "phone", "联系电话"
+    ID_NUMBER = "id_number", pgettext_lazy("unmasked field", "ID number")
+    PHONE = "phone", pgettext_lazy("unmasked field", "Phone")
 
 
 #: The special groups every installation starts with: (code, name, visit every N days, note).

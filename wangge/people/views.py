@@ -255,7 +255,7 @@ def _detail_context(
         "can_unmask": can_unmask,
         "unmask_form": unmask_form if unmask_form is not None else forms.UnmaskForm(),
         "unmask_fields": [
-            (value, label)
+            (value, str(label))
             for value, label in UnmaskField.choices
             if value != UnmaskField.PHONE or person.phone
         ],

@@ -23,6 +23,7 @@ from django.utils import timezone
 from wangge.audit.actions import record
 from wangge.lib import codes
 from wangge.lib.crypto import mask_phone
+from wangge.lib.language import in_data_language
 from wangge.people import selectors as people_selectors
 from wangge.people.actions import do_create_person, relocate_person
 from wangge.people.choices import PersonStatus, ResidenceType
@@ -349,7 +350,8 @@ def do_move_in(
         address=_address_of(room),
         on=day,
         actor=actor,
-        note=OccupancySource(source).label,
+        # Stored in the residence history: in the installation's language.
+        note=in_data_language(OccupancySource(source).label),
     )
     load = selectors.room_load(room)
     _ledger_audit(

@@ -26,6 +26,7 @@ from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
 from wangge.dashboards.selectors import PERMISSION, Node, dashboard_roots, get_node_for_user
 from wangge.lib import codes
+from wangge.lib.language import data_language
 from wangge.reports import content, periods
 from wangge.reports.choices import PeriodKind, ReportFormat, ReportState
 from wangge.reports.models import Report, ReportSchedule
@@ -220,21 +221,23 @@ def do_retry_report(report: Report, *, actor: Any, now: datetime | None = None) 
 
 
 def render(report: Report) -> bytes:
-    """The file of ``report`` as it would be generated now."""
+    """The file of ``report`` as it would be generated now: a Chinese document (the labels of
+    sources and the like too), whoever asked for it and whatever their language."""
     from wangge.reports import pdf, xlsx
 
     node = content.node_of(report.node)
     if node is None:
         raise LookupError(report.node)
     natural_end = periods.period_end(report.kind, report.period_start)
-    built = content.build(
-        node,
-        report.kind,
-        report.period_start,
-        report.period_end,
-        partial=report.period_end < natural_end,
-    )
-    return xlsx.render(built) if report.format == ReportFormat.XLSX else pdf.render(built)
+    with data_language():
+        built = content.build(
+            node,
+            report.kind,
+            report.period_start,
+            report.period_end,
+            partial=report.period_end < natural_end,
+        )
+        return xlsx.render(built) if report.format == ReportFormat.XLSX else pdf.render(built)
 
 
 def generate_report(report_id: int) -> Report | None:

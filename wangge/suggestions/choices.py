@@ -1,7 +1,8 @@
 """Topics and states of suggestions (金点子) and of legislative drafts and their opinions
 (立法联系点), and the table of legal transitions of a suggestion.
 
-Labels are the Chinese words users see (the API returns them beside the codes).
+Labels are translated (Chinese by default: the words users see; the API returns them beside
+the codes, in the request's language).
 """
 
 from __future__ import annotations
@@ -10,25 +11,26 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 
 class Topic(models.TextChoices):
-    CITY = "city", "城市管理"
-    COMMUNITY = "community", "社区治理"
-    SERVICES = "services", "公共服务"
-    ENVIRONMENT = "environment", "环境"
-    TRAFFIC = "traffic", "交通"
-    OTHER = "other", "其他"
+    CITY = "city", pgettext_lazy("suggestion topic", "City management")
+    COMMUNITY = "community", pgettext_lazy("suggestion topic", "Community governance")
+    SERVICES = "services", pgettext_lazy("suggestion topic", "Public services")
+    ENVIRONMENT = "environment", pgettext_lazy("suggestion topic", "Environment")
+    TRAFFIC = "traffic", pgettext_lazy("suggestion topic", "Traffic")
+    OTHER = "other", pgettext_lazy("suggestion topic", "Other")
 
 
 class SuggestionState(models.TextChoices):
-    SUBMITTED = "submitted", "已提交"
-    TRIAGED = "triaged", "已分办"
-    REJECTED = "rejected", "不予受理"
-    ADOPTED = "adopted", "已采纳"
-    NOT_ADOPTED = "not_adopted", "未采纳"
-    IN_PROGRESS = "in_progress", "落实中"
-    DONE = "done", "已落实"
+    SUBMITTED = "submitted", pgettext_lazy("suggestion state", "Submitted")
+    TRIAGED = "triaged", pgettext_lazy("suggestion state", "Assigned")
+    REJECTED = "rejected", pgettext_lazy("suggestion state", "Not accepted")
+    ADOPTED = "adopted", pgettext_lazy("suggestion state", "Adopted")
+    NOT_ADOPTED = "not_adopted", pgettext_lazy("suggestion state", "Not adopted")
+    IN_PROGRESS = "in_progress", pgettext_lazy("suggestion state", "Being carried out")
+    DONE = "done", pgettext_lazy("suggestion state", "Carried out")
 
 
 #: States in which a suggestion still waits for somebody.
@@ -46,12 +48,12 @@ FINAL_STATES: frozenset[str] = frozenset(
 
 
 class SuggestionAction(models.TextChoices):
-    SUBMIT = "submit", "提交"
-    TRIAGE = "triage", "分办"
-    REJECT = "reject", "不予受理"
-    ANSWER = "answer", "答复"
-    START = "start", "开始落实"
-    COMPLETE = "complete", "落实完成"
+    SUBMIT = "submit", pgettext_lazy("suggestion action", "Submit")
+    TRIAGE = "triage", pgettext_lazy("suggestion action", "Assign")
+    REJECT = "reject", pgettext_lazy("suggestion action", "Do not accept")
+    ANSWER = "answer", pgettext_lazy("suggestion action", "Answer")
+    START = "start", pgettext_lazy("suggestion action", "Start carrying out")
+    COMPLETE = "complete", pgettext_lazy("suggestion action", "Carried out in full")
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,12 @@ def allowed_actions(state: str) -> list[str]:
 
 
 class DraftState(models.TextChoices):
-    DRAFT = "draft", "未发布"
-    PUBLISHED = "published", "征集中"
-    CLOSED = "closed", "已截止"
+    DRAFT = "draft", pgettext_lazy("draft state", "Not published")
+    PUBLISHED = "published", pgettext_lazy("draft state", "Open for opinions")
+    CLOSED = "closed", pgettext_lazy("draft state", "Closed")
 
 
 class OpinionState(models.TextChoices):
-    PENDING = "pending", "待答复"
-    ADOPTED = "adopted", "已采纳"
-    NOT_ADOPTED = "not_adopted", "未采纳"
+    PENDING = "pending", pgettext_lazy("draft opinion state", "Awaiting an answer")
+    ADOPTED = "adopted", pgettext_lazy("draft opinion state", "Adopted")
+    NOT_ADOPTED = "not_adopted", pgettext_lazy("draft opinion state", "Not adopted")

@@ -1,4 +1,8 @@
-"""The opinions of a draft as an .xlsx workbook (masked names), for the draft's managers."""
+"""The opinions of a draft as an .xlsx workbook (masked names), for the draft's managers.
+
+The workbook is a Chinese document sent on to the drafting body: the states are in the
+installation's language whatever the manager's.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from wangge.audit.actions import record
+from wangge.lib.language import in_data_language
 from wangge.suggestions import selectors
 from wangge.suggestions.actions import SuggestionForbidden
+from wangge.suggestions.choices import OpinionState
 from wangge.suggestions.models import Draft
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -67,6 +73,7 @@ def do_export_opinions(draft: Draft, *, actor: Any) -> OpinionExport:
     opinions = list(
         draft.opinions.select_related("point").order_by("point__node", "submitted_at", "id")
     )
+    states = {value: in_data_language(label) for value, label in OpinionState.choices}
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101 - a new workbook has one sheet
@@ -85,7 +92,7 @@ def do_export_opinions(draft: Draft, *, actor: Any) -> OpinionExport:
                 _cell(o.article),
                 _cell(o.content),
                 _when(o.submitted_at),
-                o.get_state_display(),
+                states.get(o.state, o.state),
                 _cell(o.answer),
                 _when(o.answered_at),
             ]

@@ -345,6 +345,21 @@ def test_it_records_the_follow_up_from_the_page(login, world):
     )
 
 
+def test_it_shows_a_report_in_english_when_chosen(login, world):
+    report = arrive(UNIT_A)
+    client = login("worker_a")
+    path = f"/arrivals/reports/{report.pk}/"
+    chinese = html(client.get(path))
+    assert "火车/高铁" in chinese and "待回访" in chinese and "To follow up" not in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(client.get(path))
+    assert "Train / high-speed rail" in english and "To follow up" in english
+    assert "火车/高铁" not in english and "待回访" not in english
+    client.post(f"/arrivals/tasks/{report.follow_up.pk}/done/", {"outcome": "contacted"})
+    english = html(client.get(path))
+    assert "Contacted" in english and "已联系" not in english
+
+
 def test_it_lists_the_groups_a_staff_member_created(login, world):
     mine = actions.do_create_group(
         actor=world["worker_a"], name="我的团体", organiser_name="", unit_code=UNIT_A

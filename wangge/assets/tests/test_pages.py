@@ -70,6 +70,19 @@ def test_it_shows_a_part_with_its_inspection_log(samples, login, world):
     assert 'data-testid="state">损坏<' in text
 
 
+def test_it_shows_a_part_in_english_when_chosen(samples, login, world):
+    asset = Asset.objects.get(pk=samples.assets[0])
+    do_record_inspection(asset, actor=world["worker_a"], result="damaged", note="栓帽缺失")
+    client = login("worker_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = html(client.get(f"/assets/{asset.pk}/"))
+    assert "Public utilities" in text and "Inspection · Damaged" in text
+    assert "Normal → Damaged" in text and 'data-testid="state">Damaged<' in text
+    assert "公用设施类" not in text and "巡检" not in text and "损坏" not in text
+    listing = html(client.get("/assets/"))
+    assert "Public utilities" in listing and "Normal" in listing and "正常" not in listing
+
+
 def test_it_reads_the_list_in_a_bounded_number_of_queries(samples, login):
     client = login("worker_a")
 

@@ -33,6 +33,11 @@ def test_it_keeps_the_43_items_of_the_five_kinds(api, world):
     assert {"消防栓", "企业", "网格党组织", "实有人口", "房屋（楼栋）", "矛盾纠纷"} <= measurable
     assert "境外人员" not in measurable
     assert seed_checklist() == 0
+    # In English, the kinds are in English.
+    client = api("worker_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = {item["category_label"] for item in ok(client.get("/api/v1/basedata/items"))}
+    assert english == {"People", "Places", "Events", "Things", "Organisations"}
 
 
 def test_it_counts_a_grids_items_and_its_completeness(api, samples):

@@ -81,6 +81,26 @@ def test_it_generates_the_typhoon_list_of_the_street_and_nothing_else(api, ledge
     assert entry.after["tasks"] == {"person": 3, "building": 2, "enterprise": 3}
 
 
+def test_the_labels_are_english_when_chosen_and_the_stored_texts_chinese(api, login, ledgers):
+    """A task's texts and the default title are stored for everybody: in the installation's
+    language; the kinds and states are shown in the user's."""
+    street = api("street")
+    street.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    emergency = ok(activate(street, STREET, title=""), 201)
+    assert emergency["kind_label"] == "Typhoon" and emergency["status_label"] == "Active"
+    assert emergency["title"] == "台风应急响应"
+    by_target = {
+        (t["target"]["kind"], t["target"]["id"]): t for t in all_tasks(street, emergency["id"])
+    }
+    lpg = by_target[("enterprise", ledgers.enterprises["lpg_a"])]
+    assert lpg["target"]["kind_label"] == "Enterprises with hazards"
+    assert lpg["detail"] == "瓶装液化石油气、未装燃气报警器"
+    page_client = login("street")
+    page_client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = page_client.get(f"/emergency/{emergency['id']}/").content.decode()
+    assert "Enterprises with hazards" in page and "隐患企业" not in page
+
+
 def test_it_targets_the_groups_the_kind_names(api, ledgers):
     emergency = ok(activate(api("street"), STREET, "cold_wave", title=""), 201)
     assert emergency["title"] == "寒潮应急响应"

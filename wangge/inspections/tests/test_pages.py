@@ -169,6 +169,23 @@ def test_a_failed_reinspection_from_the_page_links_the_event(login, two):
     assert f"/events/{found.event_id}/" in page and found.event.number in page
 
 
+def test_the_hazard_page_speaks_english_and_the_event_stays_chinese(login, two):
+    hazard = two["a"]["hazards"][0]["id"]
+    client = login("worker_a")
+    assert "整改中" in html(client.get(f"/inspections/hazards/{hazard}/"))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = html(client.get(f"/inspections/hazards/{hazard}/"))
+    assert "Being rectified" in page and "整改中" not in page
+    response = client.post(f"/inspections/hazards/{hazard}/reinspect/", {"value": "2.5"})
+    assert response.status_code == 302
+    page = html(client.get(f"/inspections/hazards/{hazard}/"))
+    assert "Turned into an event" in page and "Failed the re-inspection" in page
+    assert "已转事件" not in page and "复查不合格" not in page
+    # The event's description is stored for everybody: in Chinese.
+    found = Hazard.objects.select_related("event").get(pk=hazard)
+    assert found.event is not None and "复查不合格" in found.event.description
+
+
 def test_enforcement_and_changes_from_the_page(login, two):
     hazard = two["a"]["hazards"][0]["id"]
     body = {

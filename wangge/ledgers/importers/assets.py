@@ -28,6 +28,7 @@ from wangge.ledgers.reading import Row
 from wangge.lib import codes
 
 TAKEN_CODE = "该部件编号已被本区其他部件使用"
+#: (value, label); labels are compared in the installation's language (``services.run_import``).
 STATES = [(value, label) for value, label in AssetState.choices if value != AssetState.RETIRED]
 
 

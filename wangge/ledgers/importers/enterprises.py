@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from django.utils.text import format_lazy
+
 from wangge.ledgers.columns import ENTERPRISES
 from wangge.ledgers.importers.base import Entry, RecordImporter
 from wangge.ledgers.reading import Row
@@ -30,11 +32,12 @@ from wangge.organisations.actions import (
 from wangge.organisations.choices import EnterpriseKind, FireRisk, GasUse, Industry
 from wangge.organisations.models import Enterprise
 
-#: Sections by label (制造业), letter (C) or both (C 制造业).
+#: Sections by label (制造业), letter (C) or both (C 制造业); labels are compared in the
+#: installation's language (``services.run_import``).
 INDUSTRIES: list[tuple[str, Any]] = [
     *Industry.choices,
-    *((value, f"{value} {label}") for value, label in Industry.choices),
-    *((value, f"{value}{label}") for value, label in Industry.choices),
+    *((value, format_lazy("{} {}", value, label)) for value, label in Industry.choices),
+    *((value, format_lazy("{}{}", value, label)) for value, label in Industry.choices),
 ]
 TAKEN_USCC = "该统一社会信用代码已登记"
 TAKEN_NAME = "该网格或最小单元已登记同名的企业或商铺（无统一社会信用代码时按名称识别）"

@@ -80,6 +80,8 @@ class PeopleImporter(Importer):
         self.row_tags: list[tuple[int, list[int]]] = []
         self.visible = Person.objects.all() if self.actor is None else people_visible_to(self.actor)
         self.registered = ResidenceType.REGISTERED.value
+        #: The labels as the file gives them (the run's language: Chinese), looked up once.
+        self.residence_types = [(value, str(label)) for value, label in ResidenceType.choices]
 
     def check(self, line: int, row: Row) -> None:
         errors: list[str] = []
@@ -103,7 +105,7 @@ class PeopleImporter(Importer):
             errors.append("最小单元编码：" + UNKNOWN_REGION)
         kind = self.text(row, "residence_type")
         residence_type = (
-            self.registered if not kind else choice(kind, ResidenceType.choices, self.registered)
+            self.registered if not kind else choice(kind, self.residence_types, self.registered)
         )
         if residence_type is None:
             errors.append("人员类型应为 户籍人口 或 流动人口")

@@ -106,6 +106,41 @@ def test_a_filled_in_template_imports(api, world, tmp_path, django_capture_on_co
     assert Building.objects.get().is_rental and Room.objects.count() == 2
 
 
+def test_files_stay_chinese_for_a_user_reading_english(api, world, tmp_path):
+    """Templates, the values an import accepts and exports are exchanged: Chinese whatever the
+    language of the user's pages, even when the import runs in an English context."""
+    from django.utils import translation
+
+    from wangge.people.models import Person
+
+    client = api("worker_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    wb = workbook(client.get("/api/v1/ledgers/templates/people"))
+    lists = {
+        str(dv.sqref)[0]: dv.formula1 for dv in wb.worksheets[0].data_validations.dataValidation
+    }
+    assert lists["G"] == '"户籍人口,流动人口"'
+    rows = [person_row(1, **{"人员类型": "流动人口"}), person_row(2, **{"人员类型": "户籍人口"})]
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, rows)
+    with path.open("rb") as f:
+        response = client.post("/api/v1/ledgers/imports", {"kind": "people", "file": f})
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    with translation.override("en"):  # the worker, or an inline run, in English
+        services.run_import(job_id)
+    job = client.get(f"/api/v1/ledgers/imports/{job_id}").json()
+    assert job["state"] == "succeeded" and job["created_count"] == 2, job
+    assert job["state_label"] == "Succeeded"  # the API itself answers in English
+    assert sorted(Person.objects.values_list("residence_type", flat=True)) == [
+        "floating",
+        "registered",
+    ]
+    exported = workbook(client.get("/api/v1/ledgers/exports/people")).worksheets[0]
+    cells = {c for r in exported.iter_rows(min_row=2, values_only=True) for c in r}
+    assert {"流动人口", "户籍人口", "在住"} <= cells
+    assert not cells & {"Floating resident", "Registered resident", "Lives here"}
+
+
 def test_it_shows_a_job_to_its_uploader_and_administrators_only(api, world, tmp_path):
     path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1), person_row(2, "123")])
     with path.open("rb") as f:

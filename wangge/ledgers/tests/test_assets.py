@@ -154,3 +154,13 @@ def test_it_reads_a_csv_file(api, world, tmp_path, django_capture_on_commit_call
     path = write_csv(tmp_path / "a.csv", HEADER, good_rows(), bom=False)
     job = upload(api("worker_a"), "assets", path, django_capture_on_commit_callbacks)
     assert job["state"] == "succeeded" and job["created_count"] == 3, job
+
+
+def test_a_chinese_file_imports_in_an_english_context(world, tmp_path):
+    from django.utils import translation
+
+    path = write_xlsx(tmp_path / "a.xlsx", HEADER, good_rows(), title=ASSETS.title)
+    with translation.override("en"):  # the worker, or an inline run, in English
+        job = services.run_import(make_job(world["worker_a"], path, "assets").pk)
+    assert job is not None and job.state == JobState.SUCCEEDED, job.error_message
+    assert Asset.objects.get(code="WSJG-7").state == "damaged"

@@ -199,3 +199,20 @@ def test_it_reports_rows_the_action_refuses_at_the_write_and_keeps_nothing(
     assert list(Enterprise.objects.values_list("name", flat=True)) == ["抢先登记"]
     assert AuditEntry.objects.filter(action="organisations.create_enterprise").count() == 1
     assert not AuditEntry.objects.filter(action="ledgers.import").exists()
+
+
+def test_a_chinese_file_imports_in_an_english_context(world, tmp_path):
+    from django.utils import translation
+
+    rows = [
+        *good_rows()[:2],
+        row(name="新塘里便利店", kind="个体工商户", industry="F 批发和零售业", region_code=UNIT_A1),
+    ]
+    path = write_xlsx(tmp_path / "e.xlsx", HEADER, rows, title=ENTERPRISES.title)
+    with translation.override("en"):  # the worker, or an inline run, in English
+        job = services.run_import(make_job(world["worker_a"], path, "enterprises").pk)
+    assert job is not None and job.state == JobState.SUCCEEDED, job.error_message
+    shop = Enterprise.objects.get(name="新塘里便利店")
+    assert (shop.kind, shop.industry) == ("individual", "F")
+    factory = Enterprise.objects.get(uscc=credit_code(1))
+    assert (factory.industry, factory.uses_gas) == ("C", "pipeline")

@@ -343,6 +343,10 @@ def test_it_shows_hydrants_and_covers_apart_and_problems_first(client_for, world
 
     in_box = ok(get(client, "/api/v1/map/assets", bbox=BOX_A))
     assert asset_names(in_box) == {"样例部件A"}
+    # In English, the states are in English.
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    data = ok(get(client, "/api/v1/map/assets", group="hydrants"))
+    assert {f["properties"]["state_label"] for f in data["features"]} == {"Damaged", "Normal"}
 
 
 # --- rental housing -------------------------------------------------------------------------

@@ -33,6 +33,20 @@ def test_dispatch_notifies_the_department_handler_only(ew, dispatched):
     assert n.step.action == "dispatch"
 
 
+def test_the_texts_stay_chinese_when_the_step_is_taken_in_english(ew, dispatched, api):
+    from django.utils import translation
+
+    with translation.override("en"):  # a dispatcher reading English pages
+        event = dispatched("cg")
+    n = Notification.objects.get(event=event)
+    assert n.title.startswith("新派遣事件：") and "类别：" in n.body
+    # The recipient reading English sees the kind in English, the stored texts as they are.
+    client = api("dept")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    (item,) = client.get("/api/v1/notifications").json()["items"]
+    assert item["kind_label"] == "New event dispatched" and item["title"] == n.title
+
+
 def test_dispatch_to_another_department(ew, dispatched):
     event = dispatched("sz")
     assert told(event) == ["dept_sz"]

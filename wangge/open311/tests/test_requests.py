@@ -87,6 +87,19 @@ def test_requests_list_the_districts_events_newest_first(keys):
     assert item["requested_datetime"].endswith("+08:00")
 
 
+def test_answers_stay_chinese_for_a_caller_with_the_english_cookie(keys):
+    """Open311 callers are other systems: the answers are in the installation's language."""
+    from django.test import Client
+
+    from .conftest import BASE
+
+    event = report(keys)
+    client = Client()
+    client.cookies["django_language"] = "en"
+    answer = client.get(f"{BASE}/requests/{event.number}.json", {"jurisdiction_id": J}).json()
+    assert answer[0]["status_notes"] == "已上报"
+
+
 def test_requests_in_xml(keys):
     event = report(keys)
     (answer,) = data(submit(keys.raw, media_url="https://img.example.cn/1.jpg"), 201)

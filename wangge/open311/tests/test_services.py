@@ -220,3 +220,13 @@ def test_a_wrong_method_is_refused_in_the_format_asked_for(keys):
     response = Client().delete(f"{BASE}/requests.xml")
     assert codes(response, 405) == {"method_not_allowed"}
     assert response["Allow"] == "GET, POST"
+
+
+def test_the_admin_names_the_datatypes_in_the_users_language(keys, login):
+    client = login("admin")
+    chinese = client.get("/admin/open311/serviceattribute/").content.decode()
+    assert "单选" in chinese and "Single choice" not in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/admin/open311/serviceattribute/").content.decode()
+    assert "Single choice" in english and "Several lines of text" in english
+    assert "单选" not in english and "多行文字" not in english

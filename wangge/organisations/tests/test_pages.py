@@ -109,3 +109,17 @@ def test_it_links_the_party_chain_where_the_user_sees_it(samples, login):
 def test_it_filters_enterprises_by_kind(samples, login):
     response = login("district").get("/organisations/enterprises/", {"kind": "individual"})
     assert listed(response) == {samples.enterprises[2]}
+
+
+def test_it_shows_organisations_in_english_when_chosen(samples, login):
+    client = login("worker_a")
+    enterprise = f"/organisations/enterprises/{samples.enterprises[0]}/"
+    party = f"/organisations/party/{samples.party[2]}/"
+    chinese = html(client.get(enterprise)) + html(client.get(party))
+    assert "住宿和餐饮业" in chinese and "瓶装液化石油气" in chinese and "网格党组织" in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(client.get(enterprise)) + html(client.get(party))
+    assert "Accommodation and catering" in english and "Bottled LPG" in english
+    assert "Grid Party organisation" in english
+    assert "住宿和餐饮业" not in english and "瓶装液化石油气" not in english
+    assert "网格党组织" not in english

@@ -222,6 +222,19 @@ def test_it_shows_a_person_masked_with_household_room_and_history(sp, login):
     assert "样例路1号101室" in tenant
 
 
+def test_it_shows_a_persons_choices_in_english_when_chosen(sp, login):
+    client = login("worker_a")
+    path = f"/people/{sp.people['a']}/"
+    chinese = html(client.get(path))
+    assert "户主" in chinese and "户籍人口" in chinese and "在住" in chinese
+    assert "Head of household" not in chinese
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(client.get(path))
+    assert "Head of household" in english and "Registered resident" in english
+    assert "Lives here" in english and "Show the ID number" in english
+    assert "户主" not in english and "户籍人口" not in english and ">在住<" not in english
+
+
 def test_it_shows_places_outside_the_scope_only_as_dates(sp, login, world):
     from wangge.people.actions import do_move_person
 

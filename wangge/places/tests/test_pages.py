@@ -143,6 +143,15 @@ def test_it_shows_the_summary_rooms_and_masked_occupants(sp, login):
     assert "入住记录" in text and "网格员登记" in text
 
 
+def test_it_shows_the_building_in_english_when_chosen(sp, login):
+    client = login("worker_a")
+    assert "网格员登记" in html(building_a(client, sp))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    text = html(building_a(client, sp))
+    assert "Residential" in text and "Registered by a grid worker" in text
+    assert "住宅" not in text and "网格员登记" not in text
+
+
 def test_it_flags_over_occupied_rooms(sp, login):
     room = Room.objects.get(pk=sp.rooms["A-201"])
     for i in range(7):
@@ -265,6 +274,20 @@ def test_it_moves_a_registered_person_in(sp, login):
     page = client.get(response.url)
     assert summary(page) == "样例楼A：3层，2间，2人"
     assert "样例甲 已入住201室" in html(page)
+
+
+def test_it_notes_a_move_in_in_chinese_in_the_history_whatever_the_language(sp, login):
+    from wangge.people.models import ResidenceHistory
+
+    client = login("worker_a")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    path = f"/places/rooms/{sp.rooms['A-201']}/move-in/"
+    response = client.post(
+        path, {"mode": "existing", "q": "样例甲", "pick-person_id": sp.people["a"]}
+    )
+    assert response.status_code == 302
+    latest = ResidenceHistory.objects.filter(person_id=sp.people["a"]).latest("pk")
+    assert latest.note == "网格员登记"
 
 
 def test_it_does_not_move_in_a_person_out_of_scope(sp, login):

@@ -104,6 +104,23 @@ def test_a_street_report_holds_no_child_of_another_street(story, api, run_queued
     assert {r[2] for r in _rows(wb["下级排名"])} == {"440704001001"}
 
 
+def test_a_report_asked_for_in_english_is_a_chinese_document(story, api, run_queued):
+    from django.utils import translation
+
+    from wangge.events.choices import EventSource
+
+    client = api("street")
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    report = _request(client, "440704001")
+    with translation.override("en"):  # generated inline, in an English request
+        run_queued()
+    wb = workbook(client.get(f"/api/v1/reports/{report['id']}/download"))
+    sources = {r[0] for r in _rows(wb["来源"])} - {TOTAL_ZH}
+    with translation.override("zh-hans"):
+        chinese = {str(label) for _value, label in EventSource.choices}
+    assert sources and sources <= chinese
+
+
 def test_a_pdf_report_is_a_pdf_with_pages_and_the_chinese_font(story, api, run_queued):
     client = api("district")
     report = _request(client, "440704", fmt="pdf")

@@ -174,6 +174,40 @@ def test_draft_page_figures_opinions_and_export(world, login, draft) -> None:
     assert Opinion.objects.count() == 1
 
 
+def test_the_pages_speak_english_when_chosen_and_the_export_stays_chinese(
+    world, login, draft
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    s = actions.do_submit_suggestion(
+        actor=world["resident"], title="建议", content="内容", topic="city", node=COMMUNITY_A
+    ).suggestion
+    street = login("street")
+    chinese = html(street.get(f"/suggestions/{s.pk}/"))
+    assert "已提交" in chinese and "城市管理" in chinese and "Submitted" not in chinese
+    street.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = html(street.get(f"/suggestions/{s.pk}/"))
+    assert "Submitted" in english and "City management" in english and "Assign" in english
+    assert "已提交" not in english and "城市管理" not in english and "分办" not in english
+
+    a = draft.points.get(node=COMMUNITY_A)
+    login("resident").post(
+        f"/suggestions/drafts/{draft.pk}/opinions/",
+        {"point": a.pk, "content": "意见", "request_id": uuid.uuid4().hex},
+    )
+    district = login("district")
+    district.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = html(district.get(f"/suggestions/drafts/{draft.pk}/"))
+    assert "Open for opinions" in page and "Awaiting an answer" in page
+    assert "征集中" not in page and "待答复" not in page
+    # The export is a Chinese document, sent on to the drafting body.
+    r = district.get(f"/suggestions/drafts/{draft.pk}/opinions/export/")
+    sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    assert [row[7] for row in sheet.iter_rows(min_row=3, values_only=True)] == ["待答复"]
+
+
 def test_manager_creates_and_publishes_a_draft(world, login) -> None:
     point = actions.do_create_liaison_point(actor=None, name="东社区联系点", node=COMMUNITY_A)
     street = login("street")
