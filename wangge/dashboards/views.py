@@ -325,6 +325,21 @@ def _node_or_deny(request: HttpRequest, under: str | None) -> Node:
     return selectors.get_node_for_user(request.user, under)
 
 
+#: The columns of the trend as a table: each count links to its events.
+TREND_COLUMNS = ("reported", "handled", "closed", "overdue")
+
+
+def trend_cells(node: Node, point: selectors.Point) -> list[Cell]:
+    days = Period("custom", point.bucket.start, point.bucket.end)
+    return [
+        Cell(
+            f"{point.counters[name]:,}",
+            events_url(node, days, name) if point.counters[name] else None,
+        )
+        for name in TREND_COLUMNS
+    ]
+
+
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -365,16 +380,7 @@ def index(request: HttpRequest) -> HttpResponse:
             for key, label in BUCKETS.items()
         ],
         "cards": cards(data, node, figures),
-        "points": [
-            (
-                p,
-                Cell(
-                    f"{p.counters['reported']:,}",
-                    events_url(node, Period("custom", p.bucket.start, p.bucket.end)),
-                ),
-            )
-            for p in points
-        ],
+        "points": [(p, trend_cells(node, p)) for p in points],
         "tables": [
             breakdown_table(data, node, "category"),
             breakdown_table(data, node, "subcategory", limit=10),

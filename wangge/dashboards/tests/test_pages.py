@@ -83,6 +83,12 @@ def test_every_number_lists_the_events_it_counts(
     assert len(cells) > 20
     for url, value in cells:
         assert listed(client, url) == int(value.replace(",", "")), url
+    # The trend as a table: every count but a zero links (reported, handled, closed, overdue).
+    trend = re.search(r'data-testid="trend">(.+?)</table>', text, re.S)
+    assert trend is not None
+    numbers = re.findall(r'<td class="num">(.*?)</td>', trend.group(1))
+    assert len(numbers) % 4 == 0 and any(n != "0" for n in numbers[1::4])
+    assert all(n == "0" or n.startswith('<a href="/dashboards/events/') for n in numbers), numbers
 
 
 def test_the_dashboard_page_of_a_street(story: Story, login: Callable[[str], Client]) -> None:
