@@ -8,6 +8,7 @@ from django.db import models
 
 from wangge.audit.context import current_request_id
 from wangge.audit.models import AuditEntry
+from wangge.lib.language import data_language, in_data_language
 
 
 def audit_entry(
@@ -28,7 +29,8 @@ def audit_entry(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-        object_repr = object_repr or str(obj)[:200]
+        # In the installation's language, whoever acted: the log reads the same for everyone.
+        object_repr = object_repr or in_data_language(obj)[:200]
         region_code = region_code or str(
             getattr(obj, "region_code", "") or getattr(obj, "code", "") or ""
         )
@@ -56,5 +58,6 @@ def record(
     Takes the keyword arguments of ``audit_entry``.
     """
     entry = audit_entry(action, actor=actor, obj=obj, **fields)
-    entry.save(force_insert=True)
+    with data_language():  # labels in ``before``/``after`` too
+        entry.save(force_insert=True)
     return entry

@@ -173,3 +173,15 @@ def test_housekeeping_fails_interrupted_reports_and_deletes_old_ones(world, run_
     Report.objects.update(created_at=now - timedelta(days=2))
     assert actions.housekeeping() == {"interrupted": 0, "deleted": 2}
     assert list(Report.objects.values_list("pk", flat=True)) == [young.pk]
+
+
+def test_the_audit_log_names_a_schedule_in_chinese_whatever_the_users_language(world):
+    from django.utils import translation
+
+    from wangge.audit.models import AuditEntry
+
+    with translation.override("en"):
+        schedule = _schedule(world, kind="month")
+        assert str(schedule).endswith("Monthly")
+    entry = AuditEntry.objects.filter(object_id=str(schedule.pk)).latest("pk")
+    assert entry.object_repr.endswith("月报"), entry.object_repr
