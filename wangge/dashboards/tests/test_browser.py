@@ -43,6 +43,15 @@ def test_the_dashboard_on_a_phone(browser: Any, live_server: Any, story: Story) 
     # Nothing wider than the phone: wide tables scroll inside their panels.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= web.PHONE["width"], width
+    # What a finger taps is at least 40 px tall: the trend's steps, the sortable headers.
+    for selector in (".dash-bucket", "[data-testid=ranking] thead th a"):
+        heights = [
+            box["height"]
+            for box in page.locator(selector).evaluate_all(
+                "(els) => els.map((el) => el.getBoundingClientRect().toJSON())"
+            )
+        ]
+        assert heights and min(heights) >= 40, (selector, heights)
     page.wait_for_timeout(1500)  # the charts' animation
     shot(page, "dashboards-phone.png")
     # A number opens the events it counts.

@@ -208,6 +208,10 @@ def test_it_fits_a_phone_with_the_layers_folded_away(browser, live_server, demo)
         control = page.locator("[data-testid=layer-control]")
         panel = control.locator("form.cm-layers-panel")
         assert panel.is_hidden()
+        # The zoom buttons are big enough for a finger.
+        for selector in (".leaflet-control-zoom-in", ".leaflet-control-zoom-out"):
+            box = page.locator(selector).bounding_box()
+            assert box["height"] >= 40 and box["width"] >= 40, (selector, box)
         shot(page, "map-street-phone.png")
 
         control.locator(".cm-layers-toggle").click()
