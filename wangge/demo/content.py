@@ -29,25 +29,71 @@ from wangge.events.catalogue import seed_catalogue
 from wangge.events.models import Category, Event
 from wangge.regions.models import Region
 
-#: What residents and workers write, by top-level category code.
+#: What residents and workers write, by sub-category (its name in the catalogue); a
+#: sub-category without titles here is reported in the words of its registration condition.
 TITLES: dict[str, list[str]] = {
-    "01": ["巷口暴露垃圾无人清运", "绿化带堆放建筑垃圾", "路面油污未清理", "垃圾桶满溢"],
-    "02": ["电线杆上乱贴小广告", "楼道墙面喷涂办证广告", "户外广告牌破损摇晃"],
-    "03": ["工地夜间施工噪音扰民", "施工围挡倒塌占道", "渣土车未覆盖沿路洒落"],
-    "04": ["公园电线起火冒烟", "变压器旁冒火花", "路边树木倒伏压住电线"],
-    "05": ["店外占道经营", "流动摊贩堵塞人行道", "车辆乱停占用消防通道"],
-    "06": ["井盖松动夜间车辆经过咣当作响", "井盖缺失存在安全隐患", "路灯不亮", "消防栓漏水"],
-    "07": ["邻里因漏水发生纠纷", "租客与房东押金纠纷", "楼上噪音引发争吵"],
-    "08": ["出租屋人员进出频繁疑似群租", "小区门禁损坏", "夜间有人撬车门"],
-    "09": ["餐馆液化气瓶存放在厨房外", "出租屋电动车楼道充电", "厂房消防通道堵塞"],
-    "10": ["独居老人多日未见出门", "残疾人家庭需要上门服务"],
-    "11": ["天台违规加建铁皮房", "一楼住户私自扩建围墙"],
-    "12": ["河涌水面漂浮垃圾", "小作坊排放异味废气"],
-    "13": ["无证小食店卫生差", "流动摊贩售卖过期食品"],
-    "14": ["小区停水未通知", "公交站候车亭座椅损坏"],
-    "15": ["新租户入住需要登记", "住户已搬离需要更新信息"],
-    "16": ["其他需要协调的问题"],
+    "暴露垃圾": ["巷口暴露垃圾无人清运", "垃圾桶满溢"],
+    "积存垃圾渣土": ["绿化带堆放建筑垃圾", "空地渣土堆积多日"],
+    "道路不洁": ["路面油污未清理"],
+    "水域不洁": ["河涌水面漂浮垃圾"],
+    "非法小广告": ["电线杆上乱贴小广告", "楼道墙面喷涂办证广告"],
+    "违规户外广告": ["天桥上挂了未审批的横幅"],
+    "广告招牌破损": ["户外广告牌破损摇晃"],
+    "施工扰民": ["工地夜间施工噪音扰民"],
+    "工地扬尘": ["工地未洒水扬尘很大"],
+    "道路遗撒": ["渣土车未覆盖沿路洒落"],
+    "无证掘路": ["路口有人擅自开挖路面"],
+    "电线起火": ["公园电线起火冒烟", "变压器旁冒火花"],
+    "路面塌陷": ["人行道路面下沉出现空洞"],
+    "自来水管爆裂": ["路边水管爆裂跑水"],
+    "燃气泄漏": ["楼道里闻到燃气味"],
+    "道路积水": ["暴雨后路口积水过膝"],
+    "无照经营游商": ["流动摊贩堵塞人行道"],
+    "店外经营": ["店外占道经营"],
+    "占道经营": ["早市摊位占用人行道"],
+    "非机动车乱停放": ["共享单车乱停堵住路口"],
+    "井盖破损/松动": ["井盖松动夜间车辆经过咣当作响", "井盖缺失存在安全隐患"],
+    "路灯不亮": ["路灯不亮"],
+    "交通护栏损坏": ["路口护栏被撞倒伏"],
+    "消防栓损坏": ["消防栓漏水"],
+    "垃圾箱破损": ["垃圾箱破损缺盖"],
+    "邻里纠纷": ["邻里因漏水发生纠纷", "楼上噪音引发争吵"],
+    "物业纠纷": ["业主与物业因停车收费起争执"],
+    "劳资纠纷": ["工人反映工地拖欠工资"],
+    "可疑人员物品": ["夜间有人撬车门", "路边发现无人认领的包裹"],
+    "治安乱点": ["烧烤摊深夜聚众喧闹"],
+    "涉赌涉黄线索": ["出租屋人员进出频繁疑似聚赌"],
+    "消防通道堵塞": ["厂房消防通道堵塞", "车辆乱停占用消防通道"],
+    "电动车违规充电": ["出租屋电动车楼道充电"],
+    "危化品违规存放": ["住宅内存放多桶油漆稀料"],
+    "燃气使用隐患": ["餐馆液化气瓶存放在厨房外"],
+    "严重精神障碍患者异常": ["在册患者近日情绪异常"],
+    "困难群众帮扶": ["独居老人多日未见出门", "残疾人家庭需要上门服务"],
+    "社区矫正对象异常": ["矫正对象多日未按时报到"],
+    "违法搭建": ["天台违规加建铁皮房", "一楼住户私自扩建围墙"],
+    "擅自改变房屋结构": ["装修时拆改承重墙"],
+    "噪声扰民": ["酒吧音响深夜扰民"],
+    "油烟污染": ["餐馆油烟直排居民楼"],
+    "污水偷排": ["小作坊向雨水井排放污水"],
+    "露天焚烧": ["空地焚烧垃圾冒浓烟"],
+    "无证食品经营": ["无证小食店卫生差"],
+    "过期食品药品": ["流动摊贩售卖过期食品"],
+    "校园周边食品安全": ["校门口售卖三无零食"],
+    "停水停电": ["小区停水未通知"],
+    "入学咨询": ["家长咨询新生入学材料"],
+    "医疗卫生服务": ["老人咨询家庭医生签约"],
+    "人口信息变更": ["新租户入住需要登记", "住户已搬离需要更新信息"],
+    "房屋信息变更": ["旧楼拆除需要更新房屋信息"],
+    "单位信息变更": ["门店已停业需要更新信息"],
+    "其他问题": ["其他需要协调的问题"],
 }
+
+
+def title_of(sub: Category, rng: random.Random) -> str:
+    """What a reporter would write about a problem of ``sub``."""
+    titles = TITLES.get(sub.name) or [sub.register_condition or sub.name]
+    return rng.choice(titles)
+
 
 #: How far back the demo events go.
 DAYS = 90
@@ -120,6 +166,7 @@ def seed_demo_content(
     if Event.objects.filter(district_code=DEMO_DISTRICT).exists():
         return summary
     rng = random.Random(f"wangge-demo:{seed}:events")
+    titles = random.Random(f"wangge-demo:{seed}:titles")  # apart: the events stay as they were
     subs = list(
         Category.objects.filter(parent__isnull=False, admitted=True)
         .select_related("parent")
@@ -174,7 +221,7 @@ def seed_demo_content(
                 continue
             by_resident = resident is not None and rng.random() < 0.2
             reporter = resident if by_resident else worker
-            title = rng.choice(TITLES.get(sub.parent.code if sub.parent else "16", TITLES["16"]))
+            title = title_of(sub, titles)
             street = rng.choice(STREET_NAMES)
             report = ev.do_report_event(
                 actor=reporter,

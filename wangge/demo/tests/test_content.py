@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from wangge.demo.content import DAYS, seed_demo_content
+from wangge.demo.content import DAYS, TITLES, seed_demo_content
 from wangge.demo.seed import DEMO_DISTRICT, seed_demo
 from wangge.events.models import Event, EventStep
 
@@ -31,6 +31,13 @@ def test_it_seeds_demo_events_through_the_lifecycle():
         assert times == sorted(times) and times[0] >= event.reported_at
         if event.closed_at:
             assert event.reported_at < event.closed_at <= now
+    # Each title is about the event's own sub-category.
+    for event in Event.objects.select_related("category"):
+        sub = event.category
+        assert event.title in TITLES.get(sub.name, [sub.register_condition]), (
+            sub.name,
+            event.title,
+        )
     # Running it again adds nothing.
     again = seed_demo_content(seed=1, events=40)
     assert again.events == 0
