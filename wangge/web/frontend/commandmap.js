@@ -578,7 +578,11 @@ function start(root, config) {
     } else if (kind === "asset") {
       head = `<p class="cm-card-kicker mono">${escapeHtml(p.number)}</p><h2>${escapeHtml(p.title)}</h2>
         <p class="cm-badges">${badge(p.state_label, p.problem)}</p>`;
-      rows = row(labels.type, p.type_name) + row(labels.address, p.address) + row(labels.last_inspected, p.last_inspected_at);
+      // An asset without a name is titled by its type: the type is not repeated below.
+      rows =
+        row(labels.type, p.type_name === p.title ? "" : p.type_name) +
+        row(labels.address, p.address) +
+        row(labels.last_inspected, p.last_inspected_at);
     } else if (kind === "rental") {
       head = `<h2>${escapeHtml(p.title)}</h2>`;
       rows =
