@@ -20,10 +20,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.accounts.tokens import user_for_token
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.arrivals import actions, guard, selectors
 from wangge.arrivals.actions import receipt_message
 from wangge.arrivals.choices import FollowUpOutcome, FollowUpStatus, TravelMode, UnmaskField
@@ -544,7 +545,7 @@ def _check_under(under: str | None) -> None:
     response=list[TaskOut],
     summary="Follow-ups of arrival reports in the user's area (open ones by default)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.follow_ups_filtered(request.user, status=filters.status, under=filters.under)
@@ -576,7 +577,7 @@ def complete_task(request: HttpRequest, task_id: int, payload: DoneIn) -> dict[s
     response=list[ArrivalOut],
     summary="Arrival reports in the user's area, latest arrival first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_reports(request: HttpRequest, filters: Query[ArrivalFilter]) -> Any:
     _check_under(filters.under)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:

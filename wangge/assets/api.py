@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.assets import actions, selectors
 from wangge.assets.choices import AssetCategory, AssetState, InspectionResult, LogKind
 from wangge.assets.models import Asset, AssetType, InspectionLog
@@ -233,7 +234,7 @@ def list_types(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/assets", response=list[AssetOut], summary="City parts in the user's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})

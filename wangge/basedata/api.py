@@ -6,9 +6,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata import measures, selectors
 from wangge.basedata.choices import ItemCategory
 from wangge.basedata.models import ChecklistItem
@@ -158,7 +159,7 @@ class _GridPages:
     response=list[GridSummaryOut],
     summary="Checklist completeness of every grid in the user's scope",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_grids(request: HttpRequest, query: Query[GridsQuery]) -> Any:
     if query.under and not codes.is_valid(query.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})

@@ -13,10 +13,11 @@ from typing import Any
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import field_validator
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.campaigns import actions, importing, selectors
 from wangge.campaigns.choices import (
@@ -394,7 +395,7 @@ def list_outcomes(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/campaigns", response=list[CampaignOut], summary="Campaigns the user sees")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_campaigns(request: HttpRequest, filters: Query[CampaignFilter]) -> Any:
     qs = selectors.campaigns_visible_to(request.user).select_related("tag")
     if filters.state:
@@ -511,7 +512,7 @@ def campaign_progress(
     response=list[TargetOut],
     summary="Targets of a campaign the user sees, in work order",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_targets(request: HttpRequest, campaign_id: int, filters: Query[TargetQuery]) -> Any:
     campaign = selectors.get_campaign_for_user(request.user, campaign_id)
     qs = selectors.worker_targets(

@@ -10,9 +10,10 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.care import actions, coverage, photos, selectors
 from wangge.care.choices import TaskKind, TaskStatus, VisitOutcome
@@ -279,7 +280,7 @@ class _Page:
     response={200: list[TaskOut], 403: ErrorOut, 422: ErrorOut},
     summary="Visit tasks in the user's scope (open ones by default, overdue first)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     _needs_view(request)
     if filters.under and not codes.is_valid(filters.under):

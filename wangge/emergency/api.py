@@ -8,9 +8,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.emergency import actions, selectors
 from wangge.emergency.choices import EmergencyKind, EmergencyStatus, TargetKind
@@ -362,7 +363,7 @@ def catalogue(request: HttpRequest) -> dict[str, Any]:
     response=list[EmergencyOut],
     summary="Emergencies overlapping the user's area (active first)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_emergencies(request: HttpRequest, filters: Query[EmergencyFilter]) -> Any:
     _check_code("under", filters.under)
     qs = (
@@ -471,7 +472,7 @@ def get_coverage(request: HttpRequest, emergency_id: int) -> dict[str, Any]:
     response={200: list[TaskOut], 404: ErrorOut},
     summary="The emergency's tasks the user sees (open first)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_emergency_tasks(
     request: HttpRequest, emergency_id: int, filters: Query[TaskFilter]
 ) -> Any:
@@ -492,7 +493,7 @@ def list_emergency_tasks(
     response=list[TaskOut],
     summary="The user's tasks in active emergencies (those they may record outcomes for)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def my_tasks(request: HttpRequest, filters: Query[MyTaskFilter]) -> Any:
     qs = selectors.tasks_filtered(
         request.user, actionable=True, open_only=filters.open, target_kind=filters.target_kind

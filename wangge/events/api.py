@@ -11,9 +11,10 @@ from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.events import actions, attachments, selectors, stats
 from wangge.events.choices import (
     DEFAULT_DUPLICATE_RADIUS_M,
@@ -822,7 +823,7 @@ def get_attachment(
 
 
 @router.get("/events", response=list[EventOut], summary="Events in the user's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})

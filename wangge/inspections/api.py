@@ -9,9 +9,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.inspections import actions, selectors
 from wangge.inspections.choices import (
@@ -493,7 +494,7 @@ def list_checklists(request: HttpRequest, filters: Query[ChecklistFilter]) -> li
     response=list[HazardOut],
     summary="Hazards (隐患) in the user's area, earliest deadline first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_hazards(request: HttpRequest, filters: Query[HazardFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.hazards_filtered(
@@ -601,7 +602,7 @@ def record_enforcement(
     response=list[InspectionOut],
     summary="Safety inspections in the user's area, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_inspections(request: HttpRequest, filters: Query[InspectionFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.inspections_filtered(

@@ -11,9 +11,10 @@ from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.assets.api import AssetFilter
 from wangge.ledgers import actions, blanks, exports, selectors
 from wangge.ledgers.choices import ExportKind, ImportKind, JobStage, JobState
@@ -169,7 +170,7 @@ def create_import(
 
 
 @router.get("/ledgers/imports", response=list[JobOut], summary="My imports, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_imports(request: HttpRequest) -> Any:
     return [JobOut.of(job) for job in selectors.recent_jobs(request.user, limit=200)]
 

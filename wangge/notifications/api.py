@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.accounts.scope import scope_for
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.events.choices import EventAction
 from wangge.notifications import actions, selectors
@@ -68,7 +69,7 @@ class MarkedOut(Schema):
 
 
 @router.get("/notifications", response=list[NotificationOut], summary="My notifications")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_notifications(
     request: HttpRequest, filters: Query[NotificationFilters]
 ) -> QuerySet[Notification]:
@@ -234,7 +235,7 @@ def change_webhook(request: HttpRequest, webhook_id: int, payload: WebhookPatch)
     response=list[DeliveryOut],
     summary="Recent deliveries of a webhook",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_deliveries(request: HttpRequest, webhook_id: int) -> QuerySet[WebhookDelivery]:
     hook = _hook(request, webhook_id)
     return hook.deliveries.order_by("-created_at", "-pk")

@@ -8,9 +8,10 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.basedata.staleness import stale_before
 from wangge.lib import codes
@@ -196,7 +197,7 @@ def _enterprise(request: HttpRequest, pk: int) -> dict[str, Any]:
     response=list[EnterpriseOut],
     summary="Enterprises, shops and individual businesses in the user's scope",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_enterprises(request: HttpRequest, filters: Query[EnterpriseFilter]) -> Any:
     _check_under(filters.under)
     phone, _message = actions.clean_phone(filters.legal_person_phone)
@@ -344,7 +345,7 @@ def _party(request: HttpRequest, pk: int) -> dict[str, Any]:
     response=list[PartyOut],
     summary="Party organisations in the user's scope (党工委 → 社区 → 网格 → 联系户)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_party(request: HttpRequest, filters: Query[PartyFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.party_filtered(
@@ -450,7 +451,7 @@ def _company(request: HttpRequest, pk: int) -> dict[str, Any]:
     response=list[PropertyCompanyOut],
     summary="Property companies managing places in the user's scope",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_property_companies(request: HttpRequest, filters: Query[PropertyCompanyFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.property_companies_filtered(request.user, under=filters.under)
@@ -565,7 +566,7 @@ def _social(request: HttpRequest, pk: int) -> dict[str, Any]:
     response=list[SocialOut],
     summary="Social organisations in the user's scope",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_social(request: HttpRequest, filters: Query[SocialFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.social_filtered(request.user, kind=filters.kind, under=filters.under)

@@ -11,10 +11,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.accounts.scope import scope_for
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.lib import codes
 from wangge.lib.crypto import mask_id_number, mask_phone
 from wangge.people import actions, selectors
@@ -308,7 +309,7 @@ def list_tags(request: HttpRequest) -> list[dict[str, Any]]:
     response=list[PersonOut],
     summary="People in the user's scope; search by name, pinyin, ID number, phone, address",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_people(request: HttpRequest, filters: Query[PersonFilter]) -> Any:
     _check_under(filters.under)
     qs = selectors.search_people(

@@ -7,10 +7,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.accounts.scope import scope_for
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.lib import codes
 from wangge.lib.crypto import mask_phone
 from wangge.people.choices import ResidenceType
@@ -331,7 +332,7 @@ def _person_id(request: HttpRequest, pk: int | None) -> Person | None:
 
 
 @router.get("/places/buildings", response=list[BuildingOut], summary="Buildings in the scope")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_buildings(request: HttpRequest, filters: Query[BuildingFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
@@ -434,7 +435,7 @@ def create_room(request: HttpRequest, building_id: int, payload: RoomIn) -> Stat
     response=list[OccupancyOut],
     summary="The room's occupancy ledger, newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def room_ledger(request: HttpRequest, room_id: int, filters: Query[LedgerFilter]) -> Any:
     room = selectors.get_room_for_user(request.user, room_id)
     return _Ledger(selectors.ledger(room, current=filters.current))

@@ -4,10 +4,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.accounts.scope import scope_for
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.lib import codes
 from wangge.regions import imports, selectors, spatial
 from wangge.regions.actions import RegionImportError
@@ -72,7 +73,7 @@ class LocateOut(Schema):
 
 
 @router.get("/regions", response=list[RegionOut], summary="Regions in the user's scope")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", "输入有误，请检查各字段", {"under": ["不是有效的层级编码"]})

@@ -12,9 +12,10 @@ from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.reports import actions, selectors
 from wangge.reports.choices import ReportState
@@ -179,7 +180,7 @@ def deactivate_schedule(request: HttpRequest, schedule_id: int) -> dict[str, Any
 
 
 @router.get("/reports", response=list[ReportOut], summary="Reports of my nodes, newest first")
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_reports(request: HttpRequest, filters: Query[ReportFilter]) -> Any:
     return [
         ReportOut.of(r)

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import Paged
 from wangge.basedata.schemas import ErrorOut
 from wangge.lib import codes
 from wangge.suggestions import actions, export, selectors, serialise
@@ -245,7 +246,7 @@ def _detail(request: HttpRequest, s: Suggestion) -> dict[str, Any]:
     response={200: list[SuggestionOut], 422: ErrorOut},
     summary="Suggestions the caller sees (their own; staff: their area), newest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
         raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
@@ -443,7 +444,7 @@ def create_point(request: HttpRequest, payload: PointIn) -> Status[dict[str, Any
     response={200: list[DraftOut]},
     summary="Drafts: published ones sent to the caller's area; managers also see unpublished",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_drafts(request: HttpRequest) -> Any:
     drafts = selectors.drafts_visible_to(request.user).order_by("-created_at", "-id")
     return [serialise.draft_dict(request.user, d) for d in drafts[:500]]
@@ -512,7 +513,7 @@ def close_draft(request: HttpRequest, draft_id: int, payload: VersionIn) -> dict
     response={200: list[OpinionOut], 404: ErrorOut},
     summary="Opinions on a draft the caller sees (own; point staff: their points; managers: all)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Paged)
 def list_opinions(request: HttpRequest, draft_id: int) -> Any:
     draft = _draft(request, draft_id)
     return [

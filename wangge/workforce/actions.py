@@ -145,6 +145,34 @@ def do_tick_method(
     return TickResult(tick, True)
 
 
+def do_untick_method(*, actor: Any, tick_id: int, now: datetime | None = None) -> bool:
+    """Take back one's own tick of this month or last (a tap by mistake).  True if a tick
+    was removed; False if there is none (already taken back: a retry is harmless)."""
+    now = now or timezone.now()
+    current = months.this_month(now)
+    with transaction.atomic():
+        tick = (
+            MethodTick.objects.select_for_update()
+            .filter(pk=tick_id, worker_id=actor.pk)
+            .select_related("item")
+            .first()
+        )
+        if tick is None:
+            return False
+        if tick.month not in (current, months.previous_month(current)):
+            raise WorkforceError(
+                INVALID, {"month": "只能撤销本月或上月的勾选"}, status=409, code="conflict"
+            )
+        record(
+            "workforce.untick_method",
+            actor=actor,
+            obj=tick,
+            before={"item": tick.item.code, "month": f"{tick.month:%Y-%m}"},
+        )
+        tick.delete()
+    return True
+
+
 # --- training -------------------------------------------------------------------------------
 
 

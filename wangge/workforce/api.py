@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from wangge.api.errors import ApiError
+from wangge.api.pagination import MAX_OFFSET
 from wangge.basedata.schemas import ErrorOut
 from wangge.workforce import actions, months, selectors
 from wangge.workforce.choices import MethodKind
@@ -138,7 +139,7 @@ class RankingQuery(NodeMonthQuery):
     limit: int = Field(
         settings.NINJA_PAGINATION_PER_PAGE, ge=1, le=settings.NINJA_PAGINATION_MAX_LIMIT
     )
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class NodeQuery(Schema):
@@ -380,6 +381,22 @@ def tick(request: HttpRequest, payload: TickIn) -> Status[dict[str, Any]]:
         request_id=payload.request_id,
     )
     return Status(201 if result.created else 200, _tick(result.tick))
+
+
+class UntickOut(Schema):
+    #: False when there was nothing to take back (already gone, or not the user's).
+    removed: bool
+
+
+@router.delete(
+    "/workforce/method/ticks/{tick_id}",
+    response={200: UntickOut, **ERRORS},
+    summary="Take back one's own tick of this month or last",
+    description="200 with removed=false when the tick is already gone (a retry) or is not "
+    "the user's.",
+)
+def untick(request: HttpRequest, tick_id: int) -> dict[str, Any]:
+    return {"removed": _call(actions.do_untick_method, actor=request.user, tick_id=tick_id)}
 
 
 @router.get(

@@ -7,6 +7,7 @@ app_name = "workforce"
 urlpatterns = [
     path("", views.my_page, name="me"),
     path("tick/", views.tick, name="tick"),
+    path("ticks/<int:pk>/untick/", views.untick, name="untick"),
     path("ranking/", views.ranking_page, name="ranking"),
     path("roster/", views.roster_page, name="roster"),
     path("scorecards/<int:pk>/", views.scorecard_page, name="scorecard"),

@@ -102,6 +102,19 @@ def tick(request: HttpRequest) -> HttpResponse:
     return redirect("workforce:me")
 
 
+@login_required
+@require_POST
+def untick(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        removed = actions.do_untick_method(actor=request.user, tick_id=pk)
+    except actions.WorkforceError as exc:
+        messages.error(request, "；".join([exc.message, *exc.fields.values()]))
+    else:
+        if removed:
+            messages.success(request, _("Tick taken back."))
+    return redirect("workforce:me")
+
+
 def _drill(request: HttpRequest, node: Region, perm: str) -> dict[str, Any]:
     """The node, the way up to it (as far as the user may go) and its children."""
     path, children = selectors.drill(node)

@@ -16,6 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from wangge.accounts.actions import do_assign_role, do_create_user
+from wangge.audit.models import AuditEntry
 from wangge.events.actions import do_report_event, do_return_visit_event, do_self_handle_event
 from wangge.events.choices import EventAction, EventState
 from wangge.events.models import Event, EventStep
@@ -351,7 +352,7 @@ def test_it_pages_the_ranking_in_the_api(world: World, api: ApiFactory) -> None:
     assert beyond["count"] == 3 and beyond["scorecards"] == []
     # The paging is inside the user's scope: a street counts its own workers only.
     assert api("street_b").get(f"{url}&limit=1").json()["count"] == 1
-    for bad in ("limit=0", "limit=501", "offset=-1", "limit=x"):
+    for bad in ("limit=0", "limit=501", "offset=-1", "limit=x", "offset=24669326854910951424"):
         assert api("district").get(f"{url}&{bad}").status_code == 422, bad
 
 
@@ -500,6 +501,33 @@ def test_tick_page(world: World, login: Callable[[str], Client]) -> None:
         assert response.status_code == 302
     assert MethodTick.objects.filter(worker=world["worker_a"]).count() == 1
     assert "✓" in client.get("/workforce/").content.decode()
+    # A tick by mistake is taken back (twice: the second finds nothing, harmlessly).
+    tick = MethodTick.objects.get(worker=world["worker_a"])
+    for _ in range(2):
+        assert client.post(f"/workforce/ticks/{tick.pk}/untick/").status_code == 302
+    assert not MethodTick.objects.filter(worker=world["worker_a"]).exists()
+    assert AuditEntry.objects.filter(action="workforce.untick_method").count() == 1
+    assert 'data-testid="untick"' not in client.get("/workforce/").content.decode()
+
+
+def test_553_untick_in_the_api(world: World, api: ApiFactory) -> None:
+    mine = _post(api("worker_a"), "/api/v1/workforce/method/ticks", {"item": "V1"}).json()
+    other = _post(api("worker_b"), "/api/v1/workforce/method/ticks", {"item": "V1"}).json()
+    url = "/api/v1/workforce/method/ticks/{}"
+    # Someone else's tick is not touched (and not told apart from a missing one).
+    assert api("worker_a").delete(url.format(other["id"])).json() == {"removed": False}
+    assert MethodTick.objects.filter(pk=other["id"]).exists()
+    assert api("worker_a").delete(url.format(mine["id"])).json() == {"removed": True}
+    assert not MethodTick.objects.filter(pk=mine["id"]).exists()
+    # Two months back is closed, like ticking.
+    old = MethodTick.objects.get(pk=other["id"])
+    old.month = months.previous_month(months.previous_month(months.this_month()))
+    old.save(update_fields=["month"])
+    response = api("worker_b").delete(url.format(other["id"]))
+    assert response.status_code == 409 and response.json()["fields"]["month"] == [
+        "只能撤销本月或上月的勾选"
+    ]
+    assert MethodTick.objects.filter(pk=other["id"]).exists()
 
 
 # --- worklist and every endpoint as every role ------------------------------------------------
