@@ -368,16 +368,6 @@ def mine_totals(user: Any, campaign: Campaign, *, now: datetime, everyone: bool)
 
 def area_choices(user: Any) -> list[tuple[str, str]]:
     """Nodes (district down to grid) where the user may define a campaign, in tree order."""
-    from wangge.regions.models import Region
+    from wangge.regions.selectors import choices_where
 
-    scope = scope_for(user)
-    qs = Region.objects.exclude(level="unit")
-    if not scope.is_global:
-        roots = scope.roots_with(ADD)
-        if not roots:
-            return []
-        qs = qs.filter(prefix_q("code", roots))
-    return [
-        (code, f"{'　' * (len(code) // 3 - 2)}{name}")
-        for code, name in qs.order_by("code").values_list("code", "name")[:2000]
-    ]
+    return choices_where(user, ADD)

@@ -87,3 +87,19 @@ def ancestors(region: Region) -> list[Region]:
         for r in Region.objects.filter(code__in=wanted).only("code", "name", "level", "kind")
     }
     return [by_code[c] for c in wanted if c in by_code]
+
+
+def choices_where(user: Any, perm: str, *, limit: int = 2000) -> list[tuple[str, str]]:
+    """``(code, indented name)`` of the nodes, district down to grid, in the subtrees where
+    the user holds ``perm``, in tree order: the choices of a form's place field."""
+    scope = scope_for(user)
+    qs = Region.objects.exclude(level=RegionLevel.UNIT)
+    if not scope.is_global:
+        roots = scope.roots_with(perm)
+        if not roots:
+            return []
+        qs = qs.filter(prefix_q("code", roots))
+    return [
+        (code, f"{'　' * (len(code) // 3 - 2)}{name}")
+        for code, name in qs.order_by("code").values_list("code", "name")[:limit]
+    ]

@@ -407,17 +407,9 @@ def attendance_candidates(session: TrainingSession) -> list[Attendee]:
 
 def node_choices(user: Any, perm: str = ADD_TRAINING) -> list[tuple[str, str]]:
     """Nodes (district down to grid) where the user holds ``perm``, in tree order."""
-    scope = scope_for(user)
-    qs = Region.objects.exclude(level="unit")
-    if not scope.is_global:
-        roots = scope.roots_with(perm)
-        if not roots:
-            return []
-        qs = qs.filter(prefix_q("code", roots))
-    return [
-        (code, f"{'　' * (len(code) // 3 - 2)}{name}")
-        for code, name in qs.order_by("code").values_list("code", "name")[:2000]
-    ]
+    from wangge.regions.selectors import choices_where
+
+    return choices_where(user, perm)
 
 
 def attended_by(user: Any) -> QuerySet[TrainingSession]:
