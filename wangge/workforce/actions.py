@@ -185,13 +185,14 @@ class SessionResult:
 
 def _attendees(node_code: str, user_ids: list[int]) -> tuple[list[int], list[int]]:
     """(known, unknown): users holding an assignment in the node's subtree may attend."""
-    wanted = sorted(set(user_ids))
+    # An id no database column holds is unknown without asking (SQLite cannot bind it).
+    wanted = sorted(u for u in set(user_ids) if 0 < u < 2**63)
     known = set(
         Assignment.objects.filter(user_id__in=wanted, is_active=True)
         .filter(prefix_q("region__code", [node_code]))
         .values_list("user_id", flat=True)
     )
-    return [u for u in wanted if u in known], [u for u in wanted if u not in known]
+    return [u for u in wanted if u in known], sorted(u for u in set(user_ids) if u not in known)
 
 
 def do_create_training_session(

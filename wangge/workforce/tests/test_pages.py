@@ -239,6 +239,16 @@ def test_it_refuses_an_invalid_attendance(world: World, login: Login) -> None:
         f"/workforce/training/{session.pk}/", {"user_ids": [world["worker_b"].pk]}
     )
     assert stranger.status_code == 422 and "参训人员不在本辖区" in stranger.content.decode()
+    # An id past what the database holds is an unknown person, not a server error.
+    huge = "24669326854910951424"
+    overflow = client.post(f"/workforce/training/{session.pk}/", {"user_ids": [huge]})
+    assert overflow.status_code == 422 and huge in overflow.content.decode()
+    api = login("community").post(
+        f"/api/v1/workforce/training/sessions/{session.pk}/attendances",
+        {"user_ids": [int(huge), world["worker_a"].pk]},
+        content_type="application/json",
+    )
+    assert api.status_code == 422, api.content
     assert Attendance.objects.count() == 0
     # Who may only read training, or is in another street, adds no one.
     assert (
