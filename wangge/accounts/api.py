@@ -8,6 +8,7 @@ from wangge.accounts.scope import scope_for
 from wangge.accounts.tokens import issue_token
 from wangge.accounts.views import LOCKED_OUT_API_MESSAGE
 from wangge.api.errors import ApiError
+from wangge.api.types import Id
 
 router = Router(tags=["accounts"])
 
@@ -37,7 +38,7 @@ class MeOut(Schema):
     roles: list[RoleOut]
     node_codes: list[str]
     map_codes: list[str]
-    department_ids: list[int]
+    department_ids: list[Id]
     permissions: list[str]
 
 

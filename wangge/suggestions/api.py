@@ -12,6 +12,7 @@ from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
 from wangge.api.pagination import Paged
+from wangge.api.types import Id
 from wangge.basedata.schemas import ErrorOut
 from wangge.lib import codes
 from wangge.suggestions import actions, export, selectors, serialise
@@ -198,7 +199,7 @@ class DraftIn(Schema):
     issuing_body: str = Field(..., max_length=100)
     node: str | None = Field(None, max_length=18)
     deadline: datetime
-    points: list[int] = Field(..., max_length=500)
+    points: list[Id] = Field(..., max_length=500)
 
 
 class OpinionOut(Schema):

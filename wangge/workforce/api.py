@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from wangge.api.errors import ApiError
 from wangge.api.pagination import MAX_OFFSET
+from wangge.api.types import Id
 from wangge.basedata.schemas import ErrorOut
 from wangge.workforce import actions, months, selectors
 from wangge.workforce.choices import MethodKind
@@ -165,7 +166,7 @@ class SessionIn(Schema):
     held_on: date | None = None
     node: str = Field(..., pattern=NODE)
     trainer: str = ""
-    attendee_ids: list[int] = []
+    attendee_ids: list[Id] = []
     request_id: str = Field("", max_length=64)
 
 
@@ -179,7 +180,7 @@ class SessionOut(Schema):
 
 
 class AttendanceIn(Schema):
-    user_ids: list[int]
+    user_ids: list[Id]
 
 
 class AttendanceOut(Schema):
