@@ -15,7 +15,6 @@ from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
 from wangge.api.pagination import Paged
-from wangge.api.types import Id
 from wangge.events import actions, attachments, selectors, stats
 from wangge.events.choices import (
     DEFAULT_DUPLICATE_RADIUS_M,
@@ -428,7 +427,7 @@ class EventIn(Schema):
         max_length=64,
         description="Client-chosen id: repeating a request with it returns the same event (200)",
     )
-    attachments: list[Id] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
     anonymous: bool = Field(
         False, description="Hide the reporter from public views (Open311, the residents' portal)"
     )
@@ -460,11 +459,11 @@ class RequiredNoteIn(Versioned):
 
 
 class HandledNoteIn(RequiredNoteIn):
-    attachments: list[Id] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class SelfHandleIn(NoteIn):
-    attachments: list[Id] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class ReasonIn(Versioned):
@@ -502,7 +501,7 @@ class DecideExtensionIn(NoteIn):
 
 class VerifyIn(NoteIn):
     passed: bool
-    attachments: list[Id] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class ReturnVisitIn(NoteIn):
@@ -526,7 +525,7 @@ class PartIn(Schema):
 
 class CompletePartIn(PartIn):
     note: str = Field(..., min_length=1, max_length=2000)
-    attachments: list[Id] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
+    attachments: list[int] = Field(default_factory=list, max_length=9, description=PHOTO_IDS)
 
 
 class CategoryOut(Schema):
