@@ -82,12 +82,19 @@
     var c = chart("sc-category");
     if (!c) { return; }
     var rows = (s.breakdowns.category || []).map(function (r) { return { name: r.label, value: r.reported }; });
+    // Names wrap rather than being cut ("安全生产/消防隐患"), the share on its own line; the
+    // labels of slices too small to have room are hidden (the tooltip still names them).
+    var narrow = c.getWidth() < 480;
     c.setOption({
       backgroundColor: "transparent",
       color: COLORS,
       tooltip: { trigger: "item", formatter: "{b}: {c} ({d}%)" },
-      series: [{ type: "pie", radius: ["40%", "70%"], data: rows,
-        label: { color: "#cfe0ff", formatter: "{b} {d}%" } }],
+      series: [{ type: "pie", radius: narrow ? ["26%", "46%"] : ["34%", "60%"], data: rows,
+        percentPrecision: 1, minShowLabelAngle: 4, avoidLabelOverlap: true,
+        labelLine: { length: 6, length2: 6 },
+        labelLayout: { hideOverlap: true },
+        label: { color: "#cfe0ff", formatter: "{b}\n{d}%", overflow: "break", lineHeight: 14,
+          fontSize: narrow ? 11 : 12, width: narrow ? 72 : 96 } }],
     });
   }
 
