@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from wangge.accounts.models import User
-from wangge.demo.seed import DEMO_DISTRICT
+from wangge.demo.seed import DEMO_DISTRICT, FIRST_GRID
 from wangge.events import actions as ev
 from wangge.events.catalogue import seed_catalogue
 from wangge.events.models import Category, Event
@@ -150,6 +150,10 @@ def _report_times(rng: random.Random, count: int, now: datetime) -> list[datetim
     return out
 
 
+#: The share of the demo's events placed in the first grid (worker1's).
+SHOWCASE_SHARE = 0.1
+
+
 def _users(prefix: str) -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__startswith=prefix)}
 
@@ -185,6 +189,14 @@ def seed_demo_content(
         if lng is not None and lat is not None
     ]
     workers = _users("gw")
+    # The first grid's workers are the demo's worker1 and worker2 (not gw…a/b).
+    for suffix, username in (("a", "worker1"), ("b", "worker2")):
+        user = User.objects.filter(username=username).first()
+        if user is not None:
+            workers[f"gw{FIRST_GRID}{suffix}"] = user
+    # A tenth of the events happen in that grid, so whoever signs in as worker1 has work.
+    showcase = [u for u in units if u[0].startswith(FIRST_GRID)]
+    where = random.Random(f"wangge-demo:{seed}:showcase")
     dispatchers = {
         u.username: u for u in User.objects.filter(username__in=["street1", "street2", "street3"])
     }
@@ -215,6 +227,8 @@ def seed_demo_content(
                 frozen.move_to(times[i])
             sub = rng.choice(subs)
             unit_code, lng, lat, unit_name = rng.choice(units)
+            if showcase and where.random() < SHOWCASE_SHARE:
+                unit_code, lng, lat, unit_name = where.choice(showcase)
             grid = unit_code[:15]
             worker = workers.get(f"gw{grid}a") or workers.get(f"gw{grid}b")
             if worker is None:

@@ -32,6 +32,17 @@ document.addEventListener("htmx:load", (event) => {
   initLocateButtons(event.target);
 });
 
+// The area tree: a node's disclosure button shows and hides its children (htmx loads them on
+// the first click).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest && event.target.closest("button.tree-twisty");
+  if (!button) return;
+  const sub = document.getElementById(button.getAttribute("aria-controls"));
+  const open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", String(open));
+  if (sub) sub.hidden = !open;
+});
+
 // Filters left at "any" stay out of the address: ?state=reported, not ?state=reported&category=….
 document.addEventListener("htmx:configRequest", (event) => {
   const detail = event.detail;

@@ -200,7 +200,7 @@ def test_it_shows_a_street_only_its_communities(browser, live_server, demo):
 
         # The tree opens in place (htmx) with the community's grids.
         first = page.locator(f"li[data-region='{communities[0]}']")
-        first.locator("summary .tree-twisty").click()
+        first.locator(".tree-twisty").first.click()
         grids = Region.objects.filter(parent__code=communities[0]).count()
         sub = first.locator(".tree-sub > li.tree-item[data-region]")
         sub.first.wait_for()
