@@ -83,3 +83,15 @@ def test_the_coverage_check_speaks_the_users_language(world: World, api: ApiFact
     assert body["rule"].endswith("（一格两员）")
     page = english(login("community")).get("/workforce/roster/").content.decode()
     assert f"({GRID_A2}): No second grid worker" in page and "缺少第二名网格员" not in page
+
+
+def test_the_tick_page_refuses_in_the_users_language(world: World, login) -> None:
+    from django.urls import reverse
+
+    url = reverse("workforce:tick")
+    page = english(login("worker_a")).post(url, {"item": "X9"}, follow=True)
+    text = page.content.decode()
+    assert "Invalid input: please check the fields; There is no such “553” item" in text
+    assert "没有这个" not in text
+    page = login("worker_a").post(url, {"item": "X9"}, follow=True)
+    assert "输入有误，请检查各字段；没有这个“553”事项" in page.content.decode()
