@@ -24,6 +24,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.scope import scope_for
 from wangge.arrivals import conf, guard, selectors
@@ -36,7 +39,7 @@ from wangge.privacy.fields import blind_index
 from wangge.regions import spatial
 from wangge.regions.choices import RegionLevel
 
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields")
 MAX_NAME = 50
 MAX_ADDRESS = 200
 MAX_ORIGIN = 100
@@ -52,15 +55,19 @@ DESTINATION_LEVELS = (RegionLevel.GRID, RegionLevel.UNIT)
 
 
 class ArrivalError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str = INVALID, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise = INVALID, fields: dict[str, str] | None = None
+    ) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class ArrivalForbidden(ArrivalError):
@@ -130,16 +137,16 @@ def _text(value: Any, name: str, errors: dict[str, str], *, limit: int, required
     if not text and required:
         errors[name] = required
     elif len(text) > limit:
-        errors[name] = f"不能超过 {limit} 个字"
+        errors[name] = _("At most %(limit)s characters") % {"limit": limit}
     elif any(ord(ch) < 32 and ch not in "\n\t" for ch in text):
-        errors[name] = "含有无效字符"
+        errors[name] = _("Contains characters that are not allowed")
     return text
 
 
 def _request_id(value: str | None, errors: dict[str, str]) -> str:
     text = (value or "").strip()
     if text and not REQUEST_ID.match(text):
-        errors["request_id"] = "请求编号格式不正确"
+        errors["request_id"] = _("The request id is not in a valid format")
     return text
 
 
@@ -174,7 +181,7 @@ def _id_number(value: str, name: str, errors: dict[str, str], now: datetime) -> 
     if not raw:
         return ""
     if len(raw) > MAX_RAW_IDENTIFIER:
-        errors[name] = "身份证号应为 18 位"
+        errors[name] = _("An ID number has 18 characters")
         return ""
     try:
         return parse_id_number(raw, today=timezone.localdate(now)).number
@@ -190,7 +197,7 @@ def _phone(value: str, name: str, errors: dict[str, str], *, required: str = "")
             errors[name] = required
         return ""
     if len(raw) > MAX_RAW_IDENTIFIER:
-        errors[name] = "电话号码格式不正确"
+        errors[name] = _("The phone number is not in a valid format")
         return ""
     try:
         return parse_phone(raw)
@@ -206,14 +213,16 @@ def _arrival_time(value: datetime | str | None, errors: dict[str, str], now: dat
     else:
         text = str(value or "").strip()
         if not text:
-            errors["arrival_at"] = "请填写到达时间"
+            errors["arrival_at"] = _("Please enter the arrival time")
             return now
         try:
             when = parse_datetime(text.replace(" ", "T", 1)) if len(text) <= 40 else None
         except ValueError:
             when = None
         if when is None:
-            errors["arrival_at"] = "到达时间格式不正确（如 2026-01-31 14:30）"
+            errors["arrival_at"] = _(
+                "The arrival time is not in a valid format (e.g. 2026-01-31 14:30)"
+            )
             return now
     if timezone.is_naive(when):
         when = timezone.make_aware(when)
@@ -221,26 +230,34 @@ def _arrival_time(value: datetime | str | None, errors: dict[str, str], now: dat
     past = timedelta(days=conf.number("ARRIVALS_MAX_PAST_DAYS"))
     if when > now + ahead:
         hours = conf.number("ARRIVALS_MAX_ADVANCE_HOURS")
-        span = f"{hours // 24} 天" if hours % 24 == 0 and hours >= 24 else f"{hours} 小时"
-        errors["arrival_at"] = f"到达时间太远：最多可提前 {span}报备"
+        if hours % 24 == 0 and hours >= 24:
+            errors["arrival_at"] = _(
+                "The arrival is too far ahead: you may report at most %(days)s days in advance"
+            ) % {"days": hours // 24}
+        else:
+            errors["arrival_at"] = _(
+                "The arrival is too far ahead: you may report at most %(hours)s hours in advance"
+            ) % {"hours": hours}
     elif when < now - past:
-        errors["arrival_at"] = f"到达时间不能早于 {past.days} 天前"
+        errors["arrival_at"] = _("The arrival cannot be more than %(days)s days ago") % {
+            "days": past.days
+        }
     return when
 
 
 def _origin_code(value: str, errors: dict[str, str]) -> str:
     text = str(value or "").strip()
     if text and (len(text) != 6 or not text.isdigit() or text[:2] not in PROVINCES):
-        errors["origin_code"] = "来源地行政区划代码应为 6 位数字（如 440100）"
+        errors["origin_code"] = _("The origin's administrative code has 6 digits (e.g. 440100)")
     return text
 
 
 def _travel_mode(value: str, errors: dict[str, str]) -> str:
     text = str(value or "").strip()
     if not text:
-        errors["travel_mode"] = "请选择交通方式"
+        errors["travel_mode"] = _("Please choose how you travel")
     elif text not in TravelMode.values:
-        errors["travel_mode"] = "未知的交通方式"
+        errors["travel_mode"] = _("Unknown way of travelling")
     return text
 
 
@@ -278,23 +295,29 @@ def _destination(
             or codes.level_of(code) not in (codes.Level.GRID, codes.Level.UNIT)
             or not selectors.region_exists(code, DESTINATION_LEVELS)
         ):
-            errors["unit_code"] = "请选择有效的目的地（最小单元）"
+            errors["unit_code"] = _("Please choose a valid destination (a unit)")
             return None
         if district and not code.startswith(district):
-            errors["unit_code"] = "目的地不在该团体码登记的区内"
+            errors["unit_code"] = _(
+                "The destination is not in the district the group code was created for"
+            )
             return None
         return Destination(code)
     if lng is None and lat is None:
-        errors["unit_code"] = "请选择目的地（街道、社区、最小单元），或在地图上选点"
+        errors["unit_code"] = _(
+            "Please choose the destination (street, community, unit), or pick a point on the map"
+        )
         return None
     if not _valid_point(lng, lat):
-        errors["lng"] = "坐标无效"
+        errors["lng"] = _("Invalid coordinates")
         return None
     assert lng is not None and lat is not None  # noqa: S101 - checked by _valid_point
     location = spatial.locate(float(lng), float(lat))
     found = location.unit_code or location.grid_code
     if found is None or (district and not found.startswith(district)):
-        errors["lng"] = "该位置不在本平台的网格范围内，请在列表中选择目的地"
+        errors["lng"] = _(
+            "This place is outside the grids of this platform: please choose the destination from the list"
+        )
         return None
     return Destination(found, float(lng), float(lat))
 
@@ -337,10 +360,14 @@ def _journey(
             "address",
             errors,
             limit=MAX_ADDRESS,
-            required="请填写详细地址（如 某路 8 号 302 房）" if address_required else "",
+            required=_("Please enter the full address (e.g. room 302, 8 Some Road)")
+            if address_required
+            else "",
         ),
         arrival_at=_arrival_time(arrival_at, errors, now),
-        origin=_text(origin, "origin", errors, limit=MAX_ORIGIN, required="请填写从哪里来"),
+        origin=_text(
+            origin, "origin", errors, limit=MAX_ORIGIN, required=_("Please say where you come from")
+        ),
         origin_code=_origin_code(origin_code, errors),
         travel_mode=_travel_mode(travel_mode, errors),
         note=_text(note, "note", errors, limit=MAX_NOTE),
@@ -420,11 +447,14 @@ def _store(
 
 
 def receipt_message(report: ArrivalReport) -> str:
-    """What a reporter reads after sending (Chinese: the public side is in Chinese)."""
+    """What a reporter reads after sending (in their language; nothing of it is stored)."""
     if report.is_late:
         hours = conf.number("ARRIVALS_LATE_HOURS")
-        return f"报备成功。您在到达 {hours} 小时后才报备，已记为逾期报备；网格员将尽快与您联系。"
-    return "报备成功，网格员将与您联系。"
+        return _(
+            "Reported. You reported more than %(hours)s hours after arriving, so it counts as a "
+            "late report; a grid worker will contact you soon."
+        ) % {"hours": hours}
+    return _("Reported. A grid worker will contact you.")
 
 
 # --- one person reports ---------------------------------------------------------------------------
@@ -436,8 +466,10 @@ def _replayed(request_id: str, fingerprint: str) -> ArrivalReport | None:
         return None
     if found.fingerprint != fingerprint:
         raise ArrivalConflict(
-            "该请求编号已用于另一份报备，请刷新页面后重新填写",
-            {"request_id": "请求编号已被使用"},
+            _(
+                "This request id was used for another report: please reload the page and fill it in again"
+            ),
+            {"request_id": _("The request id is already used")},
         )
     return found
 
@@ -471,9 +503,14 @@ def do_report_arrival(
     now = now or timezone.now()
     errors: dict[str, str] = {}
     rid = _request_id(request_id, errors)
-    clean_name = _text(name, "name", errors, limit=MAX_NAME, required="请填写姓名")
+    clean_name = _text(name, "name", errors, limit=MAX_NAME, required=_("Please enter the name"))
     number = _id_number(id_number, "id_number", errors, now)
-    clean_phone = _phone(phone, "phone", errors, required="请填写手机号码，便于网格员联系")
+    clean_phone = _phone(
+        phone,
+        "phone",
+        errors,
+        required=_("Please enter a mobile number so that the grid worker can contact you"),
+    )
     journey = _journey(
         unit_code=unit_code,
         lng=lng,
@@ -572,19 +609,21 @@ def do_create_group(
     staff = _is_user(actor) and selectors.can_create_group(actor)
     errors: dict[str, str] = {}
     rid = _request_id(request_id, errors)
-    clean_name = _text(name, "name", errors, limit=MAX_GROUP_NAME, required="请填写团体名称")
+    clean_name = _text(
+        name, "name", errors, limit=MAX_GROUP_NAME, required=_("Please enter the group's name")
+    )
     organiser = _text(
         organiser_name or (_actor_label(actor) if staff else ""),
         "organiser_name",
         errors,
         limit=MAX_NAME,
-        required="请填写组织者姓名",
+        required=_("Please enter the organiser's name"),
     )
     phone = _phone(
         organiser_phone,
         "organiser_phone",
         errors,
-        required="" if staff else "请填写组织者的手机号码",
+        required="" if staff else _("Please enter the organiser's mobile number"),
     )
     clean_address = _text(address, "address", errors, limit=MAX_ADDRESS)
     region_code = ""
@@ -595,16 +634,16 @@ def do_create_group(
             region_code = destination.region_code
             district = region_code[:6]
     if not district:
-        errors.setdefault("district_code", "请选择到达的区")
+        errors.setdefault("district_code", _("Please choose the district you arrive in"))
     elif not (
         len(district) == 6
         and district.isdigit()
         and selectors.region_exists(district, [RegionLevel.DISTRICT])
     ):
-        errors.setdefault("district_code", "未知的区")
+        errors.setdefault("district_code", _("Unknown district"))
     elif staff and not _staff_may_create_at(actor, district=district, region_code=region_code):
         key = "unit_code" if region_code else "district_code"
-        errors[key] = "该目的地不在您管辖的范围内"
+        errors[key] = _("This destination is outside your area")
     fingerprint = ""
     if not errors:
         fingerprint = _fingerprint(clean_name, organiser, phone, district, region_code)
@@ -613,8 +652,10 @@ def do_create_group(
             if existing is not None:
                 if existing.fingerprint != fingerprint:
                     raise ArrivalConflict(
-                        "该请求编号已用于另一个团体码，请刷新页面后重新填写",
-                        {"request_id": "请求编号已被使用"},
+                        _(
+                            "This request id was used for another group code: please reload the page and fill it in again"
+                        ),
+                        {"request_id": _("The request id is already used")},
                     )
                 return GroupResult(existing, False)
     if client is not None and not staff:
@@ -675,23 +716,27 @@ def _rows(
     ]
     given = [(i, r) for i, r in given if any(str(v or "").strip() for v in vars(r).values())]
     if not given:
-        errors["rows"] = "请至少填写一个人"
+        errors["rows"] = _("Please enter at least one person")
         return []
     if len(given) > limit:
-        errors["rows"] = f"一次最多报备 {limit} 人，请分批提交"
+        errors["rows"] = _(
+            "At most %(limit)s people can be reported at once: please send them in batches"
+        ) % {"limit": limit}
         return []
     clean: list[tuple[int, RowIn]] = []
     seen_ids: dict[str, int] = {}
     for i, row in given:
         here: dict[str, str] = {}
-        name = _text(row.name, "name", here, limit=MAX_NAME, required="请填写姓名")
+        name = _text(row.name, "name", here, limit=MAX_NAME, required=_("Please enter the name"))
         number = _id_number(row.id_number, "id_number", here, now)
         phone = _phone(row.phone, "phone", here)
         address = _text(row.address, "address", here, limit=MAX_ADDRESS)
         if not here and not number and not phone:
-            here["id_number"] = "请填写身份证号或手机号码（至少一项）"
+            here["id_number"] = _("Please enter an ID number or a mobile number (at least one)")
         if number and number in seen_ids:
-            here["id_number"] = f"与第 {seen_ids[number] + 1} 行的身份证号重复"
+            here["id_number"] = _("The same ID number as on row %(row)s") % {
+                "row": seen_ids[number] + 1
+            }
         elif number:
             seen_ids[number] = i
         for key, message in here.items():
@@ -730,7 +775,7 @@ def do_report_group(
     """
     now = now or timezone.now()
     if group.expires_at <= now:
-        raise GroupExpired("该团体码已过期，请联系组织者")
+        raise GroupExpired(_("This group code has expired: please contact the organiser"))
     errors: dict[str, str] = {}
     rid = _request_id(request_id, errors)
     people = _rows(rows, errors, now)
@@ -750,11 +795,13 @@ def do_report_group(
     )
     errors.update(journey.errors)
     if any(not person.address for _i, person in people) and not journey.address:
-        errors["address"] = "请填写详细地址（可在每一行分别填写）"
+        errors["address"] = _("Please enter the full address (it may be given on each row)")
     taken = ArrivalReport.objects.filter(group=group).count()
     cap = conf.number("ARRIVALS_GROUP_MAX_MEMBERS")
     if people and taken + len(people) > cap:
-        errors["rows"] = f"该团体码最多报备 {cap} 人，还可报备 {max(0, cap - taken)} 人"
+        errors["rows"] = _(
+            "This group code takes at most %(cap)s people: %(left)s more can be reported"
+        ) % {"cap": cap, "left": max(0, cap - taken)}
     fingerprint = ""
     if not errors:
         assert journey.destination is not None  # noqa: S101 - no errors
@@ -772,8 +819,10 @@ def do_report_group(
             if existing is not None:
                 if existing.fingerprint != fingerprint or existing.group_id != group.pk:
                     raise ArrivalConflict(
-                        "该请求编号已用于另一份报备，请刷新页面后重新填写",
-                        {"request_id": "请求编号已被使用"},
+                        _(
+                            "This request id was used for another report: please reload the page and fill it in again"
+                        ),
+                        {"request_id": _("The request id is already used")},
                     )
                 return GroupReportResult(
                     existing, list(existing.reports.order_by("pk")), created=False
@@ -829,16 +878,18 @@ def do_complete_follow_up(
 ) -> FollowUp:
     """回访: the worker records what came of following the report up; the task is done."""
     if actor is not None and not selectors.may(actor, selectors.FOLLOW_UP, follow_up.region_code):
-        raise ArrivalForbidden("您无权为该报备登记回访结果")
+        raise ArrivalForbidden(_("You may not record the follow-up of this report"))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if not outcome:
-        errors["outcome"] = "请选择回访结果"
+        errors["outcome"] = _("Please choose the outcome of the follow-up")
     elif outcome not in FollowUpOutcome.values:
-        errors["outcome"] = "未知的回访结果"
+        errors["outcome"] = _("Unknown follow-up outcome")
     text = _text(note, "note", errors, limit=MAX_NOTE)
     if outcome == FollowUpOutcome.UNREACHABLE and not text and "outcome" not in errors:
-        errors["note"] = "请说明联系的方式和次数（如 电话 2 次未接）"
+        errors["note"] = _(
+            "Please say how and how often you tried to contact them (e.g. called twice, no answer)"
+        )
     if errors:
         raise ArrivalError(INVALID, errors)
     updated = FollowUp.objects.filter(pk=follow_up.pk, status=FollowUpStatus.OPEN).update(
@@ -850,7 +901,10 @@ def do_complete_follow_up(
         done_by_label=_actor_label(actor),
     )
     if updated != 1:
-        raise ArrivalConflict("该报备已登记过回访结果", {"outcome": "已回访"})
+        raise ArrivalConflict(
+            _("The follow-up of this report was already recorded"),
+            {"outcome": _("Already followed up")},
+        )
     follow_up.refresh_from_db()
     record(
         "arrivals.follow_up",
@@ -867,7 +921,7 @@ def do_complete_follow_up(
 def do_match_arrival_person(report: ArrivalReport, *, actor: Any) -> ArrivalReport:
     """Look for the registered person again (after the worker registered them)."""
     if actor is not None and not selectors.may(actor, selectors.FOLLOW_UP, report.region_code):
-        raise ArrivalForbidden("您无权为该报备关联人员")
+        raise ArrivalForbidden(_("You may not link a person to this report"))
     report = ArrivalReport.objects.select_for_update().get(pk=report.pk)
     before = report.person_id
     person = selectors.find_person(report.id_number, report.district_code)
@@ -892,14 +946,21 @@ def do_unmask_arrival(report: ArrivalReport, *, field: str, reason: str, actor: 
     at the report's place and a reason; the audit row names the field, never the value.
     """
     if actor is not None and not selectors.may(actor, selectors.UNMASK, report.region_code):
-        raise ArrivalForbidden("您无权查看完整的个人信息")
+        raise ArrivalForbidden(_("You may not see the full personal details"))
     text = (reason or "").strip()
     if len(text) < 2:
-        raise ArrivalError(INVALID, {"reason": "请填写查看原因（至少 2 个字）"})
+        raise ArrivalError(
+            INVALID, {"reason": _("Please give the reason for looking (at least 2 characters)")}
+        )
     if len(text) > MAX_REASON:
-        raise ArrivalError(INVALID, {"reason": f"原因不能超过 {MAX_REASON} 字"})
+        raise ArrivalError(
+            INVALID,
+            {"reason": _("The reason can be at most %(limit)s characters") % {"limit": MAX_REASON}},
+        )
     if field not in UnmaskField.values:
-        raise ArrivalError(INVALID, {"field": "只能查看身份证号或联系电话"})
+        raise ArrivalError(
+            INVALID, {"field": _("Only the ID number or the phone number can be shown")}
+        )
     value = str(getattr(report, field) or "")
     record(
         "arrivals.unmask",

@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -534,7 +535,9 @@ def _task(
 
 def _check_under(under: str | None) -> None:
     if under and not codes.is_valid(under):
-        raise ApiError(422, "invalid", actions.INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid region code")]}
+        )
 
 
 # --- staff endpoints (literal paths before /arrivals/{report_id}) ---------------------------------
@@ -581,7 +584,12 @@ def complete_task(request: HttpRequest, task_id: int, payload: DoneIn) -> dict[s
 def list_reports(request: HttpRequest, filters: Query[ArrivalFilter]) -> Any:
     _check_under(filters.under)
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise ApiError(422, "invalid", actions.INVALID, {"date_to": ["结束日期不能早于开始日期"]})
+        raise ApiError(
+            422,
+            "invalid",
+            str(actions.INVALID),
+            {"date_to": [_("The end date cannot be earlier than the start date")]},
+        )
     qs = selectors.reports_filtered(
         request.user,
         late=filters.late,

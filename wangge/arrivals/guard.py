@@ -19,11 +19,15 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.arrivals import conf
 from wangge.privacy.fields import blind_index
@@ -31,9 +35,9 @@ from wangge.privacy.fields import blind_index
 SALT = "wangge.arrivals.form"
 HONEYPOT = "website"
 
-TOKEN_EXPIRED = "页面已过期，请刷新页面后重新填写"  # noqa: S105 - a message, not a password
-TOO_FAST = "提交过快，请确认填写的内容后再提交"
-REJECTED = "提交未被接受，请刷新页面后重试"
+TOKEN_EXPIRED = gettext_lazy("The page has expired: please reload it and fill it in again")
+TOO_FAST = gettext_lazy("Sent too fast: please check what you entered, then send it")
+REJECTED = gettext_lazy("Not accepted: please reload the page and try again")
 
 
 class Refused(Exception):
@@ -42,10 +46,14 @@ class Refused(Exception):
     status = 422
     code = "rejected"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
+    ) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class Throttled(Refused):
@@ -56,7 +64,10 @@ class Throttled(Refused):
 
     def __init__(self, retry_after: int) -> None:
         minutes = max(1, math.ceil(retry_after / 60))
-        super().__init__(f"提交过于频繁，请 {minutes} 分钟后再试")
+        super().__init__(
+            _("Too many submissions: please try again in %(minutes)s minutes")
+            % {"minutes": minutes}
+        )
         self.retry_after = retry_after
 
 

@@ -19,6 +19,9 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from wangge.accounts.scope import prefix_q
 from wangge.audit.actions import record
@@ -33,7 +36,7 @@ from wangge.regions.models import Region
 MAX_NOTE = 2000
 #: How far in the future a visit time may lie (phone clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields")
 #: The event category "needs help" reports in, when ``CARE_HELP_CATEGORY`` is not set:
 #: the sub-category of 特殊人群服务 named 困难群众帮扶 (独居老人、困境儿童等需要帮扶), else
 #: the first sub-category of 特殊人群服务.
@@ -42,15 +45,17 @@ HELP_CATEGORY = "困难群众帮扶"
 
 
 class CareError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class CareConflict(CareError):
@@ -298,10 +303,21 @@ def _report_help(
 
     category = help_category()
     if category is None:
-        raise CareError(INVALID, {"outcome": "事件目录中没有「特殊人群服务」类别，无法上报求助"})
+        raise CareError(
+            INVALID,
+            {
+                "outcome": _(
+                    "The event catalogue has no “special groups services” category: "
+                    "help cannot be reported"
+                )
+            },
+        )
     point = _where(person)
     if point is None:
-        raise CareError(INVALID, {"outcome": "无法确定走访对象的位置，无法上报求助"})
+        raise CareError(
+            INVALID,
+            {"outcome": _("The visited person's place cannot be found: help cannot be reported")},
+        )
     who = f"{person.name}（{'、'.join(groups)}）" if groups else person.name
     description = f"关爱走访发现需要帮助：{note}\n走访对象：{who}"
     try:
@@ -317,8 +333,12 @@ def _report_help(
             now=now,
         )
     except EventError as exc:
-        detail = "；".join(dict.fromkeys(exc.fields.values())) or exc.message
-        raise CareError(INVALID, {"outcome": f"求助事件上报失败：{detail}"}) from None
+        detail = pgettext("separator", "; ").join(dict.fromkeys(exc.fields.values()))
+        detail = detail or exc.message
+        raise CareError(
+            INVALID,
+            {"outcome": _("Reporting the help event failed: %(detail)s") % {"detail": detail}},
+        ) from None
     return result.event
 
 
@@ -330,7 +350,10 @@ def _claim_photo(photo_id: int | None, actor: Any) -> VisitPhoto | None:
         pool = pool.filter(uploader=actor)
     found = pool.first()
     if found is None:
-        raise CareError(INVALID, {"photo_id": "照片不存在或已被使用，请重新上传"})
+        raise CareError(
+            INVALID,
+            {"photo_id": _("The photo does not exist or is already used: please upload it again")},
+        )
     return found
 
 
@@ -364,22 +387,24 @@ def do_record_visit(
             return VisitResult(existing, False)
     # Checked on the locked row: a person moved meanwhile is no longer this actor's to visit.
     if actor is not None and not selectors.can_record_at(actor, person.region_code):
-        raise CareForbidden("您无权在该网格记录关爱走访")
+        raise CareForbidden(_("You may not record care visits in this grid"))
     errors: dict[str, str] = {}
     if outcome not in VisitOutcome.values:
-        errors["outcome"] = "未知的走访结果"
+        errors["outcome"] = _("Unknown visit outcome")
     text = _text(note)
     if outcome == VisitOutcome.NEEDS_HELP and not text:
-        errors["note"] = "请说明需要什么帮助"
+        errors["note"] = _("Please say what help is needed")
     when = visited_at or now
     if timezone.is_naive(when):
-        errors["visited_at"] = "时间须带时区"
+        errors["visited_at"] = _("The time must include a time zone")
     elif when > now + CLOCK_SKEW:
-        errors["visited_at"] = "走访时间不能晚于现在"
+        errors["visited_at"] = _("The visit cannot be later than now")
     elif when < now - timedelta(days=conf.max_backdate_days()):
-        errors["visited_at"] = f"只能补录 {conf.max_backdate_days()} 天内的走访"
+        errors["visited_at"] = _(
+            "Only visits of the last %(days)s days can be recorded afterwards"
+        ) % {"days": conf.max_backdate_days()}
     if person.status != PersonStatus.ACTIVE:
-        errors["person_id"] = "该居民已离开或已故，无需走访"
+        errors["person_id"] = _("This resident has left or died: no visit is needed")
     photo: VisitPhoto | None = None
     try:
         photo = _claim_photo(photo_id, actor)
@@ -429,7 +454,9 @@ def do_record_visit(
             status=TaskStatus.DONE, closed_at=now
         )
         if closed != 1:  # pragma: no cover - the row lock makes this unreachable
-            raise CareConflict("该走访任务已被他人完成，请刷新后重试")
+            raise CareConflict(
+                _("Somebody else has completed this visit task: please reload and try again")
+            )
         task.status, task.closed_at = TaskStatus.DONE, now
         result.closed.append(task.pk)
     days = conf.follow_up_days()
@@ -448,7 +475,10 @@ def do_record_visit(
     if photo is not None:
         claimed = VisitPhoto.objects.filter(pk=photo.pk, visit__isnull=True).update(visit=visit)
         if claimed != 1:
-            raise CareConflict("照片已被其他走访使用，请重新上传", {"photo_id": "照片已被使用"})
+            raise CareConflict(
+                _("The photo is already used by another visit: please upload it again"),
+                {"photo_id": _("The photo is already used")},
+            )
     record(
         "care.record_visit",
         actor=actor,

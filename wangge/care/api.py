@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -23,7 +24,6 @@ from wangge.people.models import Person
 from wangge.people.views import place_names
 
 router = Router(tags=["care"])
-INVALID = "输入有误，请检查各字段"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
@@ -39,7 +39,7 @@ def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def _needs_view(request: HttpRequest) -> None:
     if not selectors.can_view(request.user):
-        raise ApiError(403, "forbidden", "您无权查看关爱走访")
+        raise ApiError(403, "forbidden", _("You may not see care visits"))
 
 
 # --- schemas --------------------------------------------------------------------------------
@@ -284,7 +284,9 @@ class _Page:
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> Any:
     _needs_view(request)
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid region code")]}
+        )
     today = timezone.localdate()
     qs = selectors.task_list(
         request.user,

@@ -24,6 +24,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import Substr
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.care import selectors
@@ -92,9 +93,9 @@ def period(start: date | None, end: date | None, today: date) -> tuple[date, dat
     start = start or end.replace(day=1)
     errors: dict[str, str] = {}
     if start > end:
-        errors["start"] = "开始日期不能晚于结束日期"
+        errors["start"] = _("The start cannot be later than the end")
     elif (end - start).days >= MAX_PERIOD_DAYS:
-        errors["start"] = f"统计区间不能超过 {MAX_PERIOD_DAYS} 天"
+        errors["start"] = _("The period can be at most %(days)s days") % {"days": MAX_PERIOD_DAYS}
     if errors:
         raise CareError(INVALID, errors)
     return start, end
@@ -172,7 +173,7 @@ def coverage_for(
     scope = scope_for(user)
     roots = selectors.view_roots(user)
     if roots is not None and not roots:
-        raise CareForbidden("您无权查看关爱走访")
+        raise CareForbidden(_("You may not see care visits"))
     up: str | None = None
     if under:
         if not codes.is_valid(under) or not scope.can(selectors.VIEW, under):

@@ -16,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.audit.actions import record
 from wangge.care import selectors
@@ -32,7 +33,7 @@ def do_upload_visit_photo(stream: IO[bytes], *, actor: Any, size: int | None = N
     Refusals are ``CareError`` with a message under ``file``; nothing is stored then.
     """
     if actor is not None and not selectors.can_record_anywhere(actor):
-        raise CareForbidden("您无权记录关爱走访")
+        raise CareForbidden(_("You may not record care visits"))
     try:
         photo = process_photo(stream, size)
     except PhotoError as exc:

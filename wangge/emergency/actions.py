@@ -21,6 +21,7 @@ Concurrency:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,6 +29,9 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.audit.actions import record
 from wangge.emergency import selectors
@@ -37,9 +41,11 @@ from wangge.emergency.targets import generate_tasks
 from wangge.lib import codes
 from wangge.lib.language import in_data_language
 
-INVALID = "输入有误，请检查各字段"
-OUTSIDE = "该区域不存在，或不在您可以启动应急状态的范围内"
-ARCHIVED = "该应急状态已解除，任务已归档，不能再记录结果"
+INVALID = gettext_lazy("Invalid input: please check the fields")
+OUTSIDE = gettext_lazy("This area does not exist, or is outside where you may start an emergency")
+ARCHIVED = gettext_lazy(
+    "This emergency has been lifted and its tasks archived: no more outcomes can be recorded"
+)
 MAX_TITLE = 100
 MAX_NOTE = 500
 #: How far in the future a recorded time may lie (phone clocks drift).
@@ -47,15 +53,19 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 
 class EmergencyError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
+    ) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class EmergencyConflict(EmergencyError):
@@ -98,15 +108,15 @@ def _request_uuid(value: str | uuid.UUID | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value).strip())
     except ValueError:
-        raise EmergencyError(INVALID, {"request_id": "应为 UUID"}) from None
+        raise EmergencyError(INVALID, {"request_id": _("Must be a UUID")}) from None
 
 
 def overlap_message(found: Emergency, names: dict[str, str]) -> str:
     area = names.get(found.region_code, found.region_code)
-    return (
-        f"「{area}」正处于{found.get_kind_display()}应急状态（{found.title}），"
-        "与本区域重叠；同一区域同一时间只能有一个应急状态，请先解除后再启动"
-    )
+    return _(
+        "“%(area)s” is in a “%(kind)s” emergency (%(title)s), which overlaps this area; an area "
+        "can be in only one emergency at a time: please lift that one before starting another"
+    ) % {"area": area, "kind": found.get_kind_display(), "title": found.title}
 
 
 # --- switch in -------------------------------------------------------------------------
@@ -153,7 +163,7 @@ def do_activate_emergency(
     emergency the first request started (``created=False``).
     """
     if actor is not None and not selectors.can_activate(actor):
-        raise EmergencyForbidden("您无权启动应急状态")
+        raise EmergencyForbidden(_("You may not start emergencies"))
     request_id = _text(request_id, limit=64)
     if request_id and _is_user(actor):
         existing = _activated(actor, request_id)
@@ -169,15 +179,15 @@ def do_activate_emergency(
         region = Region.objects.filter(code=code).only("pk", "code", "name", "level").first()
     if region is None or (actor is not None and not selectors.can_activate_at(actor, code)):
         # An area that does not exist and one outside the actor's reach answer alike.
-        errors["region_code"] = OUTSIDE
+        errors["region_code"] = str(OUTSIDE)
     if kind not in EmergencyKind.values:
-        errors["kind"] = "未知的应急类型"
+        errors["kind"] = _("Unknown kind of emergency")
     text = _text(title, limit=MAX_TITLE + 1)
     if len(text) > MAX_TITLE:
-        errors["title"] = f"名称不能超过 {MAX_TITLE} 个字"
+        errors["title"] = _("The name can be at most %(limit)s characters") % {"limit": MAX_TITLE}
     when = _aware(started_at) if started_at is not None else now
     if when > now + CLOCK_SKEW:
-        errors["started_at"] = "启动时间不能晚于现在"
+        errors["started_at"] = _("The start cannot be later than now")
     if errors:
         raise EmergencyError(INVALID, errors)
     assert region is not None  # noqa: S101 - narrowed by the checks above
@@ -210,7 +220,7 @@ def do_activate_emergency(
         existing = _activated(actor, request_id) if request_id and _is_user(actor) else None
         if existing is not None:
             return ActivationResult(existing, False, {})
-        message = "该区域已处于应急状态，请刷新后查看"
+        message = _("This area is already in an emergency: please reload to see it")
         raise EmergencyConflict(message, {"region_code": message}) from None
     counts = generate_tasks(emergency)
     emergency.task_count = sum(counts.values())
@@ -299,7 +309,7 @@ def do_record_outcome(
     else:
         task = selectors.get_task_for_user(actor, task_id)
         if not selectors.can_record_at(actor, task.region_code):
-            raise EmergencyForbidden("您无权记录该任务的结果")
+            raise EmergencyForbidden(_("You may not record the outcome of this task"))
     if _emergency_status(task.emergency_id) != EmergencyStatus.ACTIVE:
         raise EmergencyConflict(ARCHIVED)
     task = (
@@ -316,15 +326,15 @@ def do_record_outcome(
         .first()
     )
     if option is None:
-        errors["outcome"] = "该任务没有这种结果"
+        errors["outcome"] = _("This task has no such outcome")
     text = (note or "").strip()
     if len(text) > MAX_NOTE:
-        errors["note"] = f"备注不能超过 {MAX_NOTE} 个字"
+        errors["note"] = _("The note can be at most %(limit)s characters") % {"limit": MAX_NOTE}
     when = _aware(at) if at is not None else now
     if when > now + CLOCK_SKEW:
-        errors["at"] = "时间不能晚于现在"
+        errors["at"] = _("The time cannot be later than now")
     elif when < task.emergency.started_at - CLOCK_SKEW:
-        errors["at"] = "时间早于应急状态的启动时间"
+        errors["at"] = _("The time is earlier than the start of the emergency")
     if errors:
         raise EmergencyError(INVALID, errors)
     assert option is not None  # noqa: S101 - narrowed by the checks above
@@ -391,14 +401,17 @@ def do_deactivate_emergency(
     """Switch the area back to normal: the emergency is archived with its final coverage,
     its tasks become read-only and leave the workers' lists."""
     if actor is not None and not selectors.can_activate_at(actor, emergency.region_code):
-        raise EmergencyForbidden("您无权解除该应急状态")
+        raise EmergencyForbidden(_("You may not lift this emergency"))
     now = now or timezone.now()
     locked = Emergency.objects.select_for_update().get(pk=emergency.pk)
     if locked.status != EmergencyStatus.ACTIVE:
-        raise EmergencyConflict("该应急状态已解除")
+        raise EmergencyConflict(_("This emergency has already been lifted"))
     text = _text(note, limit=MAX_NOTE + 1)
     if len(text) > MAX_NOTE:
-        raise EmergencyError(INVALID, {"note": f"备注不能超过 {MAX_NOTE} 个字"})
+        raise EmergencyError(
+            INVALID,
+            {"note": _("The note can be at most %(limit)s characters") % {"limit": MAX_NOTE}},
+        )
     rows = final_rows(locked)
     tasks = sum(r[2] for r in rows)
     covered = sum(r[3] for r in rows)
@@ -417,7 +430,7 @@ def do_deactivate_emergency(
         **changes
     )
     if updated != 1:  # pragma: no cover - the row lock makes this unreachable
-        raise EmergencyConflict("该应急状态已解除")
+        raise EmergencyConflict(_("This emergency has already been lifted"))
     for name, value in changes.items():
         setattr(locked, name, value)
     record(

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -19,7 +20,6 @@ from wangge.emergency.models import Emergency, KindTag, OutcomeOption, OutcomeRe
 from wangge.lib import codes
 
 router = Router(tags=["emergency"])
-INVALID = "输入有误，请检查各字段"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 AREA_PATTERN = r"^[0-9]{6}([0-9]{3}){0,3}$"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -42,7 +42,7 @@ def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def _check_code(name: str, value: str | None) -> None:
     if value and not codes.is_valid(value):
-        raise ApiError(422, "invalid", INVALID, {name: ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", str(actions.INVALID), {name: [_("Not a valid region code")]})
 
 
 # --- schemas --------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_POST
 
 from wangge.emergency import actions, forms, selectors
@@ -300,7 +301,7 @@ def record(request: HttpRequest) -> HttpResponse:
             request_id=data["request_id"],
         )
     except actions.EmergencyError as exc:
-        text = "；".join(exc.fields.values()) or exc.message
+        text = pgettext("separator", "; ").join(exc.fields.values()) or exc.message
         if exc.status == 403:
             raise PermissionDenied from None
         messages.error(request, text)

@@ -22,6 +22,9 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import Department
 from wangge.audit.actions import record
@@ -56,8 +59,7 @@ from wangge.places.models import Building, RentalHousing
 from wangge.regions import spatial
 from wangge.regions.models import Region
 
-INVALID = "输入有误，请检查各字段"
-NO_TARGET = "检查对象不存在，或不在您可检查的范围内"
+INVALID = gettext_lazy("Invalid input: please check the fields")
 MAX_NOTE = 2000
 MAX_ITEM_NOTE = 500
 #: How far in the future a recorded time may lie (phone clocks drift).
@@ -67,15 +69,17 @@ MAX_VALUE = Decimal("99999999")
 
 
 class InspectionError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class InspectionConflict(InspectionError):
@@ -138,7 +142,7 @@ def _request_id(value: str | uuid.UUID | None) -> uuid.UUID | None:
     try:
         return uuid.UUID(str(value).strip())
     except ValueError:
-        raise InspectionError(INVALID, {"request_id": "请求编号应为 UUID"}) from None
+        raise InspectionError(INVALID, {"request_id": _("The request id must be a UUID")}) from None
 
 
 def _stored_once[M: models.Model](
@@ -203,7 +207,7 @@ def limit_label(low: Decimal | None, high: Decimal | None, unit: str) -> str:
 def _when(at: datetime | None, now: datetime, field_name: str, errors: dict[str, str]) -> datetime:
     when = at or now
     if when > now + CLOCK_SKEW:
-        errors[field_name] = "时间不能晚于现在"
+        errors[field_name] = _("The time cannot be later than now")
     return when
 
 
@@ -243,7 +247,7 @@ def _evaluate(item: ChecklistItem, answer: Answer, errors: dict[str, str]) -> _E
     key = f"answers.{item.pk}"
     outcome = (answer.outcome or "").strip() or None
     if outcome is not None and outcome not in Outcome.values:
-        errors[key] = "结果应为合格、不合格或不适用"
+        errors[key] = _("The result must be pass, fail or not applicable")
         return None
     number: Decimal | None = None
     text = _text(answer.text, limit=500)
@@ -251,7 +255,11 @@ def _evaluate(item: ChecklistItem, answer: Answer, errors: dict[str, str]) -> _E
         if outcome != Outcome.NOT_APPLICABLE:
             number = _decimal(answer.value)
             if number is None:
-                errors[key] = "请填写实测数值" if answer.value in (None, "") else "实测数值应为数字"
+                errors[key] = (
+                    _("Please enter the measured value")
+                    if answer.value in (None, "")
+                    else _("The measured value must be a number")
+                )
                 return None
             # The measurement decides, whatever the client ticked.
             outcome = (
@@ -260,10 +268,10 @@ def _evaluate(item: ChecklistItem, answer: Answer, errors: dict[str, str]) -> _E
     elif item.answer_type == AnswerType.TEXT:
         outcome = outcome or Outcome.PASS
         if outcome == Outcome.FAIL and not text and not _text(answer.note):
-            errors[key] = "请描述发现的问题"
+            errors[key] = _("Please describe the problem found")
             return None
     elif outcome is None:
-        errors[key] = "请选择合格、不合格或不适用"
+        errors[key] = _("Please choose pass, fail or not applicable")
         return None
     assert outcome is not None  # noqa: S101 - every branch above sets it or returns
     return _Evaluated(
@@ -311,16 +319,18 @@ def _check_answers(
         if item_id not in known:
             unknown.append(str(item_id))
         elif item_id in by_item:
-            errors[f"answers.{item_id}"] = "该检查项重复填写"
+            errors[f"answers.{item_id}"] = _("This item was answered more than once")
         else:
             by_item[item_id] = answer
     if unknown:
-        errors["answers"] = f"检查表中没有这些检查项：{'、'.join(unknown)}"
+        errors["answers"] = _("The checklist has no such items: %(items)s") % {
+            "items": _(", ").join(unknown)
+        }
     evaluated: list[_Evaluated] = []
     for item in items:
         given = by_item.get(item.pk)
         if given is None:
-            errors[f"answers.{item.pk}"] = "请填写检查结果"
+            errors[f"answers.{item.pk}"] = _("Please enter the result")
             continue
         found = _evaluate(item, given, errors)
         if found is not None:
@@ -356,15 +366,15 @@ def do_record_inspection(
     if existing is not None:
         return Stored(existing, False)
     if actor is not None and not selectors.may(actor, selectors.INSPECT):
-        raise InspectionForbidden("您无权开展安全检查")
+        raise InspectionForbidden(_("You may not carry out safety inspections"))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     found = Checklist.objects.filter(code=(checklist or "").strip(), is_active=True).first()
     if found is None:
-        errors["checklist"] = "未知的检查表"
+        errors["checklist"] = _("Unknown checklist")
     target: Enterprise | Building | None = None
     if (enterprise is None) == (building is None):
-        errors["enterprise"] = "请选择一个检查对象：企业（商铺）或房屋"
+        errors["enterprise"] = _("Please choose one target: an enterprise (shop) or a building")
     else:
         kind = TargetKind.ENTERPRISE if enterprise is not None else TargetKind.BUILDING
         field_name = "enterprise" if enterprise is not None else "building"
@@ -372,15 +382,19 @@ def do_record_inspection(
             actor, kind, enterprise if enterprise is not None else building
         )
         if target is None:
-            errors[field_name] = NO_TARGET
+            errors[field_name] = _("The target does not exist, or is outside what you may inspect")
         elif found is not None and found.target_kind != kind:
-            errors["checklist"] = f"该检查表用于{TargetKind(found.target_kind).label}"
+            errors["checklist"] = _("This checklist is for: %(kind)s") % {
+                "kind": TargetKind(found.target_kind).label
+            }
     when = _when(inspected_at, now, "inspected_at", errors)
     evaluated = _check_answers(found, answers, errors) if found is not None else []
     day = timezone.localdate(when)
     for e in evaluated:
         if e.deadline is not None and e.outcome == Outcome.FAIL and e.deadline < day:
-            errors[f"answers.{e.item.pk}"] = "整改期限不能早于检查日期"
+            errors[f"answers.{e.item.pk}"] = _(
+                "The rectification deadline cannot be earlier than the inspection date"
+            )
     if errors:
         raise InspectionError(INVALID, errors)
     assert found is not None and target is not None  # noqa: S101 - narrowed by the checks above
@@ -471,23 +485,29 @@ def _locked(hazard: Hazard) -> Hazard:
 
 
 def _require_open(hazard: Hazard, doing: str) -> None:
+    """``doing``: "handle", "change" or "reinspect"."""
     if hazard.state != HazardState.OPEN:
-        raise InspectionConflict(
-            f"该隐患当前状态为「{HazardState(hazard.state).label}」，不能{doing}"
-        )
+        refusals = {
+            "handle": _("The hazard is “%(state)s”: it cannot be handled"),
+            "change": _("The hazard is “%(state)s”: it cannot be changed"),
+            "reinspect": _("The hazard is “%(state)s”: it cannot be re-inspected"),
+        }
+        raise InspectionConflict(refusals[doing] % {"state": HazardState(hazard.state).label})
 
 
 def _move(hazard: Hazard, to_state: str, changes: dict[str, Any], now: datetime) -> None:
     """Compare-and-set the hazard from open to ``to_state`` (see ``HAZARD_TRANSITIONS``)."""
     if to_state not in HAZARD_TRANSITIONS[hazard.state]:
-        _require_open(hazard, "处理")
+        _require_open(hazard, "handle")
         raise AssertionError(f"{hazard.state} cannot lead to {to_state}")  # pragma: no cover
     values = {"state": to_state, "version": hazard.version + 1, "updated_at": now, **changes}
     updated = Hazard.objects.filter(
         pk=hazard.pk, state=HazardState.OPEN, version=hazard.version
     ).update(**values)
     if updated != 1:
-        raise InspectionConflict("该隐患已被他人处理，请刷新后重试")
+        raise InspectionConflict(
+            _("Somebody else has acted on this hazard: please reload and try again")
+        )
     for name, value in values.items():
         setattr(hazard, name, value)
 
@@ -506,22 +526,27 @@ def do_change_hazard(
 ) -> Hazard:
     """Change an open hazard's deadline or owner, with a reason."""
     if actor is not None and not selectors.may(actor, selectors.CHANGE_HAZARD, hazard.region_code):
-        raise InspectionForbidden("您无权修改该隐患")
+        raise InspectionForbidden(_("You may not change this hazard"))
     now = now or timezone.now()
     hazard = _locked(hazard)
-    _require_open(hazard, "修改")
+    _require_open(hazard, "change")
     if version is not None and version != hazard.version:
-        raise InspectionConflict("该隐患已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise InspectionConflict(
+            _("Somebody else has updated this hazard: please reload and try again"),
+            {"version": _("This version is out of date")},
+        )
     errors: dict[str, str] = {}
     changes: dict[str, Any] = {}
     if deadline is not None and deadline != hazard.deadline:
         if deadline < timezone.localdate(now):
-            errors["deadline"] = "整改期限不能早于今天"
+            errors["deadline"] = _("The rectification deadline cannot be earlier than today")
         changes["deadline"] = deadline
     if owner_name is not None:
         name = _text(owner_name, limit=200)
         if not name:
-            errors["owner_name"] = "请填写整改责任单位或房东"
+            errors["owner_name"] = _(
+                "Please enter who must rectify it (the business or the landlord)"
+            )
         elif name != hazard.owner_name:
             changes["owner_name"] = name
     if responsible_person is not None:
@@ -530,9 +555,9 @@ def do_change_hazard(
             changes["responsible_person"] = person
     text = _text(reason)
     if not text:
-        errors["reason"] = "请说明修改原因"
+        errors["reason"] = _("Please give the reason for the change")
     if not changes and not errors:
-        errors["deadline"] = "没有需要修改的内容"
+        errors["deadline"] = _("Nothing to change")
     if errors:
         raise InspectionError(INVALID, errors)
     before = {name: getattr(hazard, name) for name in changes}
@@ -543,7 +568,9 @@ def do_change_hazard(
         )
         != 1
     ):  # pragma: no cover - the row lock makes this unreachable
-        raise InspectionConflict("该隐患已被他人更新，请刷新后重试")
+        raise InspectionConflict(
+            _("Somebody else has updated this hazard: please reload and try again")
+        )
     for name, value in values.items():
         setattr(hazard, name, value)
     record(
@@ -579,34 +606,38 @@ def do_reinspect_hazard(
     if existing is not None:
         return Stored(existing, False)
     if actor is not None and not selectors.may(actor, selectors.REINSPECT, hazard.region_code):
-        raise InspectionForbidden("您无权复查该隐患")
+        raise InspectionForbidden(_("You may not re-inspect this hazard"))
     now = now or timezone.now()
     hazard = _locked(hazard)
     # A twin request may have committed while this one waited for the lock.
     existing = _stored_once(Reinspection, actor, rid, "inspector")
     if existing is not None:
         return Stored(existing, False)
-    _require_open(hazard, "复查")
+    _require_open(hazard, "reinspect")
     errors: dict[str, str] = {}
     result = hazard.result
     number: Decimal | None = None
     if value is not None and value != "":
         if result.answer_type != AnswerType.NUMBER:
-            errors["value"] = "该检查项不需要填写数值"
+            errors["value"] = _("This item takes no measured value")
         else:
             number = _decimal(value)
             if number is None:
-                errors["value"] = "实测数值应为数字"
+                errors["value"] = _("The measured value must be a number")
             else:
                 passed = within(number, result.limit_min, result.limit_max)
     if passed is None and "value" not in errors:
         if result.answer_type == AnswerType.NUMBER:
-            errors["value"] = "请填写复查实测数值，或选择是否已整改"
+            errors["value"] = _(
+                "Please enter the value measured at the re-inspection, or choose whether it was rectified"
+            )
         else:
-            errors["passed"] = "请选择是否已整改"
+            errors["passed"] = _("Please choose whether it was rectified")
     when = _when(inspected_at, now, "inspected_at", errors)
     if when < hazard.found_at:
-        errors["inspected_at"] = "复查时间不能早于发现隐患的时间"
+        errors["inspected_at"] = _(
+            "The re-inspection cannot be earlier than when the hazard was found"
+        )
     if errors:
         raise InspectionError(INVALID, errors)
     assert passed is not None  # noqa: S101 - narrowed above
@@ -672,8 +703,14 @@ def _event_category(hazard: Hazard) -> Category:
     if subs:
         return next(iter(subs.values()))
     raise InspectionError(
-        "事件目录中没有「安全生产/消防隐患」类别，无法将隐患转为事件",
-        {"event_category": "请先在事件目录中启用安全生产/消防隐患的小类"},
+        _(
+            "The event catalogue has no “work safety / fire hazard” category: the hazard cannot become an event"
+        ),
+        {
+            "event_category": _(
+                "Please first enable a sub-category of work safety / fire hazards in the event catalogue"
+            )
+        },
     )
 
 
@@ -720,7 +757,8 @@ def event_point(hazard: Hazard) -> tuple[float, float]:
     if fallback is not None:
         return fallback
     raise InspectionError(
-        "无法确定隐患所在的网格位置，不能转为事件", {"region_code": "网格边界缺失或已变更"}
+        _("The hazard's place in a grid cannot be found: it cannot become an event"),
+        {"region_code": _("The grid's boundary is missing or has changed")},
     )
 
 
@@ -858,28 +896,30 @@ def do_record_enforcement(
     if existing is not None:
         return Stored(existing, False)
     if actor is not None and not selectors.may(actor, selectors.ENFORCE, hazard.region_code):
-        raise InspectionForbidden("您无权为该隐患登记执法记录")
+        raise InspectionForbidden(_("You may not keep enforcement records for this hazard"))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if kind not in EnforcementKind.values:
-        errors["kind"] = "未知的执法措施"
+        errors["kind"] = _("Unknown enforcement measure")
     what = _text(item, limit=100)
     if not what:
-        errors["item"] = "请填写物品或事项"
+        errors["item"] = _("Please enter the item or matter")
     if quantity is not None and (isinstance(quantity, bool) or quantity < 0):
-        errors["quantity"] = "数量不能为负数"
+        errors["quantity"] = _("The quantity cannot be negative")
     found = _department(department, hazard.district_code)
     if found is None:
         errors["department"] = (
-            "请选择执法部门"
+            _("Please choose the enforcing department")
             if department in (None, "")
-            else "未知的部门，或该部门不属于隐患所在的区"
+            else _("Unknown department, or the department is not in the hazard's district")
         )
     day = enforced_on or timezone.localdate(now)
     if day > timezone.localdate(now):
-        errors["enforced_on"] = "执法日期不能晚于今天"
+        errors["enforced_on"] = _("The enforcement date cannot be later than today")
     elif day < timezone.localdate(hazard.found_at):
-        errors["enforced_on"] = "执法日期不能早于发现隐患的日期"
+        errors["enforced_on"] = _(
+            "The enforcement date cannot be earlier than the day the hazard was found"
+        )
     if errors:
         raise InspectionError(INVALID, errors)
     assert found is not None  # noqa: S101 - narrowed above

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -34,7 +35,6 @@ from wangge.inspections.models import (
 from wangge.lib import codes
 
 router = Router(tags=["inspections"])
-INVALID = "输入有误，请检查各字段"
 UUID_PATTERN = r"^[0-9a-fA-F]{8}-?([0-9a-fA-F]{4}-?){3}[0-9a-fA-F]{12}$"
 REQUEST_ID = (
     "Client-generated UUID: repeating the request with it returns what the first stored (200)"
@@ -59,7 +59,9 @@ def _float(value: Decimal | None) -> float | None:
 
 def _check_under(under: str | None) -> None:
     if under and not codes.is_valid(under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid region code")]}
+        )
 
 
 # --- schemas --------------------------------------------------------------------

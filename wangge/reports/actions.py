@@ -11,6 +11,7 @@ number of workers running it (a unique constraint).
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
@@ -21,6 +22,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
@@ -33,26 +37,31 @@ from wangge.reports.models import Report, ReportSchedule
 
 logger = logging.getLogger(__name__)
 
-INVALID = "输入有误，请检查各字段"
-FORBIDDEN = "您无权生成统计报表"
-NO_NODE = "没有找到该节点，或您无权查看"
+INVALID = gettext_lazy("Invalid input: please check the fields")
+FORBIDDEN = gettext_lazy("You may not generate statistical reports")
+NO_NODE = gettext_lazy("Region not found, or you may not see it")
+#: Stored with the report (as every stored text, in the installation's language).
 FAILED = "生成报表时出错，可重试"
 #: A report generating for longer than this has lost its worker and may be retried.
 STALE_AFTER = timedelta(minutes=30)
 
 
 class ReportError(Exception):
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
+
     def __init__(
         self,
-        message: str = INVALID,
-        fields: dict[str, str] | None = None,
+        message: str | Promise = INVALID,
+        fields: Mapping[str, str | Promise] | None = None,
         *,
         status: int = 422,
         code: str = "invalid",
     ) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
         self.status = status
         self.code = code
 
@@ -70,22 +79,26 @@ def _node(actor: Any, value: Any, errors: dict[str, str]) -> Node | None:
     the same."""
     code = str(value or "").strip()
     if not code:
-        errors["node"] = "请选择节点"
+        errors["node"] = _("Please choose a region")
         return None
     if not codes.is_valid(code):
-        errors["node"] = NO_NODE
+        errors["node"] = str(NO_NODE)
         return None
     try:
         return get_node_for_user(actor, code)
     except Http404:
-        errors["node"] = NO_NODE
+        errors["node"] = str(NO_NODE)
         return None
 
 
 def _kind(value: Any, errors: dict[str, str]) -> str | None:
     kind = str(value or "").strip()
     if kind not in PeriodKind.values:
-        errors["kind"] = "请选择日报、周报或月报" if not kind else "未知的报表周期"
+        errors["kind"] = (
+            _("Please choose a daily, weekly or monthly report")
+            if not kind
+            else _("Unknown report period")
+        )
         return None
     return kind
 
@@ -93,7 +106,11 @@ def _kind(value: Any, errors: dict[str, str]) -> str | None:
 def _format(value: Any, errors: dict[str, str], field: str = "format") -> str | None:
     fmt = str(value or "").strip().lower()
     if fmt not in ReportFormat.values:
-        errors[field] = "请选择文件格式" if not fmt else "文件格式只能是 xlsx 或 pdf"
+        errors[field] = (
+            _("Please choose a file format")
+            if not fmt
+            else _("The file format can only be xlsx or pdf")
+        )
         return None
     return fmt
 
@@ -103,12 +120,12 @@ def _day(value: Any, errors: dict[str, str]) -> date | None:
         return value
     text = str(value or "").strip()
     if not text:
-        errors["period_start"] = "请填写日期"
+        errors["period_start"] = _("Please enter the date")
         return None
     try:
         return date.fromisoformat(text)
     except ValueError:
-        errors["period_start"] = "日期格式不正确（应为 YYYY-MM-DD）"
+        errors["period_start"] = _("The date is not in a valid format (YYYY-MM-DD)")
         return None
 
 
@@ -144,7 +161,7 @@ def do_request_report(
     if day is not None and period_kind is not None:
         start = periods.period_start(period_kind, day)
         if start > today:
-            errors["period_start"] = "不能生成尚未开始的周期的报表"
+            errors["period_start"] = _("No report can be generated for a period that has not begun")
         else:
             end = min(periods.period_end(period_kind, start), today)
     if errors or found is None or period_kind is None or file_format is None or end is None:
@@ -212,7 +229,9 @@ def do_retry_report(report: Report, *, actor: Any, now: datetime | None = None) 
             .update(state=ReportState.QUEUED, error="", started_at=None, finished_at=None)
         )
         if updated != 1:
-            message = "只有生成失败（或长时间未完成）的报表可以重试"
+            message = _(
+                "Only reports that failed (or have been generating for a long time) can be retried"
+            )
             raise ReportError(message, {"state": message})
         record("reports.retry", actor=actor, obj=report, region_code=report.node)
         _enqueue(report)
@@ -288,12 +307,12 @@ def do_create_schedule(*, actor: Any, node: Any, kind: Any, formats: Any) -> Rep
         if fmt is not None and fmt not in chosen:
             chosen.append(fmt)
     if not chosen and "formats" not in errors:
-        errors["formats"] = "请至少选择一种文件格式"
+        errors["formats"] = _("Please choose at least one file format")
     if found is not None and period_kind is not None:
         if ReportSchedule.objects.filter(
             node=found.code, kind=period_kind, is_active=True
         ).exists():
-            errors["kind"] = "该节点已有相同周期的定时报表"
+            errors["kind"] = _("This region already has a scheduled report of the same period")
     if errors or found is None or period_kind is None:
         raise ReportError(INVALID, errors)
     with transaction.atomic():
@@ -393,6 +412,7 @@ def run_schedules(*, today: date | None = None, district: str | None = None) -> 
 # --- housekeeping -------------------------------------------------------------------------
 
 #: A report generating this long is taken for one whose worker died (see ``STALE_AFTER``).
+#: Stored with the report: in the installation's language.
 INTERRUPTED = "生成中断（处理进程已退出），可重试"
 
 

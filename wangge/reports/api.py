@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -227,11 +228,13 @@ def retry_report(request: HttpRequest, periodic_report_id: int) -> dict[str, Any
 def file_response(report: Report) -> FileResponse:
     """The report's file as a download; 409 while it is not ready."""
     if report.state != ReportState.DONE or not report.file:
-        raise ApiError(409, "not_ready", "报表尚未生成完毕")
+        raise ApiError(409, "not_ready", _("The report is not ready yet"))
     try:
         handle = report.file.open("rb")
     except FileNotFoundError:
-        raise ApiError(409, "not_ready", "报表文件已不存在，请重新生成") from None
+        raise ApiError(
+            409, "not_ready", _("The report's file no longer exists: please generate it again")
+        ) from None
     response = FileResponse(handle, content_type=CONTENT_TYPES[report.format])
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(download_name(report))}"
     return response

@@ -1,6 +1,6 @@
 """Writes of suggestions (金点子) and of drafts and their opinions (立法联系点).
 
-Each action runs in one transaction, validates with field-level Chinese errors,
+Each action runs in one transaction, validates with field-level errors (in the user's language),
 checks the transition table and the actor's rights, then moves the row with a
 compare-and-set on ``(state, version)``: of two conflicting requests exactly one
 wins, the other gets ``SuggestionConflict`` (HTTP 409).  Every change writes an
@@ -16,6 +16,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import Department
 from wangge.accounts.scope import scope_for
@@ -33,7 +36,7 @@ from wangge.suggestions.choices import (
 )
 from wangge.suggestions.models import Draft, LiaisonPoint, Opinion, Suggestion, SuggestionStep
 
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields")
 MAX_TITLE = 100
 MAX_CONTENT = 2000
 MAX_NOTE = 2000
@@ -41,15 +44,17 @@ MAX_CONTACT = 32
 
 
 class SuggestionError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class SuggestionConflict(SuggestionError):
@@ -88,14 +93,14 @@ def _bounded(
     if not text and missing:
         errors[name] = missing
     elif len(text) > limit:
-        errors[name] = f"不能超过 {limit} 个字"
+        errors[name] = _("At most %(limit)s characters") % {"limit": limit}
     return text
 
 
 def _phone(errors: dict[str, str], name: str, value: str | None) -> str:
     text = _text(value).replace(" ", "").replace("-", "")
     if text and (not text.isdigit() or not 7 <= len(text) <= 20):
-        errors[name] = "请填写有效的电话号码"
+        errors[name] = _("Please enter a valid phone number")
     return text
 
 
@@ -175,23 +180,23 @@ def do_submit_suggestion(
         if existing is not None:
             return SubmitResult(existing, False)
     if _is_user(actor) and not selectors.can_submit(actor):
-        raise SuggestionForbidden("您无权提交建议")
+        raise SuggestionForbidden(_("You may not submit suggestions"))
     now = now or timezone.now()
     errors: dict[str, str] = {}
-    title = _bounded(errors, "title", title, MAX_TITLE, "请填写标题")
-    content = _bounded(errors, "content", content, MAX_CONTENT, "请填写建议内容")
+    title = _bounded(errors, "title", title, MAX_TITLE, _("Please enter a title"))
+    content = _bounded(errors, "content", content, MAX_CONTENT, _("Please enter your suggestion"))
     if topic not in Topic.values:
-        errors["topic"] = "请选择建议类别"
+        errors["topic"] = _("Please choose a topic")
     code = _text(node) or (selectors.default_node(actor) if _is_user(actor) else None) or ""
     if not code:
-        errors["node"] = "请选择建议涉及的街道或社区"
+        errors["node"] = _("Please choose the street or community the suggestion is about")
     elif actor is not None and not selectors.can_submit_at(actor, code):
-        errors["node"] = "请选择您所在区的街道或社区"
+        errors["node"] = _("Please choose a street or community of your district")
     elif actor is None and not Region.objects.filter(code=code).exists():
-        errors["node"] = "未知的层级节点"
+        errors["node"] = _("Unknown region")
     phone = _phone(errors, "contact", contact)
     if len(phone) > MAX_CONTACT:
-        errors["contact"] = "请填写有效的电话号码"
+        errors["contact"] = _("Please enter a valid phone number")
     if errors:
         raise SuggestionError(INVALID, errors)
     suggestion = Suggestion(
@@ -234,12 +239,18 @@ def _check(suggestion: Suggestion, action: str, actor: Any, *, version: int | No
     """The transition table, the client's version, then the actor's right to act."""
     if suggestion.state not in TRANSITIONS[action].sources:
         raise SuggestionConflict(
-            f"该建议当前状态为「{_state_label(suggestion.state)}」，不能{_action_label(action)}"
+            _("The suggestion is “%(state)s”: “%(action)s” is not possible")
+            % {"state": _state_label(suggestion.state), "action": _action_label(action)}
         )
     if version is not None and version != suggestion.version:
-        raise SuggestionConflict("该建议已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise SuggestionConflict(
+            _("Somebody else has updated this suggestion: please reload and try again"),
+            {"version": _("This version is out of date")},
+        )
     if actor is not None and not selectors.may(actor, action, suggestion):
-        raise SuggestionForbidden(f"您无权对该建议执行「{_action_label(action)}」")
+        raise SuggestionForbidden(
+            _("You may not “%(action)s” this suggestion") % {"action": _action_label(action)}
+        )
 
 
 def _apply(
@@ -267,7 +278,9 @@ def _apply(
         pk=suggestion.pk, state=old_state, version=old_version
     ).update(**values)
     if updated != 1:
-        raise SuggestionConflict("该建议已被他人处理，请刷新后重试")
+        raise SuggestionConflict(
+            _("Somebody else has acted on this suggestion: please reload and try again")
+        )
     for name, value in values.items():
         setattr(suggestion, name, value)
     return _step(
@@ -292,13 +305,15 @@ def do_triage_suggestion(
     department_code, node_code = _text(department), _text(node)
     found_department: Department | None = None
     if bool(department_code) == bool(node_code):
-        errors["department"] = "请选择承办部门或承办节点（二选一）"
+        errors["department"] = _(
+            "Please choose either a department or a region to handle it (one of the two)"
+        )
     elif department_code:
         found_department = Department.objects.filter(
             district__code=suggestion.node[:6], code=department_code
         ).first()
         if found_department is None:
-            errors["department"] = "该部门不属于建议所在的区"
+            errors["department"] = _("This department is not in the suggestion's district")
     elif (
         not codes.is_valid(node_code)
         or len(node_code) > selectors.DEEPEST_NODE
@@ -306,7 +321,7 @@ def do_triage_suggestion(
         or not Region.objects.filter(code=node_code).exists()
         or (actor is not None and not scope_for(actor).can(selectors.HANDLE, node_code))
     ):
-        errors["node"] = "请选择您辖区内的承办节点"
+        errors["node"] = _("Please choose a region within your area to handle it")
     if errors:
         raise SuggestionError(INVALID, errors)
     now = timezone.now()
@@ -337,7 +352,9 @@ def do_reject_suggestion(
     """不予受理, with a reason the submitter sees."""
     _check(suggestion, SuggestionAction.REJECT, actor, version=version)
     errors: dict[str, str] = {}
-    reason = _bounded(errors, "reason", reason, MAX_NOTE, "请填写不予受理的理由")
+    reason = _bounded(
+        errors, "reason", reason, MAX_NOTE, _("Please give the reason for not accepting it")
+    )
     if errors:
         raise SuggestionError(INVALID, errors)
     now = timezone.now()
@@ -366,8 +383,8 @@ def do_answer_suggestion(
     _check(suggestion, SuggestionAction.ANSWER, actor, version=version)
     errors: dict[str, str] = {}
     if adopted is None:
-        errors["adopted"] = "请选择是否采纳"
-    answer = _bounded(errors, "answer", answer, MAX_NOTE, "请填写答复意见")
+        errors["adopted"] = _("Please choose whether it is adopted")
+    answer = _bounded(errors, "answer", answer, MAX_NOTE, _("Please enter the answer"))
     if errors:
         raise SuggestionError(INVALID, errors)
     now = timezone.now()
@@ -412,7 +429,7 @@ def do_complete_suggestion(
     """落实完成, with a note on what was done."""
     _check(suggestion, SuggestionAction.COMPLETE, actor, version=version)
     errors: dict[str, str] = {}
-    note = _bounded(errors, "note", note, MAX_NOTE, "请填写落实情况")
+    note = _bounded(errors, "note", note, MAX_NOTE, _("Please describe what was done"))
     if errors:
         raise SuggestionError(INVALID, errors)
     now = timezone.now()
@@ -437,14 +454,14 @@ def _manager_node(errors: dict[str, str], actor: Any, node: str | None, name: st
         roots = selectors.manage_roots(actor)
         code = roots[0] if len(roots) == 1 else ""
     if not code:
-        errors[name] = "请选择层级节点"
+        errors[name] = _("Please choose a region")
     elif (
         not codes.is_valid(code)
         or len(code) > selectors.DEEPEST_NODE
         or not Region.objects.filter(code=code).exists()
         or (actor is not None and not selectors.can_manage(actor, code))
     ):
-        errors[name] = "请选择您辖区内的街道或社区"
+        errors[name] = _("Please choose a street or community within your area")
     return code
 
 
@@ -460,9 +477,9 @@ def do_create_liaison_point(
 ) -> LiaisonPoint:
     """A new liaison point under a node the actor manages drafts for."""
     if actor is not None and not selectors.can_manage(actor):
-        raise SuggestionForbidden("您无权设立立法联系点")
+        raise SuggestionForbidden(_("You may not set up liaison points"))
     errors: dict[str, str] = {}
-    name = _bounded(errors, "name", name, 100, "请填写联系点名称")
+    name = _bounded(errors, "name", name, 100, _("Please enter the liaison point's name"))
     code = _manager_node(errors, actor, node, "node")
     address = _bounded(errors, "address", address, 200, None)
     contact_name = _bounded(errors, "contact_name", contact_name, 64, None)
@@ -488,7 +505,7 @@ def do_create_liaison_point(
 
 def _aware(errors: dict[str, str], name: str, value: datetime | None) -> datetime | None:
     if value is None:
-        errors[name] = "请填写截止时间"
+        errors[name] = _("Please enter the deadline")
         return None
     if timezone.is_naive(value):
         return timezone.make_aware(value)
@@ -509,26 +526,30 @@ def do_create_draft(
 ) -> Draft:
     """A draft to collect opinions on, sent to liaison points under ``node`` (not yet public)."""
     if actor is not None and not selectors.can_manage(actor):
-        raise SuggestionForbidden("您无权发布法律法规草案")
+        raise SuggestionForbidden(_("You may not publish drafts of laws and regulations"))
     now = now or timezone.now()
     errors: dict[str, str] = {}
-    title = _bounded(errors, "title", title, 200, "请填写草案标题")
-    body = _bounded(errors, "body", body, 100_000, "请填写草案内容或摘要")
-    issuing_body = _bounded(errors, "issuing_body", issuing_body, 100, "请填写征求意见单位")
+    title = _bounded(errors, "title", title, 200, _("Please enter the draft's title"))
+    body = _bounded(errors, "body", body, 100_000, _("Please enter the draft's text or a summary"))
+    issuing_body = _bounded(
+        errors, "issuing_body", issuing_body, 100, _("Please enter the body asking for opinions")
+    )
     code = _manager_node(errors, actor, node, "node")
     when = _aware(errors, "deadline", deadline)
     if when is not None and when <= now:
-        errors["deadline"] = "截止时间须晚于现在"
+        errors["deadline"] = _("The deadline must be later than now")
     wanted = sorted({int(p) for p in points})
     found: list[LiaisonPoint] = []
     if not wanted:
-        errors["points"] = "请至少选择一个立法联系点"
+        errors["points"] = _("Please choose at least one liaison point")
     elif "node" not in errors:
         found = list(
             LiaisonPoint.objects.filter(pk__in=wanted, is_active=True, node__startswith=code)
         )
         if len(found) != len(wanted):
-            errors["points"] = "所选联系点不存在或不在草案所属辖区内"
+            errors["points"] = _(
+                "A chosen liaison point does not exist or is outside the draft's area"
+            )
     if errors or when is None:
         raise SuggestionError(INVALID, errors)
     draft = Draft.objects.create(
@@ -558,22 +579,30 @@ def _move_draft(
     actor: Any,
     source: str,
     target: str,
-    action: str,
     version: int | None,
     changes: dict[str, Any],
 ) -> Draft:
     if actor is not None and not selectors.can_manage(actor, draft.node):
-        raise SuggestionForbidden("您无权管理该草案")
+        raise SuggestionForbidden(_("You may not manage this draft"))
     if draft.state != source:
         label = DraftState(draft.state).label
-        raise SuggestionConflict(f"草案当前状态为「{label}」，不能{action}")
+        if target == DraftState.PUBLISHED:
+            refusal = _("The draft is “%(state)s”: it cannot be published")
+        else:
+            refusal = _("The draft is “%(state)s”: its collection of opinions cannot be closed")
+        raise SuggestionConflict(refusal % {"state": label})
     if version is not None and version != draft.version:
-        raise SuggestionConflict("该草案已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise SuggestionConflict(
+            _("Somebody else has updated this draft: please reload and try again"),
+            {"version": _("This version is out of date")},
+        )
     updated = Draft.objects.filter(pk=draft.pk, state=source, version=draft.version).update(
         state=target, version=draft.version + 1, **changes
     )
     if updated != 1:
-        raise SuggestionConflict("该草案已被他人处理，请刷新后重试")
+        raise SuggestionConflict(
+            _("Somebody else has acted on this draft: please reload and try again")
+        )
     before = draft.state
     draft.state, draft.version = target, draft.version + 1
     for name, value in changes.items():
@@ -596,15 +625,16 @@ def do_publish_draft(
     """发布: opinions are accepted from now until the deadline."""
     now = now or timezone.now()
     if draft.deadline <= now:
-        raise SuggestionError(INVALID, {"deadline": "截止时间已过，请先修改截止时间"})
+        raise SuggestionError(
+            INVALID, {"deadline": _("The deadline has passed: please change the deadline first")}
+        )
     if not draft.points.exists():
-        raise SuggestionError(INVALID, {"points": "请至少选择一个立法联系点"})
+        raise SuggestionError(INVALID, {"points": _("Please choose at least one liaison point")})
     return _move_draft(
         draft,
         actor=actor,
         source=DraftState.DRAFT,
         target=DraftState.PUBLISHED,
-        action="发布",
         version=version,
         changes={"published_at": now},
     )
@@ -620,7 +650,6 @@ def do_close_draft(
         actor=actor,
         source=DraftState.PUBLISHED,
         target=DraftState.CLOSED,
-        action="截止征集",
         version=version,
         changes={"closed_at": now or timezone.now()},
     )
@@ -670,34 +699,47 @@ def do_submit_opinion(
     draft = Draft.objects.select_for_update().get(pk=draft.pk)
     if draft.state != DraftState.PUBLISHED:
         label = DraftState(draft.state).label
-        raise SuggestionError(INVALID, {"draft": f"该草案{label}，不接受意见"})
+        raise SuggestionError(
+            INVALID,
+            {"draft": _("The draft is “%(state)s”: no opinions are accepted") % {"state": label}},
+        )
     if now >= draft.deadline:
         when = timezone.localtime(draft.deadline).strftime("%Y-%m-%d %H:%M")
-        raise SuggestionError(INVALID, {"draft": f"意见征集已于 {when} 截止，不再接受意见"})
+        raise SuggestionError(
+            INVALID,
+            {
+                "draft": _("Opinions were collected until %(when)s: no more are accepted")
+                % {"when": when}
+            },
+        )
     errors: dict[str, str] = {}
     found: LiaisonPoint | None = None
     if point is None:
-        errors["point"] = "请选择立法联系点"
+        errors["point"] = _("Please choose a liaison point")
     else:
         found = next((p for p in selectors.draft_points(actor, draft) if p.pk == point), None)
         if actor is None:
             found = draft.points.filter(pk=point).first()
         if found is None:
-            errors["point"] = "该草案未发往此联系点"
-    content = _bounded(errors, "content", content, MAX_CONTENT, "请填写意见内容")
+            errors["point"] = _("The draft was not sent to this liaison point")
+    content = _bounded(errors, "content", content, MAX_CONTENT, _("Please enter your opinion"))
     article = _bounded(errors, "article", article, 50, None)
     typed_name = _bounded(errors, "author_name", author_name, 64, None)
     on_paper = bool(typed_name)
     if found is not None and actor is not None:
         if on_paper and not selectors.can_record_at(actor, found):
-            errors["author_name"] = "只有该联系点的工作人员可以代录意见"
+            errors["author_name"] = _(
+                "Only the staff of this liaison point may type in opinions for others"
+            )
         elif not on_paper and not selectors.can_comment(actor):
             if selectors.can_record_at(actor, found):
-                errors["author_name"] = "代录纸质意见时请填写意见人姓名"
+                errors["author_name"] = _(
+                    "When typing in an opinion given on paper, please enter its author's name"
+                )
             else:
-                raise SuggestionForbidden("您无权对该草案提出意见")
+                raise SuggestionForbidden(_("You may not give opinions on this draft"))
     if actor is None and not on_paper:
-        errors["author_name"] = "请填写意见人姓名"
+        errors["author_name"] = _("Please enter the name of the opinion's author")
     if errors or found is None:
         raise SuggestionError(INVALID, errors)
     opinion = Opinion(
@@ -742,16 +784,22 @@ def do_answer_opinion(
 ) -> Opinion:
     """Adopted or not, with an answer; once (compare-and-set on state and version)."""
     if actor is not None and not selectors.can_manage(actor, opinion.draft.node):
-        raise SuggestionForbidden("您无权答复该意见")
+        raise SuggestionForbidden(_("You may not answer this opinion"))
     if opinion.state != OpinionState.PENDING:
         label = OpinionState(opinion.state).label
-        raise SuggestionConflict(f"该意见已答复（{label}），不能再次答复")
+        raise SuggestionConflict(
+            _("This opinion was already answered (%(state)s): it cannot be answered again")
+            % {"state": label}
+        )
     if version is not None and version != opinion.version:
-        raise SuggestionConflict("该意见已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise SuggestionConflict(
+            _("Somebody else has updated this opinion: please reload and try again"),
+            {"version": _("This version is out of date")},
+        )
     errors: dict[str, str] = {}
     if adopted is None:
-        errors["adopted"] = "请选择是否采纳"
-    answer = _bounded(errors, "answer", answer, MAX_NOTE, "请填写答复意见")
+        errors["adopted"] = _("Please choose whether it is adopted")
+    answer = _bounded(errors, "answer", answer, MAX_NOTE, _("Please enter the answer"))
     if errors:
         raise SuggestionError(INVALID, errors)
     now = timezone.now()
@@ -766,7 +814,9 @@ def do_answer_opinion(
         answered_at=now,
     )
     if updated != 1:
-        raise SuggestionConflict("该意见已被他人答复，请刷新后重试")
+        raise SuggestionConflict(
+            _("Somebody else has answered this opinion: please reload and try again")
+        )
     opinion.state, opinion.version = target, opinion.version + 1
     opinion.answer, opinion.answered_at = answer, now
     opinion.answered_by = actor if _is_user(actor) else None

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -20,7 +21,6 @@ from wangge.suggestions.choices import DraftState, OpinionState, SuggestionState
 from wangge.suggestions.models import Draft, Suggestion
 
 router = Router(tags=["suggestions"])
-INVALID = "输入有误，请检查各字段"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 XLSX = {"responses": {200: {"content": {export.XLSX_TYPE: {}}, "description": "An .xlsx workbook"}}}
 
@@ -250,7 +250,9 @@ def _detail(request: HttpRequest, s: Suggestion) -> dict[str, Any]:
 @paginate(Paged)
 def list_suggestions(request: HttpRequest, filters: Query[SuggestionFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid region code")]}
+        )
     qs = selectors.suggestion_list(
         request.user,
         state=filters.state.value if filters.state else None,

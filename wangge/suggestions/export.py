@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -69,7 +70,7 @@ class OpinionExport:
 def do_export_opinions(draft: Draft, *, actor: Any) -> OpinionExport:
     """Every opinion of ``draft`` (names masked); managers of the draft only; audited."""
     if actor is not None and not selectors.can_manage(actor, draft.node):
-        raise SuggestionForbidden("您无权导出该草案的意见")
+        raise SuggestionForbidden(_("You may not export the opinions on this draft"))
     opinions = list(
         draft.opinions.select_related("point").order_by("point__node", "submitted_at", "id")
     )

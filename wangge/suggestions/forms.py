@@ -9,18 +9,23 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from wangge.suggestions.choices import Topic
+from wangge.suggestions.choices import SuggestionState, Topic
 
 STATE_FILTERS = [
     ("", _("All")),
     ("open", _("Not finished yet")),
-    ("submitted", "已提交"),
-    ("triaged", "已分办"),
-    ("adopted", "已采纳"),
-    ("in_progress", "落实中"),
-    ("done", "已落实"),
-    ("not_adopted", "未采纳"),
-    ("rejected", "不予受理"),
+    *(
+        (state.value, state.label)
+        for state in (
+            SuggestionState.SUBMITTED,
+            SuggestionState.TRIAGED,
+            SuggestionState.ADOPTED,
+            SuggestionState.IN_PROGRESS,
+            SuggestionState.DONE,
+            SuggestionState.NOT_ADOPTED,
+            SuggestionState.REJECTED,
+        )
+    ),
 ]
 ADOPTED_CHOICES = [("yes", _("Adopted")), ("no", _("Not adopted"))]
 

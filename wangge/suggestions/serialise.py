@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import pgettext
+
 from wangge.accounts.scope import scope_for
 from wangge.lib.crypto import mask_phone
 from wangge.people.views import place_names
 from wangge.suggestions import selectors
 from wangge.suggestions.choices import DraftState
 from wangge.suggestions.models import Draft, LiaisonPoint, Opinion, Suggestion
-
-ANONYMOUS = "匿名"
 
 
 def submitter_shown(user: Any, s: Suggestion) -> str:
@@ -20,7 +20,7 @@ def submitter_shown(user: Any, s: Suggestion) -> str:
         return s.submitter_label
     if selectors.available_actions(user, s) or selectors.may(user, "answer", s):
         return s.submitter_label
-    return ANONYMOUS
+    return pgettext("submitter", "Anonymous")
 
 
 def suggestion_dicts(user: Any, items: list[Suggestion]) -> list[dict[str, Any]]:

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.people.views import add_errors, is_htmx, place_names
@@ -357,7 +357,9 @@ def draft_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
     try:
         run(draft, actor=user)
     except SuggestionError as exc:
-        messages.error(request, "；".join(exc.fields.values()) or exc.message)
+        messages.error(
+            request, pgettext("separator", "; ").join(exc.fields.values()) or exc.message
+        )
     else:
         messages.success(request, _("Done."))
     return redirect("suggestions:draft", pk=pk)

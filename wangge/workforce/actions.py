@@ -8,6 +8,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import Assignment
 from wangge.accounts.scope import prefix_q, scope_for
@@ -24,7 +27,7 @@ from wangge.workforce.models import (
     TrainingSession,
 )
 
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields")
 WEIGHT_FIELDS = (
     "weight_reported",
     "weight_self_handled",
@@ -37,17 +40,21 @@ WEIGHT_FIELDS = (
 
 
 class WorkforceError(Exception):
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
+
     def __init__(
         self,
-        message: str,
+        message: str | Promise,
         fields: dict[str, str] | None = None,
         *,
         status: int = 422,
         code: str = "invalid",
     ) -> None:
+        # Lazy texts are turned into the active language now, before they are serialised.
+        message = str(message)
         super().__init__(message)
         self.message = message
-        self.fields = fields or {}
+        self.fields = {name: str(text) for name, text in (fields or {}).items()}
         self.status = status
         self.code = code
 
@@ -55,7 +62,7 @@ class WorkforceError(Exception):
 def _request_id(value: str) -> str:
     value = (value or "").strip()
     if len(value) > 64:
-        raise WorkforceError(INVALID, {"request_id": "请求编号过长"})
+        raise WorkforceError(INVALID, {"request_id": _("The request id is too long")})
     return value
 
 
@@ -89,27 +96,29 @@ def do_tick_method(
     errors: dict[str, str] = {}
     item = MethodItem.objects.filter(code=item_code, is_active=True).first()
     if item is None:
-        errors["item"] = "没有这个“553”事项"
+        errors["item"] = _("There is no such “553” item")
     current = months.this_month(now)
     month = month or current
     if month not in (current, months.previous_month(current)):
-        errors["month"] = "只能勾选本月或上月的事项"
+        errors["month"] = _("Only items of this month or last month can be ticked")
     grids = selectors.worker_grids(actor)
     if grid_code is None:
         if len(grids) == 1:
             grid_code = grids[0]
         elif not grids:
-            raise WorkforceError("您不是专职网格员", status=403, code="forbidden")
+            raise WorkforceError(
+                _("You are not a full-time grid worker"), status=403, code="forbidden"
+            )
         else:
-            errors["grid"] = "请选择网格"
+            errors["grid"] = _("Please choose a grid")
     if grid_code is not None and (
         grid_code not in grids or not scope_for(actor).can(selectors.TICK, grid_code)
     ):
         raise WorkforceError(
-            "没有找到该网格", {"grid": "没有找到该网格"}, status=404, code="not_found"
+            _("Grid not found"), {"grid": _("Grid not found")}, status=404, code="not_found"
         )
     if len(note) > 200:
-        errors["note"] = "备注不能超过200字"
+        errors["note"] = _("The note can be at most 200 characters")
     if errors or item is None or grid_code is None:
         raise WorkforceError(INVALID, errors)
     same = MethodTick.objects.filter(
@@ -161,7 +170,10 @@ def do_untick_method(*, actor: Any, tick_id: int, now: datetime | None = None) -
             return False
         if tick.month not in (current, months.previous_month(current)):
             raise WorkforceError(
-                INVALID, {"month": "只能撤销本月或上月的勾选"}, status=409, code="conflict"
+                INVALID,
+                {"month": _("Only ticks of this month or last month can be taken back")},
+                status=409,
+                code="conflict",
             )
         record(
             "workforce.untick_method",
@@ -213,22 +225,24 @@ def do_create_training_session(
         if existing is not None:
             return SessionResult(existing, False)
     if actor is not None and not scope_for(actor).can(selectors.ADD_TRAINING, node_code):
-        raise WorkforceError("没有找到该节点", status=404, code="not_found")
+        raise WorkforceError(_("Region not found"), status=404, code="not_found")
     errors: dict[str, str] = {}
     title = (title or "").strip()
     if not title:
-        errors["title"] = "请填写培训主题"
+        errors["title"] = _("Please enter the training's subject")
     elif len(title) > 200:
-        errors["title"] = "培训主题不能超过200字"
+        errors["title"] = _("The subject can be at most 200 characters")
     if held_on is None:
-        errors["held_on"] = "请填写培训日期"
+        errors["held_on"] = _("Please enter the training's date")
     if len(trainer) > 100:
-        errors["trainer"] = "授课人不能超过100字"
+        errors["trainer"] = _("The trainer can be at most 100 characters")
     if not Region.objects.filter(code=node_code).exclude(level="unit").exists():
-        errors["node"] = "请选择区、街道、社区或网格"
+        errors["node"] = _("Please choose a district, street, community or grid")
     known, unknown = _attendees(node_code, attendee_ids or [])
     if unknown:
-        errors["attendees"] = "参训人员不在本辖区：" + "、".join(str(u) for u in unknown)
+        errors["attendees"] = _("Attendees outside this area: %(ids)s") % {
+            "ids": _(", ").join(str(u) for u in unknown)
+        }
     if errors or held_on is None:
         raise WorkforceError(INVALID, errors)
     session = TrainingSession(
@@ -262,14 +276,17 @@ def do_create_training_session(
 def do_record_attendance(session: TrainingSession, *, actor: Any, user_ids: list[int]) -> int:
     """Add attendees to a session (already recorded ones are kept once); returns how many new."""
     if actor is not None and not scope_for(actor).can(selectors.ADD_TRAINING, session.region_code):
-        raise WorkforceError("没有找到该培训", status=404, code="not_found")
+        raise WorkforceError(_("Training session not found"), status=404, code="not_found")
     known, unknown = _attendees(session.region_code, user_ids)
     if unknown or not user_ids:
         raise WorkforceError(
             INVALID,
-            {"user_ids": "参训人员不在本辖区：" + "、".join(str(u) for u in unknown)}
+            {
+                "user_ids": _("Attendees outside this area: %(ids)s")
+                % {"ids": _(", ").join(str(u) for u in unknown)}
+            }
             if unknown
-            else {"user_ids": "请选择参训人员"},
+            else {"user_ids": _("Please choose the attendees")},
         )
     with transaction.atomic():
         before = Attendance.objects.filter(session=session).count()
@@ -287,11 +304,15 @@ def do_record_attendance(session: TrainingSession, *, actor: Any, user_ids: list
 def validate_scheme(scheme: AssessmentScheme) -> dict[str, str]:
     errors: dict[str, str] = {}
     if sum(getattr(scheme, f) for f in WEIGHT_FIELDS) != 100:
-        errors["weights"] = "各项权重之和必须等于100"
+        errors["weights"] = _("The weights must add up to 100")
     if not scheme.star2 <= scheme.star3 <= scheme.star4 <= scheme.star5 <= 100:
-        errors["stars"] = "星级分数线必须从二星到五星递增且不超过100"
+        errors["stars"] = _(
+            "The star thresholds must rise from two to five stars and not exceed 100"
+        )
     if scheme.verify_zero_hours <= scheme.verify_full_hours:
-        errors["verify_zero_hours"] = "零分时限必须大于满分时限"
+        errors["verify_zero_hours"] = _(
+            "The zero-score limit must be longer than the full-score limit"
+        )
     return errors
 
 
@@ -316,7 +337,9 @@ def do_compute_scorecards(
             district_code and scope.can("workforce.assess_workers", district_code)
         )
         if not allowed:
-            raise WorkforceError("您无权计算考核", status=403, code="forbidden")
+            raise WorkforceError(
+                _("You may not compute the assessment"), status=403, code="forbidden"
+            )
     assignments = Assignment.objects.filter(
         is_active=True, role__slug=FULL_TIME, region__level="grid"
     ).values_list("user_id", "region__code")

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema, Status
 
 from wangge.api.errors import ApiError
@@ -38,7 +40,12 @@ def _month(value: str | None, *, default: date | None = None) -> date:
         return default or months.this_month()
     parsed = months.parse_month(value)
     if parsed is None:
-        raise ApiError(422, "invalid", actions.INVALID, {"month": ["月份格式应为 YYYY-MM"]})
+        raise ApiError(
+            422,
+            "invalid",
+            str(actions.INVALID),
+            {"month": [_("The month must be given as YYYY-MM")]},
+        )
     return parsed
 
 
@@ -279,7 +286,10 @@ def _member(m: selectors.Member) -> dict[str, Any]:
 
 # --- roster and coverage ---------------------------------------------------------------------
 
-RULE = "每个网格至少1名专职网格员，且专职、兼职、专业网格员合计至少2人（一格两员）"
+RULE = gettext_lazy(
+    "Every grid has at least 1 full-time grid worker, and at least 2 full-time, part-time and "
+    "department grid workers together (two per grid)"
+)
 
 
 @router.get(
@@ -317,7 +327,7 @@ def coverage(request: HttpRequest, query: Query[NodeQuery]) -> dict[str, Any]:
     failing = [g for g in grids if not g.ok]
     return {
         "node": {"code": node.code, "name": node.name},
-        "rule": RULE,
+        "rule": str(RULE),
         "grids": len(grids),
         "passing": len(grids) - len(failing),
         "failing": [

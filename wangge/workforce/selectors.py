@@ -124,9 +124,9 @@ class GridRoster:
         """Why the grid fails 一格两员 (empty when it passes)."""
         found = []
         if not self.full_time:
-            found.append("无专职网格员")
+            found.append(_("No full-time grid worker"))
         if len(self.member_ids) < 2:
-            found.append("缺少第二名网格员")
+            found.append(_("No second grid worker"))
         return found
 
     @property

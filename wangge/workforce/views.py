@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.accounts.scope import scope_for
@@ -95,7 +95,9 @@ def tick(request: HttpRequest) -> HttpResponse:
             request_id=request.POST.get("request_id", ""),
         )
     except actions.WorkforceError as exc:
-        messages.error(request, "；".join([exc.message, *exc.fields.values()]))
+        messages.error(
+            request, pgettext("separator", "; ").join([exc.message, *exc.fields.values()])
+        )
     else:
         if result.created:
             messages.success(request, _("Ticked."))
@@ -108,7 +110,9 @@ def untick(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         removed = actions.do_untick_method(actor=request.user, tick_id=pk)
     except actions.WorkforceError as exc:
-        messages.error(request, "；".join([exc.message, *exc.fields.values()]))
+        messages.error(
+            request, pgettext("separator", "; ").join([exc.message, *exc.fields.values()])
+        )
     else:
         if removed:
             messages.success(request, _("Tick taken back."))
