@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -14,6 +15,14 @@ from wangge.accounts.actions import AccountError, do_assign_role, do_create_user
 from wangge.accounts.views import lockout_response
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread: reset it, so that
+    the tests run after these start in the default language."""
+    yield
+    translation.deactivate()
 
 
 def post_token(client: Client, username: str, password: str):

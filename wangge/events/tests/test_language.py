@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,6 +19,14 @@ from wangge.testing import POINT_A, POINT_OUTSIDE
 from .conftest import act, post, report, upload
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread: reset it, so that
+    the tests run after these start in the default language."""
+    yield
+    translation.deactivate()
 
 
 def english(client: Client) -> Client:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -12,6 +13,16 @@ from wangge.notifications import actions
 from wangge.notifications.models import Webhook
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread: reset it, so that
+    the tests run after these start in the default language."""
+    yield
+    translation.deactivate()
+
+
 BAD = {"name": "  ", "url": "ftp://example.org/hook", "district_code": "999999"}
 
 

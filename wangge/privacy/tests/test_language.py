@@ -1,6 +1,7 @@
 """Unmasking refusals in the user's language; the audit row keeps the reason as typed."""
 
 import re
+from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
@@ -13,6 +14,16 @@ from wangge.privacy.actions import do_unmask_person
 from wangge.testing import GRID_A, make_id_number
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards() -> Iterator[None]:
+    """A request in English leaves English active in the test's thread: reset it, so that
+    the tests run after these start in the default language."""
+    yield
+    translation.deactivate()
+
+
 ID_NUMBER = make_id_number("440704", "19561224", "013")
 
 
