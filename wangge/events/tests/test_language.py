@@ -187,3 +187,13 @@ def test_what_an_english_mode_user_stores_stays_chinese(ew, client_for):
     assert done.status_code == 200, done.content
     extension = ExtensionRequest.objects.get(event=event)
     assert extension.decision_note == "已办结，申请自动撤销"
+
+
+def test_a_follower_sees_the_other_reporter_named_in_their_language(ew, client_for):
+    original = report(client_for("resident"), reporter_contact="13812341234").json()
+    neighbour = english(client_for("resident_b"))
+    joined = post(neighbour, f"/api/v1/events/{original['number']}/join", {})
+    assert joined.status_code == 200, joined.content
+    assert joined.json()["timeline"][0]["actor"] == "A member of the public"
+    chinese = client_for("resident_b").get(f"/api/v1/events/{original['id']}").json()
+    assert chinese["timeline"][0]["actor"] == "群众"
