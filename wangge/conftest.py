@@ -94,3 +94,15 @@ def _live_server_quiet_at_teardown(_django_db_helper: Any) -> Iterator[None]:
 
 
 testcases.LiveServerThread.server_class = _OneRequestAtATimeLiveServer
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Each test starts and ends in the installation's language: a test-client request in
+    English leaves English active in its thread, which would follow the next test."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -5,18 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from wangge.accounts.models import Assignment, Department, Role, User
 from wangge.accounts.scope import forget_scope, scope_for
 from wangge.audit.actions import record
+from wangge.lib.language import in_data_language
 from wangge.regions.models import Region
 
 
 class AccountError(ValueError):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        super().__init__(str(message))
         self.fields = fields or {}
 
 
@@ -26,10 +30,20 @@ def _check_admin(actor: Any, region: Region | None) -> None:
     scope = scope_for(actor)
     if region is None:
         if not scope.is_global:
-            raise AccountError("只有平台管理员可以进行该操作")
+            raise AccountError(_("Only platform administrators may do this."))
         return
     if not scope.can("accounts.manage_users", region.code):
-        raise AccountError("您无权管理该节点的用户")
+        raise AccountError(_("You may not manage the users of this node."))
+
+
+def _role_name(role: Role) -> str:
+    """The role's name in the user's language (the stored name is the installation's)."""
+    from wangge.web.landing import ROLE_LABELS
+
+    label = ROLE_LABELS.get(role.slug)
+    if label is None or str(label) == in_data_language(label):
+        return role.name
+    return str(label)
 
 
 @transaction.atomic
@@ -45,7 +59,8 @@ def do_create_user(
     """Create an account.  ``password_hash`` lets bulk seeding reuse one argon2 hash."""
     _check_admin(actor, None)
     if User.objects.filter(username=username).exists():
-        raise AccountError("用户名已存在", {"username": "用户名已存在"})
+        taken = _("This username is taken.")
+        raise AccountError(taken, {"username": taken})
     user = User(
         username=username,
         display_name=display_name,
@@ -83,15 +98,18 @@ def do_assign_role(
     _check_admin(actor, region or (department.district if department else None))
     errors: dict[str, str] = {}
     if role.scope == "node" and region is None:
-        errors["region"] = "该角色必须指定所属节点"
+        errors["region"] = _("This role needs a node.")
     if role.scope == "department" and department is None:
-        errors["department"] = "该角色必须指定所属部门"
+        errors["department"] = _("This role needs a department.")
     if role.scope == "global" and (region is not None or department is not None):
-        errors["region"] = "全局角色不指定节点或部门"
+        errors["region"] = _("A global role takes no node or department.")
     if region is not None and role.levels and region.level not in role.levels:
-        errors["region"] = f"{role.name}只能分配到以下层级：{'、'.join(role.levels)}"
+        errors["region"] = _("%(role)s can only be assigned at these levels: %(levels)s") % {
+            "role": _role_name(role),
+            "levels": pgettext("list separator", ", ").join(role.levels),
+        }
     if errors:
-        raise AccountError("角色分配无效", errors)
+        raise AccountError(_("Invalid role assignment."), errors)
     assignment, created = Assignment.objects.get_or_create(
         user=user, role=role, region=region, department=department, defaults={"is_active": True}
     )

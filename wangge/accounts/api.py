@@ -1,6 +1,7 @@
 from axes.utils import reset as reset_login_failures
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from pydantic import Field
 
@@ -53,7 +54,8 @@ def create_token(request: HttpRequest, payload: TokenIn) -> TokenOut:
     if getattr(request, "axes_locked_out", False):
         raise ApiError(429, "locked_out", LOCKED_OUT_API_MESSAGE)
     if user is None or not user.is_active:
-        raise ApiError(401, "bad_credentials", "用户名或密码错误", {"password": "用户名或密码错误"})
+        wrong = _("Wrong username or password.")
+        raise ApiError(401, "bad_credentials", wrong, {"password": wrong})
     # A token exchange is a login: it clears the failure count like the login page does.
     reset_login_failures(username=payload.username)
     key, token = issue_token(user)

@@ -12,7 +12,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-LOCKED_OUT_API_MESSAGE = "登录失败次数过多，账号已暂时锁定，请稍后再试"
+LOCKED_OUT_API_MESSAGE = _(
+    "Too many failed sign-ins: the account is locked for a while. Please try again later."
+)
 
 
 def lockout_response(
@@ -25,7 +27,8 @@ def lockout_response(
     """What a locked-out login sees (django-axes calls this after a refused attempt)."""
     if request.path.startswith("/api/"):
         return JsonResponse(
-            {"code": "locked_out", "message": LOCKED_OUT_API_MESSAGE, "fields": {}}, status=429
+            {"code": "locked_out", "message": str(LOCKED_OUT_API_MESSAGE), "fields": {}},
+            status=429,
         )
     return render(
         request,

@@ -13,10 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 PREFIX = "/api/"
-MESSAGE = "输入含有不允许的空字符（\\0），请删除后重试"
+MESSAGE = gettext_lazy(
+    "The input holds a NUL character (\\0), which is not allowed: remove it and try again."
+)
 
 
 def has_nul(request: HttpRequest) -> bool:
@@ -37,13 +42,25 @@ def has_nul(request: HttpRequest) -> bool:
     return False
 
 
+def chosen_language(request: HttpRequest) -> str:
+    """The language the user picked (the language cookie), as the pages choose it."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return str(settings.LANGUAGE_CODE)
+
+
 class RejectNulMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.path.startswith(PREFIX) and has_nul(request):
-            body = {"code": "invalid", "message": MESSAGE, "fields": {"__all__": [MESSAGE]}}
+            # This runs before the language is chosen: answer in the user's all the same.
+            with translation.override(chosen_language(request)):
+                message = str(MESSAGE)
+            body = {"code": "invalid", "message": message, "fields": {"__all__": [message]}}
             return HttpResponse(
                 json.dumps(body, ensure_ascii=False),
                 status=422,

@@ -7,6 +7,9 @@ from typing import Any
 
 from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
@@ -48,12 +51,12 @@ def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-    return _error(request, 404, "not_found", "未找到该对象，或您无权访问")
+    return _error(request, 404, "not_found", _("Not found, or you may not see it."))
 
 
 @api.exception_handler(AuthenticationError)
 def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthenticated", "请先登录（提供有效的令牌）")
+    return _error(request, 401, "unauthenticated", _("Please sign in (with a valid token)."))
 
 
 @api.exception_handler(ValidationError)
@@ -66,8 +69,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
             parts = parts[1:]
         loc = [part for part in parts if part not in ("body", "query", "path", "payload")]
         name = ".".join(loc) or "__all__"
-        fields.setdefault(name, []).append(_zh_message(err))
-    return _error(request, 422, "invalid", "输入有误，请检查各字段", fields)
+        fields.setdefault(name, []).append(_message(err))
+    return _error(request, 422, "invalid", _("Invalid input: please check the fields."), fields)
 
 
 @api.exception_handler(OverflowError)
@@ -76,7 +79,9 @@ def on_out_of_range(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A number or text the database cannot hold (an id beyond 64 bits, a too long value
     under PostgreSQL) is the caller's input, not a server fault: 422, logged for a fix."""
     logging.getLogger("wangge.api").warning("input out of range: %s %s", request.path, exc)
-    return _error(request, 422, "invalid", "输入超出允许的范围，请检查各字段")
+    return _error(
+        request, 422, "invalid", _("Input out of the allowed range: please check the fields.")
+    )
 
 
 @api.exception_handler(HttpError)
@@ -86,37 +91,40 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 _SOURCES = frozenset({"body", "query", "path", "form", "file", "header", "cookie"})
 
-_ZH = {
-    "missing": "必填",
-    "float_parsing": "必须是数字",
-    "int_parsing": "必须是整数",
-    "string_too_short": "太短",
-    "string_too_long": "太长",
-    "greater_than_equal": "数值太小",
-    "less_than_equal": "数值太大",
-    "finite_number": "必须是有限的数字",
-    "string_pattern_mismatch": "格式不正确",
-    "enum": "取值不在允许范围内",
-    "literal_error": "取值不在允许范围内",
-    "json_invalid": "不是合法的 JSON",
+#: Schema errors in the user's language (pydantic's own wording for the other kinds).
+_MESSAGES: dict[str, Promise] = {
+    "missing": gettext_lazy("Required"),
+    "float_parsing": gettext_lazy("Must be a number."),
+    "int_parsing": gettext_lazy("Must be a whole number."),
+    "string_too_short": gettext_lazy("Too short."),
+    "string_too_long": gettext_lazy("Too long."),
+    "greater_than_equal": gettext_lazy("Too small."),
+    "less_than_equal": gettext_lazy("Too large."),
+    "finite_number": gettext_lazy("Must be a finite number."),
+    "string_pattern_mismatch": gettext_lazy("Wrong format."),
+    "enum": gettext_lazy("Not an allowed value."),
+    "literal_error": gettext_lazy("Not an allowed value."),
+    "json_invalid": gettext_lazy("Not valid JSON."),
 }
 
 
-def _zh_message(err: dict[str, Any]) -> str:
+def _message(err: dict[str, Any]) -> str:
     kind = str(err.get("type", ""))
-    message = _ZH.get(kind)
+    message = _MESSAGES.get(kind)
     if message is None:
-        return str(err.get("msg", "无效"))
+        return str(err.get("msg", _("Invalid.")))
     ctx = err.get("ctx") or {}
     if kind == "greater_than_equal" and "ge" in ctx:
-        return f"不能小于 {ctx['ge']}"
+        return _("Must be at least %(limit)s.") % {"limit": ctx["ge"]}
     if kind == "less_than_equal" and "le" in ctx:
-        return f"不能大于 {ctx['le']}"
+        return _("Must be at most %(limit)s.") % {"limit": ctx["le"]}
     if kind in ("enum", "literal_error") and "expected" in ctx:
         # pydantic says "'a', 'b' or 'c'"
         choices = str(ctx["expected"]).replace("'", "").replace(" or ", ", ").split(", ")
-        return f"取值应为 {'、'.join(choices)} 之一"
-    return message
+        return _("Must be one of %(choices)s.") % {
+            "choices": pgettext("list separator", ", ").join(choices)
+        }
+    return str(message)
 
 
 def _register_routers() -> None:

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 
 from wangge.api.errors import ApiError
@@ -25,8 +26,8 @@ from wangge.dashboards.periods import Period, PeriodError, default_bucket, resol
 from wangge.dashboards.queries import dashboard_data, figures_data
 
 router = Router(tags=["dashboards"])
-INVALID = "输入有误，请检查各字段"
-FORBIDDEN = "您无权查看统计看板"
+INVALID = gettext_lazy("Invalid input: please check the fields.")
+FORBIDDEN = gettext_lazy("You may not see the dashboards.")
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 PeriodKey = Literal["today", "7d", "30d", "month", "year", "custom"]

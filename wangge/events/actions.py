@@ -10,7 +10,7 @@ audit row; notifications go out after commit.  ``actor=None`` is the system.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,6 +21,9 @@ from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from wangge.accounts.models import Department
 from wangge.accounts.scope import scope_for
@@ -63,15 +66,22 @@ MAX_NOTE = 2000
 
 
 class EventError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages.
+
+    Messages are in the language active when the error is raised (the user's; Chinese under
+    ``data_language()``, e.g. for Open311): lazy texts are turned into ``str`` here.
+    """
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
+    def __init__(
+        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
+    ) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
+        self.fields: dict[str, str] = {name: str(v) for name, v in (fields or {}).items()}
 
 
 class EventConflict(EventError):
@@ -88,8 +98,13 @@ class EventForbidden(EventError):
     code = "forbidden"
 
 
-INVALID = "输入有误，请检查各字段"
-OUTSIDE = "该位置不在您可上报的网格范围内"
+INVALID = gettext_lazy("Invalid input: please check the fields.")
+OUTSIDE = gettext_lazy("This place is outside the grids you may report in.")
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``items`` joined as a list in the active language (、 in Chinese)."""
+    return pgettext("list separator", ", ").join(items)
 
 
 def _is_user(actor: Any) -> bool:
@@ -128,15 +143,17 @@ def _attachments(items: Sequence[int | str] | None, actor: Any, action: str) -> 
         try:
             value = int(item)
         except (TypeError, ValueError):
-            raise EventError(INVALID, {"attachments": "附件编号无效"}) from None
+            raise EventError(INVALID, {"attachments": _("Invalid attachment id.")}) from None
         if not 0 < value < 2**63:  # beyond a database integer: no such photo, not a 500
-            raise EventError(INVALID, {"attachments": "附件编号无效"})
+            raise EventError(INVALID, {"attachments": _("Invalid attachment id.")})
         if value not in ids:
             ids.append(value)
     if not ids:
         return []
     if len(ids) > MAX_ATTACHMENTS:
-        raise EventError(INVALID, {"attachments": f"最多 {MAX_ATTACHMENTS} 张照片"})
+        raise EventError(
+            INVALID, {"attachments": _("At most %(count)d photos.") % {"count": MAX_ATTACHMENTS}}
+        )
     pool = Attachment.objects.filter(pk__in=ids, event__isnull=True)
     if _is_user(actor):
         pool = pool.filter(uploader=actor)
@@ -144,15 +161,23 @@ def _attachments(items: Sequence[int | str] | None, actor: Any, action: str) -> 
     missing = [str(i) for i in ids if i not in found]
     if missing:
         raise EventError(
-            INVALID, {"attachments": f"照片不存在或已被使用：{'、'.join(missing)}，请重新上传"}
+            INVALID,
+            {
+                "attachments": _(
+                    "Photos not found or already used: %(ids)s. Please upload them again."
+                )
+                % {"ids": _listed(missing)}
+            },
         )
     allowed = ATTACHMENT_KINDS.get(action, frozenset())
     for attachment in found.values():
         if attachment.kind not in allowed:
             label = AttachmentKind(attachment.kind).label
-            raise EventError(
-                INVALID, {"attachments": f"「{label}」照片不能用于{_action_label(action)}"}
-            )
+            text = _("“%(kind)s” photos cannot be used for “%(action)s”.") % {
+                "kind": label,
+                "action": _action_label(action),
+            }
+            raise EventError(INVALID, {"attachments": text})
     return [found[i] for i in ids]
 
 
@@ -160,12 +185,20 @@ def _check(event: Event, action: str, actor: Any, *, version: int | None = None)
     """The transition table, the client's version, then the actor's right to act."""
     if event.state not in TRANSITIONS[action].sources:
         raise EventConflict(
-            f"事件当前状态为「{_state_label(event.state)}」，不能{_action_label(action)}"
+            _("The event is “%(state)s”: “%(action)s” is not possible.")
+            % {"state": _state_label(event.state), "action": _action_label(action)}
         )
     if version is not None and version != event.version:
-        raise EventConflict("该事件已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise EventConflict(
+            _("Someone else has updated this event: please reload and try again."),
+            {"version": _("Out of date.")},
+        )
     if actor is not None and not selectors.may(actor, action, event):
-        raise EventForbidden(f"您无权对该事件执行「{_action_label(action)}」")
+        raise EventForbidden(_not_allowed(action))
+
+
+def _not_allowed(action: str) -> str:
+    return _("You may not “%(action)s” this event.") % {"action": _action_label(action)}
 
 
 def _step(
@@ -197,7 +230,10 @@ def _step(
             pk__in=[a.pk for a in photos], event__isnull=True
         ).update(event=event, step=step)
         if claimed != len(photos):
-            raise EventConflict("照片已被其他操作使用，请重新上传", {"attachments": "照片已被使用"})
+            raise EventConflict(
+                _("The photos were used by another action: please upload them again."),
+                {"attachments": _("Photo already used.")},
+            )
         for photo in photos:
             photo.event_id, photo.step_id = event.pk, step.pk
     record(
@@ -239,7 +275,7 @@ def _apply(
         **values
     )
     if updated != 1:
-        raise EventConflict("该事件已被他人处理，请刷新后重试")
+        raise EventConflict(_("Someone else has acted on this event: please reload and try again."))
     for name, value in values.items():
         setattr(event, name, value)
     return _step(
@@ -264,14 +300,21 @@ def _department(
 ) -> Department:
     if isinstance(code, Department):
         if code.district.code != event.district_code:
-            raise EventError(INVALID, {field_name: "该部门不属于事件所在的区"})
+            raise EventError(
+                INVALID, {field_name: _("This department is not in the event's district.")}
+            )
         return code
     wanted = (code or "").strip() or event.category.default_department_code
     if not wanted:
-        raise EventError(INVALID, {field_name: "该类事件没有默认处置部门，请选择处置部门"})
+        raise EventError(
+            INVALID,
+            {field_name: _("This kind of event has no default department: please choose one.")},
+        )
     found = Department.objects.filter(district__code=event.district_code, code=wanted).first()
     if found is None:
-        raise EventError(INVALID, {field_name: f"未知的部门：{wanted}"})
+        raise EventError(
+            INVALID, {field_name: _("Unknown department: %(code)s") % {"code": wanted}}
+        )
     return found
 
 
@@ -337,7 +380,7 @@ def _next_numbers(district_code: str, now: datetime, count: int = 1) -> list[str
             except IntegrityError:
                 continue  # created concurrently: take the update path
         return [f"{key}{n:05d}" for n in range(last - count + 1, last + 1)]
-    raise EventConflict("生成事件编号失败，请重试")  # pragma: no cover
+    raise EventConflict(_("Could not number the event: please try again."))  # pragma: no cover
 
 
 def _next_number(district_code: str, now: datetime) -> str:
@@ -410,25 +453,25 @@ def _check_report(
     """
     errors: dict[str, str] = {}
     if found is None:
-        errors["category"] = "未知的事件类型"
+        errors["category"] = _("Unknown event category.")
     description = _text(report.description)
     if not description:
-        errors["description"] = "请描述问题"
+        errors["description"] = _("Please describe the problem.")
     source = report.source
     if source is None:
         source = _default_source(actor)
     elif source not in EventSource.values:
-        errors["source"] = "未知的来源"
+        errors["source"] = _("Unknown source.")
     elif (
         _is_user(actor)
         and set(scope_for(actor).roles) <= {"resident"}
         and not scope_for(actor).is_global
     ):
         if source != EventSource.RESIDENT:
-            errors["source"] = "居民只能以群众上报的方式上报"
+            errors["source"] = _("Residents can only report with the source “Resident”.")
     grid_code = unit_code = None
     if location is None:
-        errors["lng"] = errors["lat"] = "坐标无效"
+        errors["lng"] = errors["lat"] = _("Invalid coordinates.")
     else:
         grid_code, unit_code = location
         region_code = unit_code or grid_code
@@ -436,7 +479,7 @@ def _check_report(
             actor is not None and not selectors.can_report_at(actor, region_code)
         ):
             # Outside every grid and outside the reporter's area answer alike.
-            errors["lng"] = errors["lat"] = OUTSIDE
+            errors["lng"] = errors["lat"] = str(OUTSIDE)
     if errors or found is None or grid_code is None:
         return None, errors
     request_id = (report.request_id or "").strip()
@@ -602,11 +645,13 @@ def do_report_events(
     through ``do_report_event``.
     """
     if not _is_user(actor):
-        raise EventForbidden("批量上报须以用户身份提交")
+        raise EventForbidden(_("A batch of reports must come from a signed-in user."))
     if not reports:
-        raise EventError(INVALID, {"reports": "至少包含一条上报"})
+        raise EventError(INVALID, {"reports": _("At least one report is needed.")})
     if len(reports) > MAX_BATCH:
-        raise EventError(INVALID, {"reports": f"一次最多 {MAX_BATCH} 条"})
+        raise EventError(
+            INVALID, {"reports": _("At most %(count)d reports at a time.") % {"count": MAX_BATCH}}
+        )
     now = now or timezone.now()
     outcomes: list[BatchOutcome | None] = [None] * len(reports)
     ids = [(r.request_id or "").strip() for r in reports]
@@ -622,7 +667,10 @@ def do_report_events(
     for index, (report, request_id) in enumerate(zip(reports, ids, strict=True)):
         if not request_id:
             outcomes[index] = BatchOutcome(
-                index, "", "invalid", fields={"request_id": "批量上报的每一条都须带请求编号"}
+                index,
+                "",
+                "invalid",
+                fields={"request_id": _("Each report of a batch needs its request id.")},
             )
         elif request_id in known:
             outcomes[index] = BatchOutcome(index, request_id, "existing", known[request_id])
@@ -652,7 +700,7 @@ def do_report_events(
         )
         if event is None:
             outcomes[index] = BatchOutcome(
-                index, ids[index], "invalid", fields=errors, message=INVALID
+                index, ids[index], "invalid", fields=errors, message=str(INVALID)
             )
         else:
             valid.append((index, event))
@@ -776,11 +824,17 @@ def do_register_event(
     if category and category != chosen.code:
         found = Category.objects.filter(code=category, is_active=True, parent__isnull=False).first()
         if found is None:
-            raise EventError(INVALID, {"category": "未知的事件类型"})
+            raise EventError(INVALID, {"category": _("Unknown event category.")})
         chosen = found
     if not chosen.admitted:
         raise EventError(
-            INVALID, {"category": "该类事项不在准入清单内，不能立案：请更正类型或不予立案"}
+            INVALID,
+            {
+                "category": _(
+                    "This category is not on the admitted list and cannot be registered: "
+                    "correct the category or do not register the event."
+                )
+            },
         )
     now = timezone.now()
     event.category = chosen
@@ -808,13 +862,13 @@ def do_reject_event(
 ) -> Event:
     """不予立案, with a reason; a duplicate points at the event it repeats."""
     _check(event, EventAction.REJECT, actor, version=version)
-    reason = _required(reason, "reason", "请填写不予立案的理由")
+    reason = _required(reason, "reason", _("Please give the reason for not registering."))
     original = None
     if duplicate_of is not None:
         pool = selectors.events_visible_to(actor) if actor is not None else Event.objects.all()
         original = pool.filter(pk=duplicate_of).first()
         if original is None or original.pk == event.pk:
-            raise EventError(INVALID, {"duplicate_of": "重复的事件不存在"})
+            raise EventError(INVALID, {"duplicate_of": _("The duplicated event does not exist.")})
     _apply(
         event,
         EventAction.REJECT,
@@ -903,7 +957,7 @@ def do_force_event(
 ) -> Event:
     """强制派遣: the command centre rules who is responsible; the department must handle it."""
     _check(event, EventAction.FORCE, actor, version=version)
-    reason = _required(reason, "reason", "请填写强制派遣的理由")
+    reason = _required(reason, "reason", _("Please give the reason for forcing the dispatch."))
     if department is None and event.current_department_id is not None:
         assert event.current_department is not None  # noqa: S101
         department = event.current_department
@@ -944,9 +998,9 @@ def do_decide_extension(
     _check(event, EventAction.DECIDE_EXTENSION, actor, version=version)
     ext = ExtensionRequest.objects.filter(pk=extension_id, event=event).first()
     if ext is None:
-        raise EventError(INVALID, {"extension_id": "延期申请不存在"})
+        raise EventError(INVALID, {"extension_id": _("The extension request does not exist.")})
     if ext.state != ExtensionState.PENDING:
-        raise EventConflict("该延期申请已处理")
+        raise EventConflict(_("This extension request has already been decided."))
     now = timezone.now()
     changes: dict[str, Any] = {}
     new_due = None
@@ -989,17 +1043,19 @@ def do_summon_event(
 ) -> Event:
     """吹哨报到: several departments each take a part; the event is handled when all are done."""
     _check(event, EventAction.SUMMON, actor, version=version)
-    note = _required(note, "note", "请说明吹哨事由")
+    note = _required(note, "note", _("Please say why the departments are summoned."))
     wanted = list(dict.fromkeys(code.strip() for code in departments if code.strip()))
     if len(wanted) < 2:
-        raise EventError(INVALID, {"departments": "吹哨至少需要两个部门"})
+        raise EventError(INVALID, {"departments": _("Summoning needs at least two departments.")})
     found = {
         d.code: d
         for d in Department.objects.filter(district__code=event.district_code, code__in=wanted)
     }
     missing = [code for code in wanted if code not in found]
     if missing:
-        raise EventError(INVALID, {"departments": f"未知的部门：{'、'.join(missing)}"})
+        raise EventError(
+            INVALID, {"departments": _("Unknown department: %(code)s") % {"code": _listed(missing)}}
+        )
     now = timezone.now()
     c = event.category
     _apply(
@@ -1060,7 +1116,7 @@ def do_send_back_event(
 ) -> Event:
     """退单: not ours, with a reason; the command centre re-dispatches or forces."""
     _check(event, EventAction.SEND_BACK, actor, version=version)
-    reason = _required(reason, "reason", "请填写退单理由")
+    reason = _required(reason, "reason", _("Please give the reason for sending it back."))
     _apply(
         event,
         EventAction.SEND_BACK,
@@ -1086,17 +1142,21 @@ def do_request_extension(
 ) -> ExtensionRequest:
     """申请延期, only before the handling deadline and one at a time."""
     _check(event, EventAction.REQUEST_EXTENSION, actor, version=version)
-    reason = _required(reason, "reason", "请填写延期理由")
+    reason = _required(reason, "reason", _("Please give the reason for the extension."))
     unit = unit or event.category.handle_unit
     if unit not in TimeUnit.values:
-        raise EventError(INVALID, {"unit": "未知的时间单位"})
+        raise EventError(INVALID, {"unit": _("Unknown time unit.")})
     if not isinstance(amount, int) or amount < 1 or amount > 1000:
-        raise EventError(INVALID, {"amount": "延期时长必须是 1 到 1000 之间的整数"})
+        raise EventError(
+            INVALID, {"amount": _("The extra time must be a whole number from 1 to 1000.")}
+        )
     now = timezone.now()
     if event.handle_due is not None and now >= event.handle_due:
-        raise EventConflict("已超过办理时限，不能再申请延期")
+        raise EventConflict(
+            _("The handling deadline has passed: no extension can be requested any more.")
+        )
     if event.extensions.filter(state=ExtensionState.PENDING).exists():
-        raise EventConflict("已有待审批的延期申请")
+        raise EventConflict(_("An extension request is already waiting for approval."))
     step = _apply(
         event,
         EventAction.REQUEST_EXTENSION,
@@ -1131,7 +1191,7 @@ def do_feedback_event(
 ) -> Event:
     """办结反馈: the department reports what it did; the grid worker then verifies."""
     _check(event, EventAction.FEEDBACK, actor, version=version)
-    note = _required(note, "note", "请填写处置结果")
+    note = _required(note, "note", _("Please describe the result."))
     photos = _attachments(attachments, actor, EventAction.FEEDBACK)
     now = timezone.now()
     _apply(
@@ -1160,9 +1220,11 @@ def _own_part(event: Event, actor: Any, department: str | None) -> EventPart:
     if department:
         mine = [p for p in mine if p.department.code == department]
     if not mine:
-        raise EventError(INVALID, {"department": "您的部门不在本次吹哨范围内"})
+        raise EventError(
+            INVALID, {"department": _("Your department is not among the summoned ones.")}
+        )
     if len(mine) > 1:
-        raise EventError(INVALID, {"department": "请指明以哪个部门的身份操作"})
+        raise EventError(INVALID, {"department": _("Please say for which department you act.")})
     return mine[0]
 
 
@@ -1179,7 +1241,7 @@ def do_report_in_event(
     _check(event, EventAction.REPORT_IN, actor)
     part = _own_part(event, actor, department)
     if part.state != PartState.SUMMONED:
-        raise EventConflict("该部门已报到")
+        raise EventConflict(_("This department has already reported in."))
     now = timezone.now()
     _apply(
         event,
@@ -1206,13 +1268,13 @@ def do_complete_part_event(
     """完成分工: one department's part is done; the last one makes the event handled."""
     event = _locked(event)
     _check(event, EventAction.COMPLETE_PART, actor)
-    note = _required(note, "note", "请填写本部门的处置结果")
+    note = _required(note, "note", _("Please describe your department's result."))
     photos = _attachments(attachments, actor, EventAction.COMPLETE_PART)
     part = _own_part(event, actor, department)
     if part.state == PartState.SUMMONED:
-        raise EventConflict("请先报到")
+        raise EventConflict(_("Please report in first."))
     if part.state == PartState.DONE:
-        raise EventConflict("本部门的分工已完成")
+        raise EventConflict(_("Your department's part is already done."))
     others_open = (
         EventPart.objects.filter(event=event)
         .exclude(pk=part.pk)
@@ -1265,7 +1327,7 @@ def do_verify_event(
             changes={"closed_at": now},
         )
         return event
-    note = _required(note, "note", "请填写核查不通过的原因")
+    note = _required(note, "note", _("Please give the reason the verification failed."))
     joint = EventPart.objects.filter(event=event).exists()
     c = event.category
     _apply(
@@ -1303,21 +1365,35 @@ def do_return_visit_event(
     (``contacted=True``); the step records that it was the reporter's own rating."""
     _check(event, EventAction.RETURN_VISIT, actor, version=version)
     if event.visited_at is not None:
-        raise EventConflict("该事件已回访")
+        raise EventConflict(_("This event has already had its return visit."))
     if event.duplicate_of_id is not None:
-        raise EventConflict("该事件已作为重复事件合并，请对原事件回访或评价")
+        raise EventConflict(
+            _("This event was merged as a duplicate: visit or rate the original event instead.")
+        )
     by_reporter = (
         actor is not None
         and selectors.is_reporter(actor, event)
         and not scope_for(actor).can("events.visit_event", event.region_code)
     )
     if by_reporter and not contacted:
-        raise EventError(INVALID, {"contacted": "本人评价时请选择「已联系」"})
+        raise EventError(
+            INVALID, {"contacted": _("When rating your own event, choose “Reporter reached”.")}
+        )
     satisfaction = satisfaction or ""
     if contacted and satisfaction not in Satisfaction.values:
-        raise EventError(INVALID, {"satisfaction": "请选择满意度：满意、基本满意或不满意"})
+        raise EventError(
+            INVALID,
+            {
+                "satisfaction": _(
+                    "Please choose how satisfied: satisfied, basically satisfied or dissatisfied."
+                )
+            },
+        )
     if not contacted and satisfaction:
-        raise EventError(INVALID, {"satisfaction": "未联系上上报人时不能填写满意度"})
+        raise EventError(
+            INVALID,
+            {"satisfaction": _("No satisfaction can be given when the reporter was not reached.")},
+        )
     now = timezone.now()
     _apply(
         event,
@@ -1347,10 +1423,6 @@ def do_return_visit_event(
 # --- duplicates: joining an open event, merging a duplicate into its original ---------------
 
 
-def _final_message(event: Event, verb: str) -> str:
-    return f"事件当前状态为「{_state_label(event.state)}」，不能{verb}"
-
-
 def _follow(event: Event, user: Any, via: str, now: datetime, request_id: str = "") -> bool:
     """Make ``user`` a follower of ``event`` (not its reporter); True if newly so."""
     if user is None or user.pk is None or event.reporter_id == user.pk:
@@ -1373,17 +1445,20 @@ def do_join_event(
     The event's state and version do not change (nobody's open form goes stale).
     """
     if not _is_user(actor):
-        raise EventForbidden("附议须以用户身份提交")
+        raise EventForbidden(_("Joining an event must come from a signed-in user."))
     event = _locked(event)
     existing = EventFollower.objects.filter(event=event, user=actor).first()
     if existing is not None:
         return existing
     if event.state not in TRANSITIONS[EventAction.JOIN].sources:
-        raise EventConflict(_final_message(event, "附议"))
+        raise EventConflict(
+            _("The event is “%(state)s”: it cannot be joined.")
+            % {"state": _state_label(event.state)}
+        )
     if event.reporter_id == actor.pk:
-        raise EventConflict("这是您本人上报的事件，无需附议")
+        raise EventConflict(_("You reported this event yourself: no need to join it."))
     if not selectors.may(actor, EventAction.JOIN, event):
-        raise EventForbidden("您无权对该事件执行「附议」")
+        raise EventForbidden(_not_allowed(EventAction.JOIN))
     now = timezone.now()
     request_id = _text(request_id, limit=64)
     try:
@@ -1436,26 +1511,36 @@ def do_merge_event(
     original's state and version do not change.  Both must be in the actor's command scope.
     """
     if actor is not None and not selectors.may(actor, EventAction.MERGE, duplicate):
-        raise EventForbidden(f"您无权对该事件执行「{_action_label(EventAction.MERGE)}」")
+        raise EventForbidden(_not_allowed(EventAction.MERGE))
     if isinstance(original, Event):
         original_id = original.pk
     else:
         try:
             original_id = int(original)
         except (TypeError, ValueError):
-            raise EventError(INVALID, {"original": "原事件不存在"}) from None
+            raise EventError(
+                INVALID, {"original": _("The original event does not exist.")}
+            ) from None
         if not 0 < original_id < 2**63:
-            raise EventError(INVALID, {"original": "原事件不存在"})
+            raise EventError(INVALID, {"original": _("The original event does not exist.")})
     if original_id == duplicate.pk:
-        raise EventError(INVALID, {"original": "不能把事件合并到它自己"})
+        raise EventError(INVALID, {"original": _("An event cannot be merged into itself.")})
     found = Event.objects.filter(pk=original_id).select_related("category").first()
     if found is None or (
         actor is not None and not selectors.events_visible_to(actor).filter(pk=found.pk).exists()
     ):
-        raise EventError(INVALID, {"original": "原事件不存在"})
+        raise EventError(INVALID, {"original": _("The original event does not exist.")})
     target = _root_original(found)
     if target.pk == duplicate.pk:
-        raise EventError(INVALID, {"original": "原事件已合并到本事件，不能反向合并"})
+        raise EventError(
+            INVALID,
+            {
+                "original": _(
+                    "The original event was merged into this one: "
+                    "it cannot be merged the other way."
+                )
+            },
+        )
     # Lock both rows, lower id first (two merges of the same pair never deadlock).
     locked = {
         e.pk: e
@@ -1468,10 +1553,12 @@ def do_merge_event(
     _check(duplicate, EventAction.MERGE, actor, version=version)
     if target.state in FINAL_STATES:
         raise EventConflict(
-            _final_message(target, "作为合并的原事件"), {"original": "原事件已结案或不予立案"}
+            _("The event is “%(state)s”: it cannot be the original of a merge.")
+            % {"state": _state_label(target.state)},
+            {"original": _("The original event is closed or was not registered.")},
         )
     if actor is not None and not selectors.may(actor, EventAction.MERGE, target):
-        raise EventForbidden("您无权合并到该原事件")
+        raise EventForbidden(_("You may not merge into this original event."))
     now = timezone.now()
     note = _text(note)
     _apply(
@@ -1523,10 +1610,12 @@ def do_escalate_event(
 ) -> Event:
     """提级办理: the next level up becomes responsible; the lower level keeps following it."""
     _check(event, EventAction.ESCALATE, actor, version=version)
-    reason = _required(reason, "reason", "请填写提级理由")
+    reason = _required(reason, "reason", _("Please give the reason for escalating."))
     upper = NEXT_LEVEL.get(event.level)
     if upper is None:
-        raise EventConflict("该事件已由区级办理，不能再提级")
+        raise EventConflict(
+            _("The district already handles this event: it cannot be escalated further.")
+        )
     now = timezone.now()
     _apply(
         event,
@@ -1544,7 +1633,7 @@ def do_escalate_event(
 def do_supervise_event(event: Event, *, actor: Any, note: str, version: int | None = None) -> Event:
     """督办: a leader or command centre presses for progress; the count is kept."""
     _check(event, EventAction.SUPERVISE, actor, version=version)
-    note = _required(note, "note", "请填写督办意见")
+    note = _required(note, "note", _("Please write the supervision note."))
     _apply(
         event,
         EventAction.SUPERVISE,

@@ -10,6 +10,8 @@ from django.db.models import Count, Prefetch, QuerySet
 from django.http import HttpRequest, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -37,7 +39,9 @@ from wangge.events.models import (
 from wangge.lib import codes
 
 router = Router(tags=["events"])
-INVALID = "输入有误，请检查各字段"
+INVALID = actions.INVALID
+#: How a resident sees another member of the public in an event's timeline.
+PUBLIC_ACTOR = pgettext_lazy("timeline actor", "A member of the public")
 PHOTO_IDS = "Ids of photos uploaded through POST /api/v1/events/attachments"
 
 
@@ -407,7 +411,7 @@ def _public_step(step: dict[str, Any], user: Any) -> dict[str, Any]:
         return step
     data = {k: v for k, v in step["data"].items() if k not in ("request_id", "follower_id")}
     note = "" if step["action"] in ("join", "return_visit") else step["note"]
-    return {**step, "actor": "群众", "note": note, "data": data}
+    return {**step, "actor": str(PUBLIC_ACTOR), "note": note, "data": data}
 
 
 class EventIn(Schema):
@@ -609,13 +613,12 @@ def _located_or_404(user: Any, lng: float, lat: float) -> str:
     from wangge.regions import spatial
 
     if not (math.isfinite(lng) and math.isfinite(lat)):
-        raise ApiError(422, "invalid", INVALID, {"lat": ["必须是有限的数字"]})
+        raise ApiError(422, "invalid", INVALID, {"lat": [_("Must be a finite number.")]})
     found = spatial.locate(lng, lat)
     subject = found.unit_code or found.grid_code
     if subject is None or not scope_for(user).can_see_region(subject):
-        raise ApiError(
-            404, "outside", actions.OUTSIDE, {"lat": [actions.OUTSIDE], "lng": [actions.OUTSIDE]}
-        )
+        outside = str(actions.OUTSIDE)
+        raise ApiError(404, "outside", outside, {"lat": [outside], "lng": [outside]})
     return subject
 
 
@@ -637,7 +640,7 @@ def nearby_events(request: HttpRequest, query: Query[NearbyQuery]) -> dict[str, 
     code = (query.category or "").strip() or None
     category = Category.objects.filter(code=code).first() if code else None
     if code and category is None:
-        raise ApiError(422, "invalid", INVALID, {"category": ["未知的事件类型"]})
+        raise ApiError(422, "invalid", INVALID, {"category": [_("Unknown event category.")]})
     radius = category.duplicate_radius_m if category is not None else DEFAULT_DUPLICATE_RADIUS_M
     rows = selectors.nearby_for_user(user, category, query.lng, query.lat)
     counts = dict(
@@ -826,7 +829,7 @@ def get_attachment(
 @paginate(Paged)
 def list_events(request: HttpRequest, filters: Query[EventFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", INVALID, {"under": [_("Not a valid hierarchy code.")]})
     qs = selectors.events_filtered(
         request.user,
         state=filters.state,
@@ -1209,9 +1212,11 @@ def _day_start(day: date) -> datetime:
 )
 def event_stats(request: HttpRequest, query: Query[StatsQuery]) -> dict[str, Any]:
     if query.under and not codes.is_valid(query.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", INVALID, {"under": [_("Not a valid hierarchy code.")]})
     if query.since and query.until and query.until < query.since:
-        raise ApiError(422, "invalid", INVALID, {"until": ["结束日期不能早于开始日期"]})
+        raise ApiError(
+            422, "invalid", INVALID, {"until": [_("The last day cannot be before the first.")]}
+        )
     qs = selectors.events_filtered(
         request.user,
         under=query.under,

@@ -29,6 +29,8 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.http import FileResponse, Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
 from wangge.accounts.scope import scope_for
@@ -55,10 +57,9 @@ UPLOAD_PERMISSIONS = (
     "events.verify_event",
 )
 
-NOT_AN_IMAGE = "文件不是可识别的图片"
-UNSUPPORTED = "不支持的图片格式{found}：仅支持 JPEG、PNG、WebP"
-BROKEN = "图片已损坏或不完整，无法读取"
-EMPTY = "文件为空"
+NOT_AN_IMAGE = gettext_lazy("The file is not a recognisable image.")
+BROKEN = gettext_lazy("The image is damaged or incomplete and cannot be read.")
+EMPTY = gettext_lazy("The file is empty.")
 #: The longest request id a phone may send (the column's width).
 REQUEST_ID_MAX = 64
 
@@ -72,7 +73,10 @@ def max_pixels() -> int:
 
 
 class PhotoError(ValueError):
-    """The upload is not a photo we accept; the message is for users."""
+    """The upload is not a photo we accept; the message is for users (in their language)."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -172,20 +176,38 @@ def _for_saving(image: Image.Image, fmt: str) -> Image.Image:
 
 
 def _too_many_pixels(size: tuple[int, int] | None, limit: int) -> str:
-    found = f"（{size[0]}×{size[1]}）" if size else ""
-    return f"图片尺寸过大{found}：不能超过 {limit / 1_000_000:g} 百万像素"
+    megapixels = f"{limit / 1_000_000:g}"
+    if size is None:
+        return _("The image is too large: at most %(limit)s megapixels.") % {"limit": megapixels}
+    return _("The image is too large (%(width)d×%(height)d): at most %(limit)s megapixels.") % {
+        "width": size[0],
+        "height": size[1],
+        "limit": megapixels,
+    }
+
+
+def _too_big(limit: int) -> str:
+    return _("The photo is too big: at most %(mb)d MB.") % {"mb": limit // (1024 * 1024)}
+
+
+def _unsupported(fmt: str) -> str:
+    if not fmt:
+        return _("Unsupported image format: only JPEG, PNG and WebP are accepted.")
+    return _("Unsupported image format (%(format)s): only JPEG, PNG and WebP are accepted.") % {
+        "format": fmt
+    }
 
 
 def process_photo(stream: IO[bytes], size: int | None = None) -> Photo:
     """Check an uploaded file and re-encode it without metadata; ``PhotoError`` if refused."""
     limit = max_bytes()
     if size is not None and size > limit:
-        raise PhotoError(f"照片过大：不能超过 {limit // (1024 * 1024)} MB")
+        raise PhotoError(_too_big(limit))
     raw = stream.read(limit + 1)
     if not raw:
         raise PhotoError(EMPTY)
     if len(raw) > limit:
-        raise PhotoError(f"照片过大：不能超过 {limit // (1024 * 1024)} MB")
+        raise PhotoError(_too_big(limit))
     pixels = max_pixels()
     try:
         image = Image.open(io.BytesIO(raw))
@@ -196,7 +218,7 @@ def process_photo(stream: IO[bytes], size: int | None = None) -> Photo:
     with image:
         fmt = image.format or ""
         if fmt not in FORMATS:
-            raise PhotoError(UNSUPPORTED.format(found=f"（{fmt}）" if fmt else ""))
+            raise PhotoError(_unsupported(fmt))
         width, height = image.size
         if width < 1 or height < 1:
             raise PhotoError(BROKEN)
@@ -294,19 +316,25 @@ def store_attachment(
     since — also when the two requests race in on two connections.
     """
     if actor is not None and not can_upload(actor):
-        raise EventForbidden("您无权上传事件照片")
+        raise EventForbidden(_("You may not upload event photos."))
     request_id = (request_id or "").strip()
     owned = actor is not None and actor.is_authenticated
     if request_id and not owned:
         request_id = ""
     if len(request_id) > REQUEST_ID_MAX:
-        raise EventError(INVALID, {"request_id": f"请求编号不能超过 {REQUEST_ID_MAX} 个字符"})
+        raise EventError(
+            INVALID,
+            {
+                "request_id": _("The request id may have at most %(count)d characters.")
+                % {"count": REQUEST_ID_MAX}
+            },
+        )
     if request_id:
         existing = _uploaded(actor, request_id)
         if existing is not None:
             return UploadResult(existing, False)
     if kind not in AttachmentKind.values:
-        raise EventError(INVALID, {"kind": "未知的照片类型"})
+        raise EventError(INVALID, {"kind": _("Unknown photo kind.")})
     try:
         photo = process_photo(stream, size)
     except PhotoError as exc:

@@ -1,7 +1,7 @@
 """Forms of the event pages: they parse what a browser sends, the actions decide.
 
 Text a user types is never required here: the action checks it and answers
-with its own Chinese message for the field (``EventError.fields``), so a
+with its own message for the field (``EventError.fields``), so a
 rule lives in one place whether it comes through a page or the API.  The
 forms only turn strings into numbers, choices and booleans, and offer the
 choices (departments, categories) that make sense for the event.

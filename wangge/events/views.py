@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from wangge.accounts.scope import scope_for
 from wangge.events import actions, attachments, forms, selectors
-from wangge.events.api import mask_contact
+from wangge.events.api import PUBLIC_ACTOR, mask_contact
 from wangge.events.choices import (
     OPEN_STATES,
     EventAction,
@@ -733,12 +733,12 @@ def _detail_context(
 
 def _hide_other_residents(step: EventStep, user: Any) -> None:
     """On a resident's page: other members of the public (the reporter, other followers) are
-    shown as 群众, their notes on joining and rating left out (the step is not saved)."""
+    shown as such (群众), their notes on joining and rating left out (the step is not saved)."""
     by_public = step.action in (EventAction.REPORT, EventAction.JOIN) or (
         step.action == EventAction.RETURN_VISIT and (step.data or {}).get("by_reporter")
     )
     if by_public and step.actor_id != getattr(user, "pk", None):
-        step.actor_label = "群众"
+        step.actor_label = str(PUBLIC_ACTOR)
         if step.action != EventAction.REPORT:
             step.note = ""
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 
 from wangge.api.errors import ApiError
@@ -24,7 +25,7 @@ from wangge.maps.bbox import BBox, BBoxError
 from wangge.maps.choices import AssetGroup
 
 router = Router(tags=["map"])
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields.")
 CODE = r"^[0-9]{6,18}$"
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 

@@ -7,12 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy
 
-BBOX_FORMAT = "应为“西经度,南纬度,东经度,北纬度”四个数，如 113.0,22.0,113.2,22.2"
+BBOX_FORMAT = gettext_lazy(
+    "Expected four numbers “west,south,east,north”, such as 113.0,22.0,113.2,22.2"
+)
 
 
 class BBoxError(ValueError):
-    """A box that cannot be read; the message is for users (Chinese)."""
+    """A box that cannot be read; the message is for users (in their language)."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -35,13 +41,13 @@ class BBox:
         except ValueError:
             raise BBoxError(BBOX_FORMAT) from None
         if not all(math.isfinite(v) for v in (west, south, east, north)):
-            raise BBoxError("必须是有限的数字")
+            raise BBoxError(gettext_lazy("Must be a finite number."))
         if not (-180 <= west <= 180 and -180 <= east <= 180):
-            raise BBoxError("经度应在 -180 到 180 之间")
+            raise BBoxError(gettext_lazy("Longitudes must lie between -180 and 180."))
         if not (-90 <= south <= 90 and -90 <= north <= 90):
-            raise BBoxError("纬度应在 -90 到 90 之间")
+            raise BBoxError(gettext_lazy("Latitudes must lie between -90 and 90."))
         if west > east or south > north:
-            raise BBoxError("西边不能大于东边，南边不能大于北边")
+            raise BBoxError(gettext_lazy("West cannot be beyond east, nor south beyond north."))
         return cls(west, south, east, north)
 
     def filter(self, qs: QuerySet[Any], lng: str = "lng", lat: str = "lat") -> QuerySet[Any]:

@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.lib import codes
@@ -47,12 +49,16 @@ VIEW_BUILDINGS = "places.view_building"
 VIEW_INSPECTIONS = "inspections.view_inspection"
 
 
+NOT_YOURS = gettext_lazy("You may not see this layer.")
+
+
 class MapForbidden(Exception):
     """The user may not see this layer at all (403); the message is for users."""
 
-    def __init__(self, message: str = "您无权查看该图层") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise = NOT_YOURS) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
 
 
 # --- optional apps ------------------------------------------------------------------

@@ -21,6 +21,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from wangge.audit.actions import record
 from wangge.events.choices import EventAction, EventSource
@@ -34,18 +37,19 @@ from wangge.notifications.sms import backend_path, get_gateway, sms_kinds
 K = NotificationKind
 A = EventAction
 PHONE = re.compile(r"^1[3-9][0-9]{9}$")
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields.")
 
 
 class NotificationError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
         self.fields = fields or {}
 
 
@@ -291,7 +295,7 @@ def _enqueue(sms_ids: list[int], delivery_ids: list[int]) -> None:
 def do_mark_read(notification: Notification, *, actor: Any) -> Notification:
     """Mark one's own notification read (again: nothing changes)."""
     if notification.recipient_id != getattr(actor, "pk", None):
-        raise NotificationError("未找到该通知")
+        raise NotificationError(_("Notification not found."))
     if notification.read_at is None:
         now = timezone.now()
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=now)
@@ -427,25 +431,27 @@ def _check_hook(
     if name is not None:
         clean["name"] = name.strip()[:100]
         if not clean["name"]:
-            errors["name"] = "请填写名称"
+            errors["name"] = _("Please give a name.")
     if url is not None:
         clean["url"] = url.strip()
         if not re.match(r"^https?://[^\s/]+", clean["url"]) or len(clean["url"]) > 500:
-            errors["url"] = "请填写以 http:// 或 https:// 开头的地址"
+            errors["url"] = _("Please give an address starting with http:// or https://.")
         elif webhooks.local_host(clean["url"]):
-            errors["url"] = webhooks.LOCAL_REFUSED
+            errors["url"] = str(webhooks.LOCAL_REFUSED)
     if district_code is not None:
         clean["district_code"] = district_code.strip()
         if (
             clean["district_code"]
             and not Region.objects.filter(code=clean["district_code"], level="district").exists()
         ):
-            errors["district_code"] = "区（县）不存在"
+            errors["district_code"] = _("No such district (county).")
     if actions is not None:
         wanted = list(dict.fromkeys(a.strip() for a in actions if a.strip()))
         unknown = [a for a in wanted if a not in EventAction.values]
         if unknown:
-            errors["actions"] = f"未知的事件操作：{'、'.join(unknown)}"
+            errors["actions"] = _("Unknown event actions: %(actions)s") % {
+                "actions": pgettext("list separator", ", ").join(unknown)
+            }
         clean["actions"] = wanted
     if errors:
         raise NotificationError(INVALID, errors)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -109,7 +110,7 @@ def _admin(request: HttpRequest, *, hide: bool = False) -> None:
     if not scope_for(request.user).is_global:
         if hide:
             raise Http404
-        raise ApiError(403, "forbidden", "只有管理员可以管理 Webhook")
+        raise ApiError(403, "forbidden", _("Only administrators may manage webhooks."))
 
 
 class WebhookOut(Schema):

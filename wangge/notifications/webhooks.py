@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from wangge.events.models import Event, EventStep
 
@@ -88,7 +89,10 @@ def timeout() -> float:
 
 
 #: What a user is told when a webhook URL names this machine or a link-local address.
-LOCAL_REFUSED = "不能推送到本机或链路本地地址（如 127.0.0.1、169.254.169.254）"
+LOCAL_REFUSED = gettext_lazy(
+    "Notifications cannot be pushed to this machine or to link-local addresses "
+    "(such as 127.0.0.1 or 169.254.169.254)."
+)
 #: Host names that are this machine whatever the resolver says.
 LOCAL_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
 

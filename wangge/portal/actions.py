@@ -30,6 +30,9 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.actions import do_assign_role, do_create_user
 from wangge.accounts.models import Assignment, User
@@ -49,7 +52,8 @@ from wangge.regions.models import Region
 
 PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 CODE = re.compile(r"^[0-9]{6}$")
-INVALID = "输入有误，请检查各字段"
+INVALID = gettext_lazy("Invalid input: please check the fields.")
+BAD_PHONE = gettext_lazy("Please enter a valid 11-digit mobile number.")
 #: The outbox ``kind`` and recipient ``key`` of sign-in codes.
 SMS_KIND = NotificationKind.LOGIN_CODE
 SMS_KEY = "login"
@@ -61,14 +65,15 @@ NOTE_MAX = 500
 
 
 class PortalError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
         self.fields = fields or {}
 
 
@@ -78,7 +83,9 @@ class PortalThrottled(PortalError):
     status = 429
     code = "rate_limited"
 
-    def __init__(self, message: str, retry_after: int, fields: dict[str, str] | None = None):
+    def __init__(
+        self, message: str | Promise, retry_after: int, fields: dict[str, str] | None = None
+    ):
         super().__init__(message, fields)
         self.retry_after = max(1, int(retry_after))
 
@@ -96,7 +103,7 @@ def normalise_phone(value: str | None) -> str:
 def _phone(value: str | None) -> str:
     phone = normalise_phone(value)
     if not PHONE.match(phone):
-        raise PortalError(INVALID, {"phone": "请输入正确的11位手机号码"})
+        raise PortalError(INVALID, {"phone": str(BAD_PHONE)})
     return phone
 
 
@@ -141,16 +148,18 @@ def _check_send_limits(phone_hash: str, address_hash: str, now: datetime) -> Non
     if len(in_minute) >= conf.number("PORTAL_SENDS_PER_PHONE_MINUTE"):
         wait = (in_minute[0] + timedelta(seconds=60) - now).total_seconds()
         raise PortalThrottled(
-            f"验证码已发送，请 {max(1, math.ceil(wait))} 秒后再获取",
+            _("A code was sent: please wait %(seconds)d seconds before asking for another.")
+            % {"seconds": max(1, math.ceil(wait))},
             math.ceil(wait),
-            {"phone": "获取验证码过于频繁"},
+            {"phone": _("Codes asked for too often.")},
         )
     if len(recent) >= conf.number("PORTAL_SENDS_PER_PHONE_HOUR"):
         wait = (recent[0] + timedelta(hours=1) - now).total_seconds()
         raise PortalThrottled(
-            f"该号码获取验证码次数过多，请 {_minutes(wait)} 分钟后再试",
+            _("Too many codes for this number: please try again in %(minutes)d minutes.")
+            % {"minutes": _minutes(wait)},
             math.ceil(wait),
-            {"phone": "获取验证码次数过多"},
+            {"phone": _("Too many codes asked for.")},
         )
     from_address = list(
         LoginCode.objects.filter(ip_hash=address_hash, created_at__gt=hour)
@@ -159,7 +168,11 @@ def _check_send_limits(phone_hash: str, address_hash: str, now: datetime) -> Non
     )
     if len(from_address) >= conf.number("PORTAL_SENDS_PER_IP_HOUR"):
         wait = (from_address[0] + timedelta(hours=1) - now).total_seconds()
-        raise PortalThrottled(f"请求过于频繁，请 {_minutes(wait)} 分钟后再试", math.ceil(wait))
+        raise PortalThrottled(
+            _("Too many requests: please try again in %(minutes)d minutes.")
+            % {"minutes": _minutes(wait)},
+            math.ceil(wait),
+        )
 
 
 def sms_text(code: str) -> str:
@@ -206,9 +219,8 @@ def do_send_login_code(phone: str, *, ip: str, now: datetime | None = None) -> L
     return row
 
 
-EXPIRED = "验证码已失效，请重新获取"
-WRONG = "验证码错误"
-TOO_MANY = "验证码错误次数过多，请重新获取"
+EXPIRED = gettext_lazy("The code has expired: please ask for a new one.")
+TOO_MANY = gettext_lazy("Too many wrong codes: please ask for a new one.")
 
 
 def do_verify_login_code(phone: str, code: str, *, now: datetime | None = None) -> User:
@@ -221,7 +233,7 @@ def do_verify_login_code(phone: str, code: str, *, now: datetime | None = None) 
     phone = _phone(phone)
     code = re.sub(r"\s", "", code or "")
     if not CODE.match(code):
-        raise PortalError(INVALID, {"code": "请输入6位数字验证码"})
+        raise PortalError(INVALID, {"code": _("Please enter the 6-digit code.")})
     now = now or timezone.now()
     phone_hash = blind_index(phone)
     row = (
@@ -236,20 +248,22 @@ def do_verify_login_code(phone: str, code: str, *, now: datetime | None = None) 
         .first()
     )
     if row is None or row.pk != newest or row.expires_at <= now:
-        raise PortalError(EXPIRED, {"code": EXPIRED})
+        raise PortalError(EXPIRED, {"code": str(EXPIRED)})
     limit = conf.number("PORTAL_CODE_MAX_TRIES")
     taken = LoginCode.objects.filter(pk=row.pk, used_at__isnull=True, attempts__lt=limit).update(
         attempts=F("attempts") + 1
     )
     if not taken:
-        raise PortalError(TOO_MANY, {"code": TOO_MANY})
+        raise PortalError(TOO_MANY, {"code": str(TOO_MANY)})
     if not constant_time_compare(row.code_hash, _code_hash(phone_hash, code)):
         left = limit - row.attempts - 1
-        message = f"{WRONG}，还可尝试 {left} 次" if left > 0 else TOO_MANY
+        message = (
+            _("Wrong code: %(left)d more tries.") % {"left": left} if left > 0 else str(TOO_MANY)
+        )
         raise PortalError(message, {"code": message})
     with transaction.atomic():
         if not LoginCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-            raise PortalError(EXPIRED, {"code": EXPIRED})
+            raise PortalError(EXPIRED, {"code": str(EXPIRED)})
         user = _resident_for(phone, now)
         record(
             "portal.sign_in",
@@ -299,7 +313,10 @@ def _resident_for(phone: str, now: datetime) -> User:
             account = ResidentAccount.objects.select_related("user").get(phone_hash=phone_hash)
     user = account.user
     if not user.is_active:
-        raise PortalError("该账号已停用，请联系社区工作人员", {"phone": "该账号已停用"})
+        raise PortalError(
+            _("This account is disabled: please contact the community staff."),
+            {"phone": _("This account is disabled.")},
+        )
     _ensure_resident_role(user)
     ResidentAccount.objects.filter(pk=account.pk).update(last_login_at=now)
     return user
@@ -341,11 +358,17 @@ def _check_report_limits(user: Any, now: datetime) -> None:
     in_hour = [t for t in times if t > hour]
     if len(in_hour) >= conf.number("PORTAL_REPORTS_PER_HOUR"):
         wait = (in_hour[0] + timedelta(hours=1) - now).total_seconds()
-        raise PortalThrottled(f"上报过于频繁，请 {_minutes(wait)} 分钟后再试", math.ceil(wait))
+        raise PortalThrottled(
+            _("Too many reports: please try again in %(minutes)d minutes.")
+            % {"minutes": _minutes(wait)},
+            math.ceil(wait),
+        )
     if len(times) >= conf.number("PORTAL_REPORTS_PER_DAY"):
         wait = (times[0] + timedelta(days=1) - now).total_seconds()
         raise PortalThrottled(
-            f"今天的上报次数已达上限，请 {_minutes(wait) // 60 + 1} 小时后再试", math.ceil(wait)
+            _("Today's report limit is reached: please try again in %(hours)d hours.")
+            % {"hours": _minutes(wait) // 60 + 1},
+            math.ceil(wait),
         )
 
 
@@ -365,16 +388,24 @@ def choice_category(choice: str) -> str:
 def _length_errors(report: PortalReport) -> dict[str, str]:
     errors: dict[str, str] = {}
     if len(report.title.strip()) > TITLE_MAX:
-        errors["title"] = f"标题不能超过 {TITLE_MAX} 个字"
+        errors["title"] = _("The title may have at most %(count)d characters.") % {
+            "count": TITLE_MAX
+        }
     if len(report.description.strip()) > DESCRIPTION_MAX:
-        errors["description"] = f"问题描述不能超过 {DESCRIPTION_MAX} 个字"
+        errors["description"] = _("The description may have at most %(count)d characters.") % {
+            "count": DESCRIPTION_MAX
+        }
     if len(report.address.strip()) > ADDRESS_MAX:
-        errors["address"] = f"地址不能超过 {ADDRESS_MAX} 个字"
+        errors["address"] = _("The address may have at most %(count)d characters.") % {
+            "count": ADDRESS_MAX
+        }
     contact = normalise_phone(report.contact)
     if report.contact.strip() and not PHONE.match(contact):
-        errors["contact"] = "请输入正确的11位手机号码"
+        errors["contact"] = str(BAD_PHONE)
     if len(report.request_id) > attachments.REQUEST_ID_MAX:
-        errors["request_id"] = "请求编号无效，请刷新页面后重新填写"
+        errors["request_id"] = _(
+            "Invalid request id: please reload the page and fill in the form again."
+        )
     return errors
 
 
@@ -399,9 +430,15 @@ def _store_photos(
         except event_actions.EventError as exc:
             text = exc.fields.get("file") or exc.message
             name = str(getattr(photo, "name", "") or "")[:60]
-            raise event_actions.EventError(
-                INVALID, {"photos": f"第 {index + 1} 张照片{f'（{name}）' if name else ''}：{text}"}
-            ) from None
+            if name:
+                said = _("Photo %(number)d (%(name)s): %(error)s") % {
+                    "number": index + 1,
+                    "name": name,
+                    "error": text,
+                }
+            else:
+                said = _("Photo %(number)d: %(error)s") % {"number": index + 1, "error": text}
+            raise event_actions.EventError(INVALID, {"photos": said}) from None
         stored.append((result.attachment, result.created))
     return stored
 
@@ -427,14 +464,14 @@ def do_report(
     _check_report_limits(actor, now)
     errors = _length_errors(report)
     if len(photos) > event_actions.MAX_ATTACHMENTS:
-        errors["photos"] = f"最多 {event_actions.MAX_ATTACHMENTS} 张照片"
+        errors["photos"] = _("At most %(count)d photos.") % {"count": event_actions.MAX_ATTACHMENTS}
     category = choice_category(report.choice)
     if not category:
-        errors["choice"] = "请选择问题类型"
+        errors["choice"] = _("Please choose the kind of problem.")
     if not report.description.strip():
-        errors["description"] = "请描述问题"
+        errors["description"] = _("Please describe the problem.")
     if report.lng is None or report.lat is None:
-        errors["location"] = "请在地图上点选问题位置，或使用我的位置"
+        errors["location"] = _("Please pick the place on the map, or use my location.")
     if errors:
         raise event_actions.EventError(INVALID, errors)
     stored: list[tuple[Attachment, bool]] = []
@@ -487,11 +524,15 @@ def do_rate(
     """The reporter's own return visit: how satisfied, whether it is solved."""
     errors: dict[str, str] = {}
     if solved is None:
-        errors["solved"] = "请选择问题是否已解决"
+        errors["solved"] = _("Please say whether the problem is solved.")
     if not satisfaction:
-        errors["satisfaction"] = "请选择满意度：满意、基本满意或不满意"
+        errors["satisfaction"] = _(
+            "Please choose how satisfied: satisfied, basically satisfied or dissatisfied."
+        )
     if len(note or "") > NOTE_MAX:
-        errors["note"] = f"评价内容不能超过 {NOTE_MAX} 个字"
+        errors["note"] = _("The comment may have at most %(count)d characters.") % {
+            "count": NOTE_MAX
+        }
     if errors:
         raise event_actions.EventError(INVALID, errors)
     return event_actions.do_return_visit_event(

@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
+from django.utils.translation import pgettext
 
 from wangge.accounts.models import Department
 from wangge.accounts.scope import scope_for
@@ -135,14 +136,23 @@ def _detail(step: EventStep, departments: dict[str, str]) -> str:
     if step.action == EventAction.COMPLETE_PART:
         return name(data.get("department"))
     if step.action == EventAction.SUMMON:
-        return "、".join(n for n in (name(c) for c in data.get("departments") or []) if n)
+        names = (name(c) for c in data.get("departments") or [])
+        return pgettext("list separator", ", ").join(n for n in names if n)
     if step.action == EventAction.VERIFY:
-        return "核查通过" if data.get("passed") else "核查未通过，返工处理"
+        if data.get("passed"):
+            return pgettext("portal timeline", "Verification passed")
+        return pgettext("portal timeline", "Verification failed: back for rework")
     if step.action == EventAction.RETURN_VISIT:
         satisfaction = data.get("satisfaction") or ""
         if satisfaction in Satisfaction.values:
-            solved = "问题已解决" if data.get("solved") else "问题未解决"
-            return f"{Satisfaction(satisfaction).label}，{solved}"
+            if data.get("solved"):
+                solved = pgettext("portal timeline", "problem solved")
+            else:
+                solved = pgettext("portal timeline", "problem not solved")
+            return pgettext("portal timeline", "%(satisfaction)s, %(solved)s") % {
+                "satisfaction": Satisfaction(satisfaction).label,
+                "solved": solved,
+            }
     return ""
 
 

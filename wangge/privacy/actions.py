@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from wangge.accounts.scope import scope_for
 from wangge.audit.actions import record
 from wangge.people.choices import UnmaskField
-from wangge.people.errors import INVALID, RecordError, RecordForbidden
+from wangge.people.errors import RecordError, RecordForbidden
 from wangge.people.models import Person
 from wangge.places.models import RentalHousing
 
@@ -24,14 +25,21 @@ UNMASK = "people.unmask_person"
 MAX_REASON = 500
 
 
+def _invalid(field: str, message: str) -> RecordError:
+    return RecordError(_("Invalid input: please check the fields."), {field: message})
+
+
 def _check(actor: Any, region_code: str, reason: str) -> str:
     if actor is not None and not scope_for(actor).can(UNMASK, region_code):
-        raise RecordForbidden("您无权查看完整的个人信息")
+        raise RecordForbidden(_("You may not see the full personal details."))
     text = (reason or "").strip()
     if len(text) < 2:
-        raise RecordError(INVALID, {"reason": "请填写查看原因（至少 2 个字）"})
+        raise _invalid("reason", _("Please give the reason for viewing (at least 2 characters)."))
     if len(text) > MAX_REASON:
-        raise RecordError(INVALID, {"reason": f"原因不能超过 {MAX_REASON} 字"})
+        raise _invalid(
+            "reason",
+            _("The reason may have at most %(count)d characters.") % {"count": MAX_REASON},
+        )
     return text
 
 
@@ -40,7 +48,7 @@ def do_unmask_person(person: Person, *, field: str, reason: str, actor: Any) -> 
     """The clear ID number or phone of ``person``; audited as ``people.unmask``."""
     text = _check(actor, person.region_code, reason)
     if field not in UnmaskField.values:
-        raise RecordError(INVALID, {"field": "只能查看身份证号或联系电话"})
+        raise _invalid("field", _("Only the ID number or the phone can be viewed."))
     value = str(getattr(person, field) or "")
     record(
         "people.unmask",
