@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wangge.ledgers import actions, selectors
@@ -46,7 +47,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     scope_root=request.POST.get("scope_root", ""),
                 )
             except actions.LedgerError as exc:
-                detail = "；".join(exc.fields.values())
+                detail = pgettext("between messages", "; ").join(exc.fields.values())
                 messages.error(
                     request,
                     _("%(message)s: %(detail)s") % {"message": exc.message, "detail": detail}
