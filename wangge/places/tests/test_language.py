@@ -117,3 +117,12 @@ def test_the_move_out_page_shows_the_refusal_in_english(login, world):
     assert response.status_code == 409, text[:500]
     assert "Does not live in this room now." in text
     assert "当前不在此房间居住" not in text
+
+
+def test_the_building_summary_follows_the_users_language(api, world):
+    client = api("worker_a")
+    b = building(client)
+    path = f"/api/v1/places/buildings/{b['id']}"
+    assert ok(client.get(path))["summary"]["text"] == "新塘里96号：4层，0间，0人"
+    english_text = ok(english(client).get(path))["summary"]["text"]
+    assert english_text == "新塘里96号 — floors: 4, rooms: 0, residents: 0"
