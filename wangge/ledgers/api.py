@@ -17,7 +17,7 @@ from ninja.pagination import paginate
 from wangge.api.errors import ApiError
 from wangge.api.pagination import Paged
 from wangge.assets.api import AssetFilter
-from wangge.ledgers import actions, blanks, exports, selectors
+from wangge.ledgers import actions, blanks, exports, selectors, services
 from wangge.ledgers.choices import ExportKind, ImportKind, JobStage, JobState
 from wangge.ledgers.models import ImportJob
 from wangge.ledgers.workbooks import XLSX_TYPE
@@ -96,7 +96,7 @@ class JobOut(Schema):
             "percent": job.percent,
             "error_count": job.error_count,
             "created_count": job.created_count,
-            "error_message": job.error_message,
+            "error_message": services.job_message(job),
             "report_url": f"/api/v1/ledgers/imports/{job.pk}/report" if job.report else None,
             "can_retry": actions.can_retry(job),
             "created_at": job.created_at,

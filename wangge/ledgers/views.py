@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.ledgers import actions, selectors
+from wangge.ledgers import actions, selectors, services
 from wangge.ledgers.choices import ExportKind, ImportKind, JobState
 from wangge.ledgers.models import ImportJob
 
@@ -24,6 +24,7 @@ def _row_context(job: ImportJob) -> dict[str, object]:
         "job": job,
         "active": job.state in (JobState.QUEUED, JobState.RUNNING),
         "can_retry": actions.can_retry(job),
+        "message": services.job_message(job),
     }
 
 

@@ -110,3 +110,35 @@ def test_an_english_users_import_writes_its_errors_in_chinese(api, world, tmp_pa
     with job.report.open("rb") as f:
         rows = list(load_workbook(f).worksheets[0].iter_rows(values_only=True))
     assert rows[1][-1] == "身份证号应为 18 位"
+    # Said again in the reader's language; the stored words do not change.
+    shown = client.get(f"/api/v1/ledgers/imports/{job_id}").json()["error_message"]
+    assert shown == (
+        "1 rows have errors; nothing was written: download the error report, correct it and "
+        "upload it again."
+    )
+    chinese = api("worker_a").get(f"/api/v1/ledgers/imports/{job_id}").json()["error_message"]
+    assert (
+        chinese
+        == job.error_message
+        == ("有 1 行有误，未写入任何数据；请下载错误报告，修改后重新上传")
+    )
+
+
+def test_a_crashed_import_says_so_in_the_readers_language(api, login, world, tmp_path):
+    from wangge.ledgers.tests.conftest import make_job
+
+    path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1)])
+    job = make_job(world["worker_a"], path)
+    ImportJob.objects.filter(pk=job.pk).update(
+        state="failed", error_message=services.CRASHED, error_count=0
+    )
+    path = f"/api/v1/ledgers/imports/{job.pk}"
+    assert api("worker_a").get(path).json()["error_message"] == services.CRASHED
+    english_message = english(api("worker_a")).get(path).json()["error_message"]
+    assert english_message == (
+        "Something went wrong during the import; nothing was written. It can be retried."
+    )
+    page = login("worker_a")
+    page.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    row = page.get(f"/ledgers/jobs/{job.pk}/").content.decode()
+    assert "Something went wrong during the import" in row and services.CRASHED not in row
