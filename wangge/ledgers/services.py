@@ -34,6 +34,7 @@ from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wangge.audit.actions import record
 from wangge.ledgers import reading, workbooks
@@ -151,9 +152,12 @@ def run_import(
 
 def rows_refused_message(count: int) -> str:
     """What a job whose rows were refused says, in the active language."""
-    return _(
+    return ngettext(
+        "%(count)s row has errors; nothing was written: download the error report, correct "
+        "it and upload it again.",
         "%(count)s rows have errors; nothing was written: download the error report, correct "
-        "it and upload it again."
+        "it and upload it again.",
+        count,
     ) % {"count": f"{count:,}"}
 
 

@@ -113,7 +113,7 @@ def test_an_english_users_import_writes_its_errors_in_chinese(api, world, tmp_pa
     # Said again in the reader's language; the stored words do not change.
     shown = client.get(f"/api/v1/ledgers/imports/{job_id}").json()["error_message"]
     assert shown == (
-        "1 rows have errors; nothing was written: download the error report, correct it and "
+        "1 row has errors; nothing was written: download the error report, correct it and "
         "upload it again."
     )
     chinese = api("worker_a").get(f"/api/v1/ledgers/imports/{job_id}").json()["error_message"]
