@@ -1,7 +1,8 @@
 """Writes to assets: register, record an inspection (maintenance, repair), change the state.
 
 Each action runs in one transaction, checks the actor's rights at the asset's
-place, validates with field-level Chinese messages and writes an audit row.
+place, validates with field-level messages in the user's language and writes an audit
+row (texts stored in the log stay in the installation's language).
 ``actor=None`` is the system (seed, imports).
 """
 
@@ -11,10 +12,12 @@ import math
 import re
 import uuid
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.models import Department
 from wangge.assets import selectors
@@ -25,24 +28,27 @@ from wangge.lib import codes
 from wangge.regions import spatial
 from wangge.regions.models import Region
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 MAX_NOTE = 2000
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,31}$")
 #: How far in the future a recorded time may lie (phone clocks drift).
 CLOCK_SKEW = timedelta(minutes=5)
 
-INVALID = "输入有误，请检查各字段"
-OUTSIDE = "该位置不在您管辖的网格范围内"
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
+OUTSIDE = gettext_lazy("This place is not in a grid of your area.")
 
 
 class AssetError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise, fields: dict[str, str] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
         self.fields = fields or {}
 
 
@@ -66,7 +72,7 @@ def _is_user(actor: Any) -> bool:
 
 def _actor_label(actor: Any) -> str:
     if not _is_user(actor):
-        return "系统"
+        return "系统"  # stored in the log: in the installation's language
     return str(getattr(actor, "display_name", "") or actor.get_username())[:150]
 
 
@@ -115,7 +121,14 @@ def _department(value: str | int | Department | None, district_code: str) -> Dep
             code=str(value).strip(), district__code=district_code
         ).first()
     if found is None:
-        raise AssetError(INVALID, {"owner_department": "未知的部门，或该部门不属于部件所在的区"})
+        raise AssetError(
+            INVALID,
+            {
+                "owner_department": _(
+                    "Unknown department, or it is not of the district the part is in."
+                )
+            },
+        )
     return found
 
 
@@ -150,32 +163,36 @@ def do_create_asset(
 ) -> Asset:
     """Register a city part at a point (in a grid or unit the actor may add assets to)."""
     if actor is not None and not selectors.can_add_anywhere(actor):
-        raise AssetForbidden("您无权登记城市部件")
+        raise AssetForbidden(_("You may not register city parts."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     found = AssetType.objects.filter(code=(type_code or "").strip(), is_active=True).first()
     if found is None:
-        errors["type"] = "未知的部件类型"
+        errors["type"] = _("Unknown type of city part.")
     place: str | None = None
     if not _valid_point(lng, lat):
-        errors["lng"] = errors["lat"] = "坐标无效"
+        errors["lng"] = errors["lat"] = _("Invalid coordinates.")
     else:
         place = _place(region_code, lng, lat)
         if place is None or (actor is not None and not selectors.can_add_at(actor, place)):
             # A place that does not exist and one outside the actor's area answer alike.
             if region_code:
-                errors["region_code"] = OUTSIDE
+                errors["region_code"] = str(OUTSIDE)
             else:
-                errors["lng"] = errors["lat"] = OUTSIDE
+                errors["lng"] = errors["lat"] = str(OUTSIDE)
     number = _text(code, limit=64).upper()
     if number and not CODE_RE.match(number):
-        errors["code"] = "编号只能由字母、数字和连字符组成，最长 32 位"
+        errors["code"] = _(
+            "The number may hold only letters, digits and hyphens, at most 32 characters."
+        )
     if state not in AssetState.values:
-        errors["state"] = "未知的状态"
+        errors["state"] = _("Unknown state.")
     elif state == AssetState.RETIRED:
-        errors["state"] = "新登记的部件不能是「已报废」状态"
+        errors["state"] = _("A newly registered part cannot be “%(state)s”.") % {
+            "state": AssetState.RETIRED.label
+        }
     if installed_on is not None and installed_on > timezone.localdate(now):
-        errors["installed_on"] = "安装日期不能晚于今天"
+        errors["installed_on"] = _("The installation date cannot be later than today.")
     department: Department | None = None
     if place is not None:
         try:
@@ -207,7 +224,9 @@ def do_create_asset(
         with transaction.atomic():
             asset.save()
     except IntegrityError:
-        raise AssetError(INVALID, {"code": "该编号已被本区其他部件使用"}) from None
+        raise AssetError(
+            INVALID, {"code": _("Another part of this district already has this number.")}
+        ) from None
     if not number:
         # Numbers nobody typed are the type's prefix and the row id: unique by construction.
         asset.code = f"{found.prefix}-{asset.pk:07d}"
@@ -261,24 +280,26 @@ def do_record_inspection(
     as a verification of the record (``verified_at``).
     """
     if actor is not None and not selectors.may(actor, "assets.inspect_asset", asset):
-        raise AssetForbidden("您无权为该部件记录巡检、养护")
+        raise AssetForbidden(_("You may not record inspections or maintenance of this part."))
     now = now or timezone.now()
     asset = _locked(asset)
     if asset.state == AssetState.RETIRED:
-        raise AssetConflict("已报废的部件不再记录巡检、养护")
+        raise AssetConflict(_("A retired part takes no more inspections or maintenance."))
     errors: dict[str, str] = {}
     if kind not in RECORDED_KINDS:
-        errors["kind"] = "应为巡检、养护或维修"
+        errors["kind"] = _("Must be an inspection, maintenance or a repair.")
     if result not in InspectionResult.values:
-        errors["result"] = "未知的结果"
+        errors["result"] = _("Unknown result.")
     elif result == InspectionResult.FIXED and kind == LogKind.INSPECTION:
-        errors["result"] = "巡检的结果不能是「已修复」，请记录为养护或维修"
+        errors["result"] = _(
+            "An inspection cannot find the part “%(fixed)s”: record maintenance or a repair."
+        ) % {"fixed": InspectionResult.FIXED.label}
     text = _text(note)
     if result in (InspectionResult.DAMAGED, InspectionResult.MISSING) and not text:
-        errors["note"] = "请说明发现的问题"
+        errors["note"] = _("Please describe the problem found.")
     when = at or now
     if when > now + CLOCK_SKEW:
-        errors["at"] = "时间不能晚于现在"
+        errors["at"] = _("The time cannot be later than now.")
     if errors:
         raise AssetError(INVALID, errors)
     before = asset.state
@@ -326,26 +347,32 @@ def do_change_asset_state(
 ) -> Asset:
     """Set the state (报修 → 维修中, 报废…) with a reason; 409 if somebody changed it first."""
     if actor is not None and not selectors.may(actor, "assets.change_asset", asset):
-        raise AssetForbidden("您无权变更该部件的状态")
+        raise AssetForbidden(_("You may not change the state of this part."))
     now = now or timezone.now()
     asset = _locked(asset)
     if version is not None and version != asset.version:
-        raise AssetConflict("该部件已被他人更新，请刷新后重试", {"version": "版本已过期"})
+        raise AssetConflict(
+            _("Someone else has changed this part; please reload and try again."),
+            {"version": _("Out-of-date version.")},
+        )
     if state not in AssetState.values:
-        raise AssetError(INVALID, {"state": "未知的状态"})
+        raise AssetError(INVALID, {"state": _("Unknown state.")})
     if asset.state == AssetState.RETIRED:
-        raise AssetConflict("已报废的部件不能再变更状态")
+        raise AssetConflict(_("The state of a retired part cannot change any more."))
     if state == asset.state:
-        raise AssetConflict(f"该部件已是「{_state_label(state)}」状态", {"state": "状态未改变"})
+        raise AssetConflict(
+            _("This part is already “%(state)s”.") % {"state": _state_label(state)},
+            {"state": _("The state has not changed.")},
+        )
     text = _text(reason)
     if not text:
-        raise AssetError(INVALID, {"reason": "请说明原因"})
+        raise AssetError(INVALID, {"reason": _("Please give the reason.")})
     before = asset.state
     updated = Asset.objects.filter(pk=asset.pk, version=asset.version).update(
         state=state, version=asset.version + 1, updated_at=now
     )
     if updated != 1:  # pragma: no cover - the row lock makes this unreachable
-        raise AssetConflict("该部件已被他人更新，请刷新后重试")
+        raise AssetConflict(_("Someone else has changed this part; please reload and try again."))
     asset.state, asset.version, asset.updated_at = state, asset.version + 1, now
     InspectionLog.objects.create(
         asset=asset,

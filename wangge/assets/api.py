@@ -7,6 +7,7 @@ from typing import Any, Literal
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -20,7 +21,6 @@ from wangge.basedata.staleness import stale_before
 from wangge.lib import codes
 
 router = Router(tags=["assets"])
-INVALID = "输入有误，请检查各字段"
 GRID_OR_UNIT = r"^[0-9]{15}([0-9]{3})?$"
 
 
@@ -237,7 +237,9 @@ def list_types(request: HttpRequest) -> list[dict[str, Any]]:
 @paginate(Paged)
 def list_assets(request: HttpRequest, filters: Query[AssetFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid area code.")]}
+        )
     qs = selectors.assets_filtered(
         request.user,
         asset_type=filters.asset_type,

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -18,7 +19,6 @@ from wangge.lib import codes
 from wangge.regions.models import Region
 
 router = Router(tags=["basedata"])
-INVALID = "输入有误，请检查各字段"
 
 
 class ItemOut(Schema):
@@ -162,5 +162,10 @@ class _GridPages:
 @paginate(Paged)
 def list_grids(request: HttpRequest, query: Query[GridsQuery]) -> Any:
     if query.under and not codes.is_valid(query.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422,
+            "invalid",
+            _("The input is invalid; please check the fields."),
+            {"under": [_("Not a valid area code.")]},
+        )
     return _GridPages(selectors.grids_for_checklist(request.user, under=query.under))

@@ -17,11 +17,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from wangge.accounts.scope import prefix_q
 from wangge.audit.actions import record
@@ -41,9 +43,12 @@ from wangge.lib import codes
 from wangge.lib.crypto import mask_phone
 from wangge.people.validation import InvalidValue, parse_phone
 
-INVALID = "输入有误，请检查各字段"
-NOT_FOUND = "未找到该对象，或您无权访问"
-OUTSIDE = "未知的区域，或不在您的管辖范围内"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
+NOT_FOUND = gettext_lazy("Not found, or you may not see it.")
+OUTSIDE = gettext_lazy("Unknown area, or outside your area.")
 MAX_NAME = 100
 MAX_NOTE = 2000
 MAX_QUESTIONS = 30
@@ -56,14 +61,16 @@ MAX_REQUEST_ID = 100
 
 
 class CampaignError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str = INVALID, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
         self.fields = fields or {}
 
 
@@ -97,7 +104,7 @@ def _is_user(actor: Any) -> bool:
 
 def _actor_label(actor: Any) -> str:
     if not _is_user(actor):
-        return "系统"
+        return "系统"  # stored with the attempt: in the installation's language
     return str(getattr(actor, "display_name", "") or actor.get_username())[:150]
 
 
@@ -111,6 +118,12 @@ def _aware(value: datetime | None) -> datetime | None:
     if timezone.is_naive(value):
         return timezone.make_aware(value, timezone.get_default_timezone())
     return value
+
+
+def _only_imported_lists() -> str:
+    return _("Only a campaign of the kind “%(kind)s” takes an uploaded list.") % {
+        "kind": TargetKind.IMPORTED.label
+    }
 
 
 # --- defining a campaign ------------------------------------------------------------------
@@ -134,7 +147,7 @@ def _check_questions(
     specs: Sequence[QuestionSpec], target_kind: str, errors: dict[str, str]
 ) -> list[Question]:
     if len(specs) > MAX_QUESTIONS:
-        errors["questions"] = f"问题不能超过 {MAX_QUESTIONS} 个"
+        errors["questions"] = _("At most %(max)d questions.") % {"max": MAX_QUESTIONS}
         return []
     found: list[Question] = []
     by_key: dict[str, Question] = {}
@@ -143,23 +156,32 @@ def _check_questions(
         where = f"questions.{i}"
         key = _text(spec.key, 64).lower()
         if not key or not key[0].isalpha() or not set(key) <= KEY_CHARS or len(key) > 32:
-            errors[f"{where}.key"] = "编号须以字母开头，只含小写字母、数字和下划线，最长 32 位"
+            errors[f"{where}.key"] = _(
+                "The key starts with a letter and holds only lower-case letters, digits and "
+                "underscores, at most 32."
+            )
         elif key in by_key:
-            errors[f"{where}.key"] = "编号重复"
+            errors[f"{where}.key"] = _("This key is used twice.")
         label = _text(spec.label, 1000)
         if not label:
-            errors[f"{where}.label"] = "请填写问题"
+            errors[f"{where}.label"] = _("Please enter the question.")
         elif len(label) > 100:
-            errors[f"{where}.label"] = "问题不能超过 100 字"
+            errors[f"{where}.label"] = _("The question must be at most %(max)d characters.") % {
+                "max": 100
+            }
         kind = _text(spec.kind, 16)
         if kind not in QuestionKind.values:
-            errors[f"{where}.kind"] = "未知的题型"
+            errors[f"{where}.kind"] = _("Unknown kind of question.")
         choices = list(dict.fromkeys(_text(c, 100) for c in spec.choices if _text(c, 100)))
         if kind == QuestionKind.CHOICE:
             if len(choices) < 2:
-                errors[f"{where}.choices"] = "单选题至少需要两个选项"
+                errors[f"{where}.choices"] = _(
+                    "A single-choice question needs at least two choices."
+                )
             elif len(choices) > MAX_CHOICES or any(len(c) > 50 for c in choices):
-                errors[f"{where}.choices"] = f"最多 {MAX_CHOICES} 个选项，每个不超过 50 字"
+                errors[f"{where}.choices"] = _(
+                    "At most %(max)d choices, each at most 50 characters."
+                ) % {"max": MAX_CHOICES}
         else:
             choices = []
         show_key = _text(spec.show_if_key, 64).lower()
@@ -167,25 +189,29 @@ def _check_questions(
         if show_key:
             controlling = by_key.get(show_key)
             if controlling is None:
-                errors[f"{where}.show_if_key"] = "只能依据前面的问题显示"
+                errors[f"{where}.show_if_key"] = _("Only an earlier question can show this one.")
             elif not show_value:
-                errors[f"{where}.show_if_value"] = "请填写触发显示的答案"
+                errors[f"{where}.show_if_value"] = _("Please enter the answer that shows it.")
             elif controlling.kind == QuestionKind.CHOICE and show_value not in controlling.choices:
-                errors[f"{where}.show_if_value"] = "应为该问题的一个选项"
+                errors[f"{where}.show_if_value"] = _("Must be one of that question's choices.")
             elif controlling.kind == QuestionKind.PHOTO:
-                errors[f"{where}.show_if_key"] = "不能依据照片题显示"
+                errors[f"{where}.show_if_key"] = _("A photo question cannot show another one.")
         elif show_value:
             show_value = ""
         maps_to = _text(spec.maps_to, 32)
         if maps_to not in MapsTo.values:
-            errors[f"{where}.maps_to"] = "未知的更新字段"
+            errors[f"{where}.maps_to"] = _("Unknown field to update.")
         elif maps_to:
             if kind != QuestionKind.TEXT:
-                errors[f"{where}.maps_to"] = "只有文字题可以更新基础数据"
+                errors[f"{where}.maps_to"] = _("Only a text question can update base data.")
             elif target_kind not in PEOPLE_KINDS:
-                errors[f"{where}.maps_to"] = "该类对象没有可更新的人员信息"
+                errors[f"{where}.maps_to"] = _(
+                    "Targets of this kind have no person's details to update."
+                )
             elif maps_to in mapped:
-                errors[f"{where}.maps_to"] = "每项基础数据只能由一个问题更新"
+                errors[f"{where}.maps_to"] = _(
+                    "Each item of base data is updated by one question only."
+                )
             mapped.add(maps_to)
         question = Question(
             key=key,
@@ -241,14 +267,14 @@ def do_create_campaign(
     from wangge.regions.models import Region
 
     if actor is not None and not selectors.can_create(actor):
-        raise CampaignForbidden("您无权发起摸排行动")
+        raise CampaignForbidden(_("You may not start canvassing campaigns."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     title = _text(name, 1000)
     if not title:
-        errors["name"] = "请填写行动名称"
+        errors["name"] = _("Please enter the name of the campaign.")
     elif len(title) > MAX_NAME:
-        errors["name"] = f"名称不能超过 {MAX_NAME} 字"
+        errors["name"] = _("The name must be at most %(max)d characters long.") % {"max": MAX_NAME}
     area = _text(area_code, 32)
     if (
         not codes.is_valid(area)
@@ -256,24 +282,28 @@ def do_create_campaign(
         or (actor is not None and not selectors.can_create_at(actor, area))
         or not Region.objects.filter(code=area).exists()
     ):
-        errors["area_code"] = OUTSIDE
+        errors["area_code"] = str(OUTSIDE)
     if target_kind not in TargetKind.values:
-        errors["target_kind"] = "未知的对象类型"
+        errors["target_kind"] = _("Unknown kind of target.")
     found_tag: Tag | None = None
     if target_kind == TargetKind.TAGGED_PEOPLE:
         found_tag = Tag.objects.filter(code=_text(tag, 32), is_active=True).first()
         if found_tag is None:
-            errors["tag"] = "请选择人群标签" if not tag else "未知的人群标签"
+            errors["tag"] = (
+                _("Please choose the special group.") if not tag else _("Unknown special group.")
+            )
     if deadline is None:
-        errors["deadline"] = "请填写截止日期"
+        errors["deadline"] = _("Please enter the deadline.")
     elif deadline < timezone.localdate(now):
-        errors["deadline"] = "截止日期不能早于今天"
+        errors["deadline"] = _("The deadline cannot be earlier than today.")
     text = _text(description, MAX_NOTE + 1)
     if len(text) > MAX_NOTE:
-        errors["description"] = f"说明不能超过 {MAX_NOTE} 字"
+        errors["description"] = _("The description must be at most %(max)d characters.") % {
+            "max": MAX_NOTE
+        }
     checked = _check_questions(questions, target_kind, errors)
     if rows is not None and target_kind != TargetKind.IMPORTED:
-        errors["file"] = "只有「导入名单」类行动可以上传名单"
+        errors["file"] = _only_imported_lists()
     if errors:
         raise CampaignError(INVALID, errors)
     assert deadline is not None  # noqa: S101 - narrowed by the checks above
@@ -327,25 +357,36 @@ def _replace_rows(campaign: Campaign, rows: Sequence[ListRow], *, actor: Any) ->
         found: list[str] = []
         name = row.name.strip()
         if not name:
-            found.append("缺少姓名（名称）")
+            found.append(_("The name (or title) is missing."))
         elif len(name) > 200:
-            found.append("姓名（名称）不能超过 200 字")
+            found.append(
+                _("The name (or title) must be at most %(max)d characters.") % {"max": 200}
+            )
         code = row.unit_code.strip()
         if row.problem:
             found.append(row.problem)
         elif not code:
-            found.append("缺少最小单元编码")
+            found.append(_("The minimal unit code is missing."))
         elif code not in known or not code.startswith(campaign.area_code):
-            found.append(f"最小单元编码 {code} 不存在或不在本次行动范围内")
+            found.append(
+                _(
+                    "The minimal unit code %(code)s does not exist or is outside the area of "
+                    "this campaign."
+                )
+                % {"code": code}
+            )
         phone = ""
         try:
             phone = parse_phone(row.phone)
         except InvalidValue as exc:
             found.append(str(exc))
         if len(row.address.strip()) > 200:
-            found.append("地址不能超过 200 字")
+            found.append(_("The address must be at most %(max)d characters.") % {"max": 200})
         if found:
-            problems.append(f"第 {row.line} 行：{'，'.join(found)}")
+            problems.append(
+                _("Row %(line)d: %(problems)s")
+                % {"line": row.line, "problems": pgettext("between problems", ", ").join(found)}
+            )
             continue
         targets.append(
             Target(
@@ -359,12 +400,16 @@ def _replace_rows(campaign: Campaign, rows: Sequence[ListRow], *, actor: Any) ->
             )
         )
     if problems:
-        shown = "；".join(problems[:MAX_ROW_ERRORS])
-        more = f"（共 {len(problems)} 行有误）" if len(problems) > MAX_ROW_ERRORS else ""
-        raise CampaignError("名单有误，未导入任何一行", {"file": shown + more})
+        shown = pgettext("between messages", "; ").join(problems[:MAX_ROW_ERRORS])
+        if len(problems) > MAX_ROW_ERRORS:
+            shown = _("%(rows)s (%(count)d rows with errors in all)") % {
+                "rows": shown,
+                "count": len(problems),
+            }
+        raise CampaignError(_("The list has errors; no row was imported."), {"file": shown})
     if not targets:
-        raise CampaignError(INVALID, {"file": "文件中没有数据行"})
-    removed, _ = Target.objects.filter(campaign=campaign).delete()
+        raise CampaignError(INVALID, {"file": _("The file has no data rows.")})
+    removed, _by_model = Target.objects.filter(campaign=campaign).delete()
     Target.objects.bulk_create(targets, batch_size=BATCH)
     record(
         "campaigns.import",
@@ -386,12 +431,12 @@ def _locked_campaign(campaign: Campaign) -> Campaign:
 def do_import_targets(campaign: Campaign, *, actor: Any, rows: Sequence[ListRow]) -> int:
     """Replace the list of a draft ``imported`` campaign; every row is checked first."""
     if not selectors.can_manage(actor, campaign):
-        raise CampaignForbidden("您无权修改该行动")
+        raise CampaignForbidden(_("You may not change this campaign."))
     campaign = _locked_campaign(campaign)
     if campaign.target_kind != TargetKind.IMPORTED:
-        raise CampaignConflict("只有「导入名单」类行动可以上传名单")
+        raise CampaignConflict(_only_imported_lists())
     if campaign.state != CampaignState.DRAFT:
-        raise CampaignConflict("行动已启动，不能再更换名单")
+        raise CampaignConflict(_("The campaign has started: its list can no longer be replaced."))
     return _replace_rows(campaign, rows, actor=actor)
 
 
@@ -514,8 +559,8 @@ def _launch(campaign: Campaign, *, actor: Any, now: datetime) -> int:
         Target.objects.bulk_create(targets, batch_size=BATCH)
     if not targets:
         if campaign.target_kind == TargetKind.IMPORTED:
-            raise CampaignError(INVALID, {"file": "请先导入名单"})
-        raise CampaignError(INVALID, {"target_kind": "行动范围内没有符合条件的对象"})
+            raise CampaignError(INVALID, {"file": _("Please import the list first.")})
+        raise CampaignError(INVALID, {"target_kind": _("No target in the campaign's area fits.")})
     campaign.state = CampaignState.RUNNING
     campaign.launched_at = now
     campaign.save(update_fields=["state", "launched_at"])
@@ -534,10 +579,10 @@ def _launch(campaign: Campaign, *, actor: Any, now: datetime) -> int:
 def do_launch_campaign(campaign: Campaign, *, actor: Any, now: datetime | None = None) -> Campaign:
     """Make one target per matching record (or take the imported list) and assign them."""
     if not selectors.can_manage(actor, campaign):
-        raise CampaignForbidden("您无权启动该行动")
+        raise CampaignForbidden(_("You may not launch this campaign."))
     campaign = _locked_campaign(campaign)
     if campaign.state != CampaignState.DRAFT:
-        raise CampaignConflict("该行动已启动")
+        raise CampaignConflict(_("This campaign has already started."))
     _launch(campaign, actor=actor, now=now or timezone.now())
     return campaign
 
@@ -546,10 +591,10 @@ def do_launch_campaign(campaign: Campaign, *, actor: Any, now: datetime | None =
 def do_close_campaign(campaign: Campaign, *, actor: Any, now: datetime | None = None) -> Campaign:
     """End a running campaign: no more contacts are recorded; the figures stay."""
     if not selectors.can_manage(actor, campaign):
-        raise CampaignForbidden("您无权结束该行动")
+        raise CampaignForbidden(_("You may not close this campaign."))
     campaign = _locked_campaign(campaign)
     if campaign.state != CampaignState.RUNNING:
-        raise CampaignConflict("只有进行中的行动可以结束")
+        raise CampaignConflict(_("Only a running campaign can be closed."))
     campaign.state = CampaignState.CLOSED
     campaign.closed_at = now or timezone.now()
     campaign.save(update_fields=["state", "closed_at"])
@@ -631,12 +676,15 @@ def _update_base_data(
         if target.person_id is not None:
             person = Person.objects.filter(pk=target.person_id).first()
             if person is None:
-                errors[name] = "该人员已不在登记中，无法更新"
+                errors[name] = _("This person is no longer registered and cannot be updated.")
                 continue
             try:
                 do_update_person(person, actor=actor, **{field_name: value})
             except RecordForbidden:
-                errors[name] = "您无权更新该人员的登记信息，请留空由网格员更新"
+                errors[name] = _(
+                    "You may not update this person's registration: leave it empty for the grid "
+                    "worker."
+                )
                 continue
             except RecordError as exc:
                 errors[name] = exc.fields.get(field_name, exc.message)
@@ -660,7 +708,7 @@ def _update_base_data(
                 )
             done.append(question.maps_to)
         else:
-            errors[name] = "该对象没有可更新的人员信息"
+            errors[name] = _("This target has no person's details to update.")
     return done, errors
 
 
@@ -687,7 +735,7 @@ def do_record_attempt(
     """
     rid = _parse_request_id(request_id)
     if rid is None:
-        raise CampaignError(INVALID, {"request_id": "请求编号应为 UUID"})
+        raise CampaignError(INVALID, {"request_id": _("The request id must be a UUID.")})
     if _is_user(actor):
         existing = _recorded(actor, rid)
         if existing is not None:
@@ -729,34 +777,38 @@ def _record(
         if existing is not None:
             return AttemptResult(existing, False)
     if not selectors.can_record(actor, target):
-        raise CampaignForbidden("您无权记录该对象的走访情况")
+        raise CampaignForbidden(_("You may not record contacts with this target."))
     campaign = target.campaign
     if campaign.state != CampaignState.RUNNING:
-        raise CampaignConflict("该行动不在进行中，不能再记录")
+        raise CampaignConflict(_("This campaign is not running; no more contacts can be recorded."))
     errors: dict[str, str] = {}
     if channel not in Channel.values:
-        errors["channel"] = "请选择电话或上门"
+        errors["channel"] = _("Choose phone or visit.")
     found = Outcome.objects.filter(code=_text(outcome_code, 32), is_active=True).first()
     if found is None:
-        errors["outcome"] = "请选择结果" if not outcome_code else "未知的结果"
+        errors["outcome"] = (
+            _("Please choose the outcome.") if not outcome_code else _("Unknown outcome.")
+        )
     when = at or now
     if when > now + CLOCK_SKEW:
-        errors["at"] = "联系时间不能晚于现在"
+        errors["at"] = _("The time of contact cannot be later than now.")
     follow_up: datetime | None = None
     if found is not None and not found.is_final:
         if follow_up_at is not None:
             if follow_up_at <= when:
-                errors["follow_up_at"] = "回访时间应晚于本次联系时间"
+                errors["follow_up_at"] = _("The follow-up must be later than this contact.")
             follow_up = follow_up_at
         elif found.requires_follow_up_time:
-            errors["follow_up_at"] = f"「{found.label}」需要填写回访时间"
+            errors["follow_up_at"] = _("“%(outcome)s” needs a follow-up time.") % {
+                "outcome": found.label
+            }
         elif found.needs_follow_up:
             follow_up = when + timedelta(minutes=found.follow_up_delay_minutes or 24 * 60)
     text = str(note or "").strip()
     if len(text) > MAX_NOTE:
-        errors["note"] = f"备注不能超过 {MAX_NOTE} 字"
+        errors["note"] = _("The note must be at most %(max)d characters.") % {"max": MAX_NOTE}
     if answers is not None and not isinstance(answers, dict):
-        errors["answers"] = "答案格式不正确"
+        errors["answers"] = _("The answers are not in the right form.")
         answers = None
     cleaned, answer_errors = clean_answers(
         selectors.questions_of(campaign),
@@ -840,11 +892,17 @@ def do_upload_photo(
     from wangge.events.attachments import PhotoError, process_photo
 
     if actor is not None and not selectors.can_record_anywhere(actor):
-        raise CampaignForbidden("您无权上传走访照片")
+        raise CampaignForbidden(_("You may not upload photos of contacts."))
     owned = _is_user(actor)
     rid = str(request_id or "").strip() if owned else ""
     if len(rid) > MAX_REQUEST_ID:
-        raise CampaignError(INVALID, {"request_id": f"请求编号不能超过 {MAX_REQUEST_ID} 个字符"})
+        raise CampaignError(
+            INVALID,
+            {
+                "request_id": _("The request id must be at most %(max)d characters.")
+                % {"max": MAX_REQUEST_ID}
+            },
+        )
     if rid:
         existing = Photo.objects.filter(uploader=actor, request_id=rid).first()
         if existing is not None:

@@ -18,14 +18,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from wangge.campaigns.choices import MapsTo, QuestionKind
 from wangge.campaigns.models import Photo, Question
 from wangge.lib.crypto import mask_phone
 from wangge.people.validation import InvalidValue, parse_phone
 
 MAX_TEXT = 500
-REQUIRED = "此项为必填"
-UNKNOWN = "没有这个问题"
+REQUIRED = gettext_lazy("This answer is required.")
+UNKNOWN = gettext_lazy("There is no such question.")
 
 
 @dataclass
@@ -101,7 +104,7 @@ def clean_answers(
     known = {q.key for q in questions}
     for key in raw:
         if key not in known:
-            errors[f"answers.{key}"] = UNKNOWN
+            errors[f"answers.{key}"] = str(UNKNOWN)
     cleaned = Cleaned()
     shown: dict[str, bool] = {}
     compare: dict[str, str] = {}
@@ -118,21 +121,23 @@ def clean_answers(
         value = raw.get(q.key)
         if _empty(value):
             if q.required and enforce_required:
-                errors[name] = REQUIRED
+                errors[name] = str(REQUIRED)
             continue
         if q.kind == QuestionKind.CHOICE:
             text = _as_text(value)
             if text is None or text not in q.choices:
-                errors[name] = f"请从以下选项中选择：{'、'.join(str(c) for c in q.choices)}"
+                errors[name] = _("Choose one of: %(choices)s") % {
+                    "choices": _(", ").join(str(c) for c in q.choices)
+                }
                 continue
             cleaned.stored[q.key] = text
         elif q.kind == QuestionKind.TEXT:
             text = _as_text(value)
             if text is None:
-                errors[name] = "请填写文字"
+                errors[name] = _("Please enter text.")
                 continue
             if len(text) > MAX_TEXT:
-                errors[name] = f"不能超过 {MAX_TEXT} 字"
+                errors[name] = _("At most %(max)d characters.") % {"max": MAX_TEXT}
                 continue
             if q.maps_to == MapsTo.PHONE:
                 try:
@@ -146,14 +151,16 @@ def clean_answers(
                 continue
             if q.maps_to == MapsTo.ADDRESS:
                 if len(text) > 200:
-                    errors[name] = "地址不能超过 200 字"
+                    errors[name] = _("The address must be at most %(max)d characters.") % {
+                        "max": 200
+                    }
                     continue
                 cleaned.updates.append((q, text))
             cleaned.stored[q.key] = text
         elif q.kind == QuestionKind.NUMBER:
             number = _number(value)
             if number is None:
-                errors[name] = "请填写数字"
+                errors[name] = _("Please enter a number.")
                 continue
             cleaned.stored[q.key] = number
         elif q.kind == QuestionKind.DATE:
@@ -161,13 +168,13 @@ def clean_answers(
             try:
                 day = date.fromisoformat(text)
             except ValueError:
-                errors[name] = "日期格式应为 YYYY-MM-DD"
+                errors[name] = _("The date must be written YYYY-MM-DD.")
                 continue
             cleaned.stored[q.key] = day.isoformat()
         elif q.kind == QuestionKind.PHOTO:
             pk = _photo(value, actor, set(cleaned.photo_ids))
             if pk is None:
-                errors[name] = "照片无效或已被使用，请重新上传"
+                errors[name] = _("The photo is invalid or already used; please upload it again.")
                 continue
             cleaned.photo_ids.append(pk)
             cleaned.stored[q.key] = pk

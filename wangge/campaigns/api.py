@@ -12,6 +12,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -415,7 +416,10 @@ def list_campaigns(request: HttpRequest, filters: Query[CampaignFilter]) -> Any:
 def create_campaign(request: HttpRequest, payload: CampaignIn) -> Status[dict[str, Any]]:
     if payload.launch and payload.target_kind == TargetKind.IMPORTED:
         raise ApiError(
-            422, "invalid", actions.INVALID, {"launch": ["请先导入名单，再启动导入名单类行动"]}
+            422,
+            "invalid",
+            str(actions.INVALID),
+            {"launch": [_("Import the list first, then launch an imported-list campaign.")]},
         )
     campaign = _call(
         actions.do_create_campaign,
@@ -456,7 +460,7 @@ def import_targets(
     try:
         rows = importing.read_list(file, file.name or "")
     except importing.FileProblem as exc:
-        raise ApiError(422, "invalid", actions.INVALID, {"file": [str(exc)]}) from None
+        raise ApiError(422, "invalid", str(actions.INVALID), {"file": [str(exc)]}) from None
     _call(actions.do_import_targets, campaign, actor=request.user, rows=rows)
     return _campaign_detail(request, campaign.pk)
 

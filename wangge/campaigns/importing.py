@@ -21,6 +21,8 @@ import io
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import load_workbook
 
 MAX_ROWS = 5000
@@ -51,7 +53,10 @@ HEADERS: dict[str, str] = {
 
 #: Excel keeps numbers as doubles: 15 significant digits; an 18-digit code comes back altered.
 EXACT_DIGITS_LIMIT = 10**15
-NUMERIC_CODE = "最小单元编码被 Excel 存成了数字（超过 15 位会失真），请将该列设为文本后重新填写"
+NUMERIC_CODE = gettext_lazy(
+    "Excel stored the minimal unit code as a number (more than 15 digits get altered): format "
+    "the column as text and fill it in again."
+)
 
 
 class FileProblem(ValueError):
@@ -83,10 +88,16 @@ def _normalise(text: Any) -> str:
 
 def _rows_of(raw_rows: list[tuple[Any, ...]]) -> list[ListRow]:
     if not raw_rows:
-        raise FileProblem("文件是空的")
+        raise FileProblem(_("The file is empty."))
     header = [HEADERS.get(_normalise(h), "") for h in raw_rows[0]]
     if "name" not in header or "unit_code" not in header:
-        raise FileProblem("第一行应为表头，至少包含「姓名」（或「名称」）和「最小单元编码」两列")
+        # The column names are quoted as the file has them.
+        raise FileProblem(
+            _(
+                "The first row must be the header, with at least the columns 「姓名」 (or "
+                "「名称」) and 「最小单元编码」."
+            )
+        )
     where = {
         key: header.index(key) for key in ("name", "address", "phone", "unit_code") if key in header
     }
@@ -98,7 +109,7 @@ def _rows_of(raw_rows: list[tuple[Any, ...]]) -> list[ListRow]:
         problem = ""
         code_cell = raw[where["unit_code"]] if where["unit_code"] < len(raw) else None
         if isinstance(code_cell, int | float) and abs(code_cell) >= EXACT_DIGITS_LIMIT:
-            problem = NUMERIC_CODE
+            problem = str(NUMERIC_CODE)
         rows.append(
             ListRow(
                 line=line,
@@ -110,9 +121,9 @@ def _rows_of(raw_rows: list[tuple[Any, ...]]) -> list[ListRow]:
             )
         )
         if len(rows) > MAX_ROWS:
-            raise FileProblem(f"名单不能超过 {MAX_ROWS} 行")
+            raise FileProblem(_("The list may have at most %(max)d rows.") % {"max": MAX_ROWS})
     if not rows:
-        raise FileProblem("文件中没有数据行")
+        raise FileProblem(_("The file has no data rows."))
     return rows
 
 
@@ -126,22 +137,26 @@ def _decode(data: bytes) -> str:
     try:
         return data.decode("gb18030")  # Excel on Chinese Windows saves CSV so
     except UnicodeDecodeError:
-        raise FileProblem("无法识别文件编码，请另存为 UTF-8 CSV 或 .xlsx") from None
+        raise FileProblem(
+            _("Cannot tell the encoding of the file: save it as UTF-8 CSV or .xlsx.")
+        ) from None
 
 
 def read_list(stream: IO[bytes], filename: str) -> list[ListRow]:
     """The rows of an uploaded .xlsx or .csv list; ``FileProblem`` if it cannot be read."""
     data = stream.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise FileProblem(f"文件过大：不能超过 {MAX_BYTES // (1024 * 1024)} MB")
+        raise FileProblem(
+            _("The file is too large: at most %(max)d MB.") % {"max": MAX_BYTES // (1024 * 1024)}
+        )
     if not data:
-        raise FileProblem("文件是空的")
+        raise FileProblem(_("The file is empty."))
     name = (filename or "").lower()
     if data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm")):
         try:
             workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds of errors for broken files
-            raise FileProblem("无法读取该 Excel 文件，请确认是 .xlsx 格式") from None
+            raise FileProblem(_("Cannot read this Excel file: make sure it is .xlsx.")) from None
         try:
             sheet = workbook.worksheets[0]
             raw_rows: list[tuple[Any, ...]] = []
@@ -153,10 +168,10 @@ def read_list(stream: IO[bytes], filename: str) -> list[ListRow]:
             workbook.close()
         return _rows_of(raw_rows)
     if name.endswith(".xls"):
-        raise FileProblem("不支持旧版 .xls 文件，请另存为 .xlsx")
+        raise FileProblem(_("Old .xls files are not supported: save it as .xlsx."))
     text = _decode(data)
     try:
         reader = csv.reader(io.StringIO(text))
         return _rows_of([tuple(row) for row in reader])
     except csv.Error:
-        raise FileProblem("无法读取该 CSV 文件") from None
+        raise FileProblem(_("Cannot read this CSV file.")) from None

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
+from django.utils.translation import pgettext
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.campaigns.choices import (
@@ -316,7 +317,11 @@ def _label(result: Progress) -> None:
             )
         }
         for row in result.rows:
-            row.label = workers.get(row.key, "") if row.key is not None else "未分配"
+            row.label = (
+                workers.get(row.key, "")
+                if row.key is not None
+                else pgettext("campaign target", "Unassigned")
+            )
         return
     names = place_names(str(k) for k in keys)
     for row in result.rows:

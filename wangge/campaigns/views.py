@@ -416,7 +416,7 @@ def target_attempt(request: HttpRequest, pk: int, target_pk: int) -> HttpRespons
     try:
         follow_up = _when(request.POST.get("follow_up_at", ""))
     except ValueError:
-        errors["follow_up_at"] = "时间格式不正确"
+        errors["follow_up_at"] = _("The time is not in the right form.")
         follow_up = None
     answers: dict[str, Any] = {}
     for q in questions:
@@ -433,7 +433,7 @@ def target_attempt(request: HttpRequest, pk: int, target_pk: int) -> HttpRespons
             answers[q.key] = photo.pk
         else:
             answers[q.key] = request.POST.get(name, "")
-    message = actions.INVALID
+    message = str(actions.INVALID)
     status = 422
     if not errors:
         try:

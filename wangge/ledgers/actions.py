@@ -8,34 +8,49 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.accounts.scope import scope_for
 from wangge.audit.actions import record
 from wangge.ledgers import reading, selectors, services
 from wangge.ledgers.choices import ImportKind, JobStage, JobState
-from wangge.ledgers.columns import SHEETS
 from wangge.ledgers.importers import IMPORTERS
 from wangge.ledgers.models import ImportJob
 from wangge.lib import codes
 
-INVALID = "输入有误，请检查各字段"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
+UNSUPPORTED = gettext_lazy("This kind of ledger cannot be imported yet.")
+#: Refusing an import, by kind (each in a whole sentence, for the translators).
+MAY_NOT_IMPORT = {
+    ImportKind.PEOPLE: gettext_lazy("You may not import the people ledger."),
+    ImportKind.BUILDINGS: gettext_lazy("You may not import the buildings and rooms ledger."),
+    ImportKind.OCCUPANCY: gettext_lazy("You may not import the occupancy ledger."),
+    ImportKind.ENTERPRISES: gettext_lazy("You may not import the enterprises and shops ledger."),
+    ImportKind.ASSETS: gettext_lazy("You may not import the city parts ledger."),
+}
 
 
 class LedgerError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str = INVALID, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
         self.fields = fields or {}
 
 
@@ -71,19 +86,19 @@ def do_create_import_job(
 ) -> ImportJob:
     """Store the upload as a queued job; its task starts once this transaction commits."""
     if kind not in ImportKind.values:
-        raise LedgerError(INVALID, {"kind": "未知的台账类型"})
+        raise LedgerError(INVALID, {"kind": _("Unknown kind of ledger.")})
     if ImportKind(kind) not in IMPORTERS:
-        raise LedgerError(INVALID, {"kind": "暂不支持导入该类台账"})
+        raise LedgerError(INVALID, {"kind": str(UNSUPPORTED)})
     if actor is not None and not selectors.may_import(actor, kind):
-        raise LedgerForbidden(f"您无权导入{SHEETS[kind].title}台账")
+        raise LedgerForbidden(MAY_NOT_IMPORT[ImportKind(kind)])
     errors: dict[str, str] = {}
     limit = max_upload_bytes()
     if size is not None and size > limit:
-        errors["file"] = f"文件不能超过 {limit // 1024 // 1024} MB"
+        errors["file"] = _("The file may be at most %(max)d MB.") % {"max": limit // 1024 // 1024}
     head = upload.read(8)
     upload.seek(0)
     if not head:
-        errors["file"] = "文件是空的"
+        errors["file"] = _("The file is empty.")
     else:
         try:
             reading.file_format(filename, head)
@@ -93,7 +108,7 @@ def do_create_import_job(
     if root:
         perm = IMPORTERS[ImportKind(kind)].perm
         if not codes.is_valid(root) or (actor is not None and not _may_at(actor, perm, root)):
-            errors["scope_root"] = "未知的节点，或不在您的管辖范围内"
+            errors["scope_root"] = _("Unknown node, or outside your area.")
     if errors:
         raise LedgerError(INVALID, errors)
     name = (filename or "upload").replace("\\", "/").rsplit("/", 1)[-1][:200]
@@ -138,8 +153,10 @@ def do_retry_import_job(job: ImportJob, *, actor: Any, now: datetime | None = No
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if not can_retry(job, now):
         if job.state == JobState.FAILED:
-            raise LedgerConflict("文件中有错误行，请修改后重新上传，而不是重试")
-        raise LedgerConflict("该导入正在进行或已完成，不能重试")
+            raise LedgerConflict(
+                _("The file has rows with errors: correct them and upload it again, not retry.")
+            )
+        raise LedgerConflict(_("This import is running or has finished: it cannot be retried."))
     before = {"state": job.state, "attempt": job.attempt}
     job.state = JobState.QUEUED
     job.stage = JobStage.NONE

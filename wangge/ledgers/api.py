@@ -10,15 +10,15 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
 from wangge.api.errors import ApiError
 from wangge.api.pagination import Paged
 from wangge.assets.api import AssetFilter
-from wangge.ledgers import actions, blanks, exports, selectors
+from wangge.ledgers import actions, blanks, exports, selectors, services
 from wangge.ledgers.choices import ExportKind, ImportKind, JobStage, JobState
-from wangge.ledgers.columns import SHEETS
 from wangge.ledgers.models import ImportJob
 from wangge.ledgers.workbooks import XLSX_TYPE
 from wangge.lib import codes
@@ -96,7 +96,7 @@ class JobOut(Schema):
             "percent": job.percent,
             "error_count": job.error_count,
             "created_count": job.created_count,
-            "error_message": job.error_message,
+            "error_message": services.job_message(job),
             "report_url": f"/api/v1/ledgers/imports/{job.pk}/report" if job.report else None,
             "can_retry": actions.can_retry(job),
             "created_at": job.created_at,
@@ -126,9 +126,9 @@ def get_template(request: HttpRequest, kind: ImportKind) -> Any:
     from wangge.ledgers.importers import IMPORTERS
 
     if kind not in IMPORTERS:
-        raise ApiError(422, "invalid", actions.INVALID, {"kind": ["暂不支持导入该类台账"]})
+        raise ApiError(422, "invalid", str(actions.INVALID), {"kind": [str(actions.UNSUPPORTED)]})
     if not selectors.may_import(request.user, kind):
-        raise ApiError(403, "forbidden", f"您无权导入{SHEETS[kind].title}台账")
+        raise ApiError(403, "forbidden", str(actions.MAY_NOT_IMPORT[kind]))
     tmp = tempfile.TemporaryDirectory()
     path = Path(tmp.name) / "template.xlsx"
     filename = blanks.template_for(request.user, kind, path)
@@ -156,7 +156,9 @@ def create_import(
     scope_root: Form[str] = "",
 ) -> Status[dict[str, Any]]:
     if scope_root and not codes.is_valid(scope_root):
-        raise ApiError(422, "invalid", actions.INVALID, {"scope_root": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"scope_root": [_("Not a valid area code.")]}
+        )
     job = _call(
         actions.do_create_import_job,
         actor=request.user,
@@ -214,7 +216,9 @@ def retry_import(request: HttpRequest, job_id: int) -> dict[str, Any]:
 
 def _under(under: str | None) -> None:
     if under and not codes.is_valid(under):
-        raise ApiError(422, "invalid", actions.INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid area code.")]}
+        )
 
 
 def _export(

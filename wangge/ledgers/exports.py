@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
@@ -332,19 +333,30 @@ def do_export(
     if clear:
         if len(reason) < 2:
             raise LedgerError(
-                INVALID, {"reason": "导出明文身份证号、电话须填写原因（至少 2 个字）"}
+                INVALID,
+                {
+                    "reason": _(
+                        "Exporting ID numbers and phones in clear needs a reason (at least 2 "
+                        "characters)."
+                    )
+                },
             )
         scope = scope_for(actor)
         if not scope.is_global:
             roots = scope.roots_with(UNMASK)
             if not roots or qs.exclude(prefix_q("region_code", roots)).exists():
-                raise LedgerForbidden("您无权导出其中部分记录的明文身份证号或电话")
+                raise LedgerForbidden(
+                    _(
+                        "You may not export the ID numbers or phones of some of these records in clear."
+                    )
+                )
     count = qs.count()
     limit = max_rows()
     if count > limit:
         raise LedgerError(
-            f"共 {count:,} 行，超过单次导出上限 {limit:,} 行，请缩小范围",
-            {"under": "请选择更小的范围或增加筛选条件"},
+            _("%(count)s rows, more than the %(limit)s one export may hold: please narrow it down.")
+            % {"count": f"{count:,}", "limit": f"{limit:,}"},
+            {"under": _("Choose a smaller area or add filters.")},
         )
     tmp = tempfile.TemporaryDirectory()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

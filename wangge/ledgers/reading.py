@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS, ExcelReader
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
@@ -245,7 +246,8 @@ def file_format(filename: str, head: bytes) -> str:
         return "xlsx"
     name = filename.lower()
     if name.endswith(tuple(SUPPORTED_FORMATS)) or name.endswith(".xls"):
-        raise FileProblem("无法读取该 Excel 文件：请另存为 .xlsx 格式（Excel 2007 及以上）")
+        # Said to the uploader (in their language) or, from the task, in the report's.
+        raise FileProblem(_("Cannot read this Excel file: save it as .xlsx (Excel 2007 or later)."))
     return "csv"
 
 

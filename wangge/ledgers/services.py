@@ -33,6 +33,8 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from wangge.audit.actions import record
 from wangge.ledgers import reading, workbooks
@@ -148,6 +150,27 @@ def run_import(
     return job
 
 
+def rows_refused_message(count: int) -> str:
+    """What a job whose rows were refused says, in the active language."""
+    return ngettext(
+        "%(count)s row has errors; nothing was written: download the error report, correct "
+        "it and upload it again.",
+        "%(count)s rows have errors; nothing was written: download the error report, correct "
+        "it and upload it again.",
+        count,
+    ) % {"count": f"{count:,}"}
+
+
+def job_message(job: ImportJob) -> str:
+    """The job's message for its reader.  The stored one is in the installation's language;
+    those the import writes itself are said again in the reader's."""
+    if job.error_message == CRASHED:
+        return _("Something went wrong during the import; nothing was written. It can be retried.")
+    if job.error_message and job.error_count and job.report:
+        return rows_refused_message(job.error_count)
+    return job.error_message
+
+
 def _fail(job: ImportJob, message: str, **fields: Any) -> None:
     ImportJob.objects.filter(pk=job.pk, attempt=job.attempt, state=JobState.RUNNING).update(
         state=JobState.FAILED,
@@ -226,7 +249,8 @@ def _report(job: ImportJob, header: list[Any], importer: Importer) -> None:
             job.report.save(f"import-{job.pk}-errors.xlsx", File(f), save=False)
     _fail(
         job,
-        f"有 {len(failures):,} 行有误，未写入任何数据；请下载错误报告，修改后重新上传",
+        # Stored: in the installation's language (``run_import`` runs in it).
+        rows_refused_message(len(failures)),
         error_count=len(failures),
         report=job.report.name,
     )

@@ -11,9 +11,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from wangge.ledgers import actions, selectors
+from wangge.ledgers import actions, selectors, services
 from wangge.ledgers.choices import ExportKind, ImportKind, JobState
 from wangge.ledgers.models import ImportJob
 
@@ -23,6 +24,7 @@ def _row_context(job: ImportJob) -> dict[str, object]:
         "job": job,
         "active": job.state in (JobState.QUEUED, JobState.RUNNING),
         "can_retry": actions.can_retry(job),
+        "message": services.job_message(job),
     }
 
 
@@ -46,7 +48,7 @@ def index(request: HttpRequest) -> HttpResponse:
                     scope_root=request.POST.get("scope_root", ""),
                 )
             except actions.LedgerError as exc:
-                detail = "；".join(exc.fields.values())
+                detail = pgettext("between messages", "; ").join(exc.fields.values())
                 messages.error(
                     request,
                     _("%(message)s: %(detail)s") % {"message": exc.message, "detail": detail}

@@ -1,7 +1,7 @@
 """Writes to the organisation registries: register, and verify (核实) a record.
 
 Each action runs in one transaction, checks the actor's right at the place,
-validates with field-level Chinese messages (统一社会信用代码 through
+validates with field-level messages in the user's language (统一社会信用代码 through
 ``stdnum.cn.uscc``, phone numbers) and writes an audit row, in which phones
 appear masked.  ``actor=None`` is the system (seed, imports).
 """
@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc as stdnum_uscc
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 
@@ -44,29 +46,35 @@ from wangge.organisations.models import (
 )
 from wangge.regions.models import Region
 
-INVALID = "输入有误，请检查各字段"
-OUTSIDE = "该网格或最小单元不存在，或不在您的管辖范围内"
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
+OUTSIDE = gettext_lazy("No such grid or minimal unit, or it is outside your area.")
 MAX_NOTE = 2000
 MAX_MANAGED = 500
-LEVEL_NAMES = {
-    codes.Level.STREET: "街道（镇）",
-    codes.Level.COMMUNITY: "村（社区）",
-    codes.Level.GRID: "网格",
-    codes.Level.UNIT: "最小单元",
+#: Where a kind of party organisation is set up, by its levels (``%(kind)s``: its label).
+PLACED_AT = {
+    (codes.Level.STREET,): gettext_lazy("A %(kind)s is set up at a street (town)."),
+    (codes.Level.COMMUNITY,): gettext_lazy("A %(kind)s is set up at a village (community)."),
+    (codes.Level.GRID,): gettext_lazy("A %(kind)s is set up at a grid."),
+    (codes.Level.GRID, codes.Level.UNIT): gettext_lazy(
+        "%(kind)s are set up at a grid or minimal unit."
+    ),
 }
 MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 
 
 class OrganisationError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: StrOrPromise, fields: dict[str, str] | None = None) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
         self.fields = fields or {}
 
 
@@ -85,25 +93,30 @@ def _forbid_unless(actor: Any, perm: str, message: str) -> None:
 
 
 def clean_uscc(value: str | None, *, required: bool = False) -> tuple[str, str | None]:
-    """The compact code and ``None``, or the value as given and a Chinese message."""
+    """The compact code and ``None``, or the value as given and a message for the user."""
     raw = (value or "").strip()
     if not raw:
-        return "", ("请填写统一社会信用代码" if required else None)
+        return "", (_("Please enter the unified social credit code.") if required else None)
     try:
         return str(stdnum_uscc.validate(raw)), None
     except InvalidLength:
-        return raw, "统一社会信用代码应为 18 位"
+        return raw, _("A unified social credit code has 18 characters.")
     except InvalidChecksum:
-        return raw, "统一社会信用代码校验位不正确，请核对"
+        return raw, _(
+            "The check character of the unified social credit code is wrong; please check it."
+        )
     except ValidationError:
         return (
             raw,
-            "统一社会信用代码格式不正确：前 8 位为数字，其余为数字或大写字母（不含 I、O、Z、S、V）",
+            _(
+                "Invalid unified social credit code: the first 8 characters are digits, the "
+                "others digits or capital letters (not I, O, Z, S, V)."
+            ),
         )
 
 
 def clean_phone(value: str | None) -> tuple[str, str | None]:
-    """A mobile (13812341234) or landline (0750-1234567) number, or a Chinese message."""
+    """A mobile (13812341234) or landline (0750-1234567) number, or a message for the user."""
     raw = re.sub(r"[\s()（）]", "", value or "")
     if not raw:
         return "", None
@@ -113,7 +126,9 @@ def clean_phone(value: str | None) -> tuple[str, str | None]:
         return raw.replace("-", ""), None
     if LANDLINE.match(raw):
         return raw, None
-    return raw, "电话号码格式不正确（手机号 11 位，或区号-号码）"
+    return raw, _(
+        "Invalid phone number (a mobile number has 11 digits; a landline is area code-number)."
+    )
 
 
 def _place(actor: Any, perm: str, code: str | None, levels: Sequence[codes.Level]) -> str | None:
@@ -139,14 +154,14 @@ def _count(value: int | None, field_name: str, errors: dict[str, str]) -> int:
     if value is None:
         return 0
     if not isinstance(value, int) or value < 0 or value > 1_000_000:
-        errors[field_name] = "应为 0 到 1000000 之间的整数"
+        errors[field_name] = _("Must be a whole number from 0 to 1000000.")
         return 0
     return value
 
 
 def _choice(value: str, allowed: Sequence[str], field_name: str, errors: dict[str, str]) -> None:
     if value not in allowed:
-        errors[field_name] = "取值不在允许范围内"
+        errors[field_name] = _("Not one of the allowed values.")
 
 
 def derive_fire_risk(
@@ -165,7 +180,9 @@ def _saved[M: Model](obj: M, uscc_field: str = "uscc") -> M:
         with transaction.atomic():
             obj.save()
     except IntegrityError:
-        raise OrganisationError(INVALID, {uscc_field: "该统一社会信用代码已登记"}) from None
+        raise OrganisationError(
+            INVALID, {uscc_field: _("This unified social credit code is already registered.")}
+        ) from None
     return obj
 
 
@@ -203,12 +220,12 @@ def do_create_enterprise(
     from the safety attributes (``derive_fire_risk``).
     """
     perm = "organisations.add_enterprise"
-    _forbid_unless(actor, perm, "您无权登记企业、商铺")
+    _forbid_unless(actor, perm, _("You may not register enterprises or shops."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     title = _text(name)
     if not title:
-        errors["name"] = "请填写名称"
+        errors["name"] = _("Please enter its name.")
     _choice(kind, EnterpriseKind.values, "kind", errors)
     if industry:
         _choice(industry, Industry.values, "industry", errors)
@@ -228,9 +245,9 @@ def do_create_enterprise(
     )
     if place is None:
         if region_code or point_given:
-            errors["region_code" if region_code else "lng"] = OUTSIDE
+            errors["region_code" if region_code else "lng"] = str(OUTSIDE)
         else:
-            errors["region_code"] = "请填写所在网格或最小单元，或给出坐标"
+            errors["region_code"] = _("Please give the grid or minimal unit, or the coordinates.")
     if errors:
         raise OrganisationError(INVALID, errors)
     assert place is not None  # noqa: S101 - narrowed above
@@ -314,31 +331,30 @@ def do_create_party_organisation(
     still without a parent, are attached to the new one.
     """
     perm = "organisations.add_partyorganisation"
-    _forbid_unless(actor, perm, "您无权登记党组织")
+    _forbid_unless(actor, perm, _("You may not register Party organisations."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     if kind not in PartyOrgKind.values:
-        errors["kind"] = "取值不在允许范围内"
+        errors["kind"] = _("Not one of the allowed values.")
         raise OrganisationError(INVALID, errors)
     label = PartyOrgKind(kind).label
     title = _text(name)
     if not title:
-        errors["name"] = "请填写名称"
+        errors["name"] = _("Please enter its name.")
     members = _count(member_count, "member_count", errors)
     levels = PARTY_LEVELS[kind]
     wanted = (region_code or "").strip()
     if codes.is_valid(wanted) and codes.level_of(wanted) not in levels:
-        where = "或".join(LEVEL_NAMES[level] for level in levels)
-        errors["region_code"] = f"「{label}」应设在{where}"
+        errors["region_code"] = str(PLACED_AT[levels]) % {"kind": label}
     else:
         place = _place(actor, perm, wanted, levels)
         if place is None:
-            errors["region_code"] = "该节点不存在，或不在您的管辖范围内"
+            errors["region_code"] = _("No such node, or it is outside your area.")
         elif (
             kind in PARTY_ONE_PER_PLACE
             and PartyOrganisation.objects.filter(kind=kind, region_code=place).exists()
         ):
-            errors["region_code"] = f"该节点已有{label}"
+            errors["region_code"] = _("This node already has its %(kind)s.") % {"kind": label}
     if errors:
         raise OrganisationError(INVALID, errors)
     org = PartyOrganisation(
@@ -356,7 +372,9 @@ def do_create_party_organisation(
         with transaction.atomic():
             org.save()
     except IntegrityError:
-        raise OrganisationError(INVALID, {"region_code": f"该节点已有{label}"}) from None
+        raise OrganisationError(
+            INVALID, {"region_code": _("This node already has its %(kind)s.") % {"kind": label}}
+        ) from None
     child_kind = next((k for k, p in PARTY_PARENT.items() if p == kind), None)
     adopted = 0
     if child_kind is not None:
@@ -395,12 +413,12 @@ def do_create_property_company(
 ) -> PropertyCompany:
     """Register a property company with the grids or units (小区、楼栋) it manages."""
     perm = "organisations.add_propertycompany"
-    _forbid_unless(actor, perm, "您无权登记物业服务企业")
+    _forbid_unless(actor, perm, _("You may not register property companies."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     title = _text(name)
     if not title:
-        errors["name"] = "请填写名称"
+        errors["name"] = _("Please enter its name.")
     code, message = clean_uscc(uscc)
     if message:
         errors["uscc"] = message
@@ -419,11 +437,13 @@ def do_create_property_company(
         else:
             places.append(place)
     if refused:
-        errors["managed_units"] = f"{OUTSIDE}：{'、'.join(refused[:20])}"
+        errors["managed_units"] = _(
+            "No such grid or minimal unit, or it is outside your area: %(codes)s"
+        ) % {"codes": _(", ").join(refused[:20])}
     elif not places:
-        errors["managed_units"] = "请至少选择一个管理的网格或最小单元"
+        errors["managed_units"] = _("Choose at least one grid or minimal unit that it manages.")
     elif len(places) > MAX_MANAGED:
-        errors["managed_units"] = f"最多 {MAX_MANAGED} 个"
+        errors["managed_units"] = _("At most %(max)d.") % {"max": MAX_MANAGED}
     if errors:
         raise OrganisationError(INVALID, errors)
     company = _saved(
@@ -473,12 +493,12 @@ def do_create_social_organisation(
 ) -> SocialOrganisation:
     """Register a social organisation active in a community, grid or unit."""
     perm = "organisations.add_socialorganisation"
-    _forbid_unless(actor, perm, "您无权登记社会组织")
+    _forbid_unless(actor, perm, _("You may not register social organisations."))
     now = now or timezone.now()
     errors: dict[str, str] = {}
     title = _text(name)
     if not title:
-        errors["name"] = "请填写名称"
+        errors["name"] = _("Please enter its name.")
     _choice(kind, SocialOrgKind.values, "kind", errors)
     code, message = clean_uscc(uscc)
     if message:
@@ -491,7 +511,9 @@ def do_create_social_organisation(
         actor, perm, region_code, (codes.Level.COMMUNITY, codes.Level.GRID, codes.Level.UNIT)
     )
     if place is None:
-        errors["region_code"] = "该村（社区）、网格或最小单元不存在，或不在您的管辖范围内"
+        errors["region_code"] = _(
+            "No such village (community), grid or minimal unit, or it is outside your area."
+        )
     if errors:
         raise OrganisationError(INVALID, errors)
     assert place is not None  # noqa: S101 - narrowed above
@@ -542,7 +564,7 @@ def do_verify_organisation[V: Verifiable](
         else:
             allowed = selectors.can(actor, perm, obj.region_code)
         if not allowed:
-            raise OrganisationForbidden("您无权核实该记录")
+            raise OrganisationForbidden(_("You may not verify this entry."))
     now = now or timezone.now()
     type(obj).objects.filter(pk=obj.pk).update(verified_at=now, updated_at=now)
     obj.verified_at = obj.updated_at = now

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -34,7 +35,6 @@ from wangge.organisations.models import (
 from wangge.privacy.fields import blind_index
 
 router = Router(tags=["organisations"])
-INVALID = "输入有误，请检查各字段"
 GRID_OR_UNIT = r"^[0-9]{15}([0-9]{3})?$"
 UNDER = Field(None, pattern=r"^[0-9]{6,18}$", description="Only entries under this node")
 
@@ -51,7 +51,9 @@ def _call[T](fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def _check_under(under: str | None) -> None:
     if under and not codes.is_valid(under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(
+            422, "invalid", str(actions.INVALID), {"under": [_("Not a valid area code.")]}
+        )
 
 
 ERRORS: dict[int, Any] = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}

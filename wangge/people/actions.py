@@ -1,7 +1,7 @@
 """Writes to the population registry: one action per change, each with an audit row.
 
 Every action runs in one transaction, validates its input with field-level
-Chinese messages (nothing is stored when one fails) and checks the actor's
+messages in the user's language (nothing is stored when one fails) and checks the actor's
 rights at the person's place: ``people.add_person`` to register someone there,
 ``people.change_person`` to change or move them.  ``actor=None`` is the system
 (imports, seed).  Audit rows never hold an ID number or phone in clear: they
@@ -16,6 +16,8 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.audit.actions import record
 from wangge.lib.crypto import mask_id_number, mask_phone
@@ -29,8 +31,8 @@ from wangge.people.validation import InvalidValue, parse_id_number, parse_phone
 MAX_NAME = 50
 MAX_ADDRESS = 200
 MAX_NOTES = 2000
-UNKNOWN_REGION = "未知的网格或最小单元，或不在您的管辖范围内"
-UNKNOWN_HOUSEHOLD = "未知的户"
+UNKNOWN_REGION = gettext_lazy("Unknown grid or minimal unit, or outside your area.")
+UNKNOWN_HOUSEHOLD = gettext_lazy("Unknown household.")
 
 #: Fields ``do_update_person`` accepts.
 UPDATABLE = frozenset(
@@ -83,9 +85,9 @@ def snapshot(person: Person) -> dict[str, Any]:
 def _check_name(name: str | None, errors: dict[str, str]) -> str:
     text = _text(name, 1000)
     if not text:
-        errors["name"] = "请填写姓名"
+        errors["name"] = _("Please enter the name.")
     elif len(text) > MAX_NAME:
-        errors["name"] = f"姓名不能超过 {MAX_NAME} 个字"
+        errors["name"] = _("The name must be at most %(max)d characters.") % {"max": MAX_NAME}
     return text
 
 
@@ -94,7 +96,7 @@ def _check_choice(
 ) -> str:
     text = (value or "").strip()
     if text not in set(choices):
-        errors[field] = "取值不在允许范围内"
+        errors[field] = _("Not one of the allowed values.")
     return text
 
 
@@ -106,7 +108,7 @@ def _check_tags(tag_codes: Sequence[str] | None, errors: dict[str, str]) -> list
     found = {t.code: t for t in Tag.objects.filter(code__in=wanted, is_active=True)}
     missing = [c for c in wanted if c not in found]
     if missing:
-        errors["tags"] = f"未知的人群标签：{'、'.join(missing)}"
+        errors["tags"] = _("Unknown special groups: %(codes)s") % {"codes": _(", ").join(missing)}
         return []
     return [found[c] for c in wanted]
 
@@ -119,13 +121,13 @@ def _check_household(
     qs = Household.objects.all() if actor is None else selectors.households_visible_to(actor)
     household = qs.filter(pk=household_id).first()
     if household is None:
-        errors["household_id"] = UNKNOWN_HOUSEHOLD
+        errors["household_id"] = str(UNKNOWN_HOUSEHOLD)
         return None, ""
     rel = (relation or "").strip()
     if not rel:
-        errors["household_relation"] = "请选择与户主关系"
+        errors["household_relation"] = _("Please choose the relation to the head of the household.")
     elif rel not in Relation.values:
-        errors["household_relation"] = "取值不在允许范围内"
+        errors["household_relation"] = _("Not one of the allowed values.")
     return household, rel
 
 
@@ -154,7 +156,9 @@ def _place_in_household(person: Person, household: Household | None, relation: s
         return
     if relation == Relation.HEAD:
         if household.head_id not in (None, person.pk):
-            raise RecordConflict(INVALID, {"household_relation": "该户已有户主"})
+            raise RecordConflict(
+                INVALID, {"household_relation": _("This household already has a head.")}
+            )
         Household.objects.filter(pk=household.pk).update(head=person)
         household.head = person
     elif household.head_id == person.pk:
@@ -246,17 +250,19 @@ def do_create_person(
         actor, region_code, selectors.ADD, selectors.RESIDENCE_LEVELS
     )
     if region is None:
-        errors["region_code"] = UNKNOWN_REGION
+        errors["region_code"] = str(UNKNOWN_REGION)
     residence_type = _check_choice(residence_type, ResidenceType.values, "residence_type", errors)
     tag_rows = _check_tags(tags, errors)
     household, relation = _check_household(actor, household_id, household_relation, errors)
     if len((notes or "").strip()) > MAX_NOTES:
-        errors["notes"] = f"备注不能超过 {MAX_NOTES} 字"
+        errors["notes"] = _("The notes must be at most %(max)d characters.") % {"max": MAX_NOTES}
     if ident is not None and "id_number" not in errors:
         # Only among the people the actor sees: registration elsewhere is not revealed.
         existing = selectors.find_visible_by_id_number(actor, ident.number)
         if existing is not None:
-            errors["id_number"] = f"该身份证号已登记（{existing.name}，编号 {existing.pk}）"
+            errors["id_number"] = _(
+                "This ID number is already registered (%(name)s, no. %(id)s)."
+            ) % {"name": existing.name, "id": existing.pk}
     if errors:
         raise RecordError(INVALID, errors)
     assert ident is not None and region is not None  # noqa: S101 - narrowed by the checks
@@ -318,7 +324,7 @@ def do_update_person(person: Person, *, actor: Any, **changes: Any) -> Person:
     if unknown:
         raise TypeError(f"not updatable: {sorted(unknown)}")
     if not selectors.may(actor, selectors.CHANGE, person.region_code):
-        raise RecordForbidden("您无权修改该人员的信息")
+        raise RecordForbidden(_("You may not change this person's details."))
     person = _lock(person)
     before = snapshot(person)
     errors: dict[str, str] = {}
@@ -333,7 +339,9 @@ def do_update_person(person: Person, *, actor: Any, **changes: Any) -> Person:
         else:
             existing = selectors.find_visible_by_id_number(actor, ident.number)
             if existing is not None and existing.pk != person.pk:
-                errors["id_number"] = f"该身份证号已登记（{existing.name}，编号 {existing.pk}）"
+                errors["id_number"] = _(
+                    "This ID number is already registered (%(name)s, no. %(id)s)."
+                ) % {"name": existing.name, "id": existing.pk}
             person.id_number = ident.number
             person.gender, person.birth_date = ident.gender, ident.birth_date
     if "phone" in changes:
@@ -350,11 +358,15 @@ def do_update_person(person: Person, *, actor: Any, **changes: Any) -> Person:
     for field in ("registered_address", "residence_address"):
         if field in changes:
             if len((changes[field] or "").strip()) > MAX_ADDRESS:
-                errors[field] = f"地址不能超过 {MAX_ADDRESS} 字"
+                errors[field] = _("The address must be at most %(max)d characters.") % {
+                    "max": MAX_ADDRESS
+                }
             setattr(person, field, _text(changes[field], MAX_ADDRESS))
     if "notes" in changes:
         if len((changes["notes"] or "").strip()) > MAX_NOTES:
-            errors["notes"] = f"备注不能超过 {MAX_NOTES} 字"
+            errors["notes"] = _("The notes must be at most %(max)d characters.") % {
+                "max": MAX_NOTES
+            }
         person.notes = _text(changes["notes"], MAX_NOTES)
     tag_rows: list[Tag] | None = None
     if "tags" in changes:
@@ -408,34 +420,41 @@ def do_move_person(
     from wangge.places.models import Occupancy
 
     if not selectors.may(actor, selectors.CHANGE, person.region_code):
-        raise RecordForbidden("您无权迁移该人员")
+        raise RecordForbidden(_("You may not move this person."))
     person = _lock(person)
     errors: dict[str, str] = {}
     region = selectors.region_for_write(
         actor, region_code, selectors.CHANGE, selectors.RESIDENCE_LEVELS
     )
     if region is None:
-        errors["region_code"] = UNKNOWN_REGION
+        errors["region_code"] = str(UNKNOWN_REGION)
     today = timezone.localdate()
     on = on or today
     if on > today:
-        errors["on"] = "迁移日期不能晚于今天"
+        errors["on"] = _("The moving date cannot be later than today.")
     open_row = (
         ResidenceHistory.objects.filter(person=person, ended_on__isnull=True)
         .values_list("started_on", flat=True)
         .first()
     )
     if open_row is not None and on < open_row:
-        errors["on"] = f"迁移日期不能早于现住址的起始日期（{open_row:%Y-%m-%d}）"
+        errors["on"] = _(
+            "The moving date cannot be earlier than the start of the current residence (%(date)s)."
+        ) % {"date": f"{open_row:%Y-%m-%d}"}
     stay = (
         Occupancy.objects.filter(person=person, move_out__isnull=True)
         .values_list("move_in", flat=True)
         .first()
     )
     if stay is not None and on < stay:
-        errors["on"] = f"迁移日期不能早于其入住当前房间的日期（{stay:%Y-%m-%d}）"
+        errors["on"] = _(
+            "The moving date cannot be earlier than the day the person moved into the "
+            "current room (%(date)s)."
+        ) % {"date": f"{stay:%Y-%m-%d}"}
     if len((address or "").strip()) > MAX_ADDRESS:
-        errors["address"] = f"地址不能超过 {MAX_ADDRESS} 字"
+        errors["address"] = _("The address must be at most %(max)d characters.") % {
+            "max": MAX_ADDRESS
+        }
     if errors:
         raise RecordError(INVALID, errors)
     assert region is not None  # noqa: S101 - narrowed by the checks
@@ -472,16 +491,22 @@ def do_create_household(
 ) -> Household:
     """Open a household at the head's place, with ``head`` as its head (户主)."""
     if not selectors.may(actor, selectors.CHANGE, head.region_code):
-        raise RecordForbidden("您无权为该人员立户")
+        raise RecordForbidden(_("You may not open a household for this person."))
     head = _lock(head)
     errors: dict[str, str] = {}
     if head.household_id is not None:
-        errors["head_id"] = "该人员已属于一个户，请先将其移出"
+        errors["head_id"] = _(
+            "This person already belongs to a household; take them out of it first."
+        )
     number = (number or "").strip()
     if len(number) > 32:
-        errors["number"] = "户号不能超过 32 个字符"
+        errors["number"] = _("The household number must be at most %(max)d characters.") % {
+            "max": 32
+        }
     if len((address or "").strip()) > MAX_ADDRESS:
-        errors["address"] = f"地址不能超过 {MAX_ADDRESS} 字"
+        errors["address"] = _("The address must be at most %(max)d characters.") % {
+            "max": MAX_ADDRESS
+        }
     if errors:
         raise RecordError(INVALID, errors)
     household = Household.objects.create(

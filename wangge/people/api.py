@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -285,7 +286,7 @@ def _household(request: HttpRequest, household: Household) -> dict[str, Any]:
 
 def _check_under(under: str | None) -> None:
     if under and not codes.is_valid(under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", str(INVALID), {"under": [_("Not a valid area code.")]})
 
 
 # --- endpoints (literal paths before /people/{person_id}) ---------------------------------
@@ -354,7 +355,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch) ->
     changes = payload.model_dump(exclude_unset=True)
     for key in ("name", "id_number", "residence_type", "status"):
         if key in changes and changes[key] is None:
-            raise ApiError(422, "invalid", INVALID, {key: ["不能为空"]})
+            raise ApiError(422, "invalid", str(INVALID), {key: [_("Must not be empty.")]})
     if changes.get("household_relation") is None:
         changes.pop("household_relation", None)
     person = api_call(actions.do_update_person, person, actor=request.user, **changes)
@@ -373,17 +374,27 @@ def move_person(request: HttpRequest, person_id: int, payload: MoveIn) -> dict[s
     person = selectors.get_person_for_user(request.user, person_id)
     if (payload.room_id is None) == (payload.region_code is None):
         raise ApiError(
-            422, "invalid", INVALID, {"room_id": ["请选择房间，或填写新的网格/最小单元（二选一）"]}
+            422,
+            "invalid",
+            str(INVALID),
+            {
+                "room_id": [
+                    _("Choose a room, or give the new grid or minimal unit (one of the two).")
+                ]
+            },
         )
     if payload.room_id is not None:
         try:
             room = get_room_for_user(request.user, payload.room_id)
         except Http404:  # a room out of scope is an unknown room
             raise ApiError(
-                422, "invalid", INVALID, {"room_id": ["未知的房间，或不在您的管辖范围内"]}
+                422,
+                "invalid",
+                str(INVALID),
+                {"room_id": [_("Unknown room, or outside your area.")]},
             ) from None
         if not selectors.may(request.user, selectors.CHANGE, person.region_code):
-            raise ApiError(403, "forbidden", "您无权迁移该人员")
+            raise ApiError(403, "forbidden", _("You may not move this person."))
         api_call(
             place_actions.do_move_in,
             room,
@@ -427,7 +438,9 @@ def unmask_person(request: HttpRequest, person_id: int, payload: UnmaskIn) -> di
 def create_household(request: HttpRequest, payload: HouseholdIn) -> Status[dict[str, Any]]:
     head = selectors.people_visible_to(request.user).filter(pk=payload.head_id).first()
     if head is None:
-        raise ApiError(422, "invalid", INVALID, {"head_id": ["未知的人员，或不在您的管辖范围内"]})
+        raise ApiError(
+            422, "invalid", str(INVALID), {"head_id": [_("Unknown person, or outside your area.")]}
+        )
     household = api_call(
         actions.do_create_household,
         actor=request.user,

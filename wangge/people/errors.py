@@ -1,22 +1,32 @@
-"""Refusals of the registry actions (people, places, unmasking), with Chinese messages."""
+"""Refusals of the registry actions (people, places, unmasking), in the user's language."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-INVALID = "输入有误，请检查各字段"
+from django.utils.translation import gettext_lazy
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
 
 
 class RecordError(Exception):
-    """A request we refuse; ``fields`` maps field names to Chinese messages."""
+    """A request we refuse; ``fields`` maps field names to messages for the user.
+
+    The message is made a ``str`` at once: in the language of the request that is refused.
+    """
 
     status = 422
     code = "invalid"
 
-    def __init__(self, message: str = INVALID, fields: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
+    ) -> None:
+        super().__init__(str(message))
+        self.message = str(message)
         self.fields = fields or {}
 
     def prefixed(self, prefix: str) -> RecordError:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.lib import codes
@@ -146,7 +147,8 @@ def active_tags() -> QuerySet[Tag]:
 
 def residence_history(user: Any, person: Person) -> list[dict[str, Any]]:
     """The person's residences, newest first.  Where and at which address they lived is shown
-    only for places the user sees; elsewhere only the dates ("辖区外")."""
+    only for places the user sees; elsewhere only the dates ("Outside your area", in the user's
+    language)."""
     scope = scope_for(user)
     roots = scope.roots_with(VIEW)
     rows: list[ResidenceHistory] = list(person.residences.order_by("-started_on", "-id"))
@@ -156,7 +158,7 @@ def residence_history(user: Any, person: Person) -> list[dict[str, Any]]:
         result.append(
             {
                 "region_code": row.region_code if inside else None,
-                "address": row.address if inside else "辖区外",
+                "address": row.address if inside else _("Outside your area"),
                 "started_on": row.started_on,
                 "ended_on": row.ended_on,
                 "note": row.note if inside else "",

@@ -1,4 +1,4 @@
-"""ID numbers (居民身份证号码) and phone numbers: checks with Chinese messages.
+"""ID numbers (居民身份证号码) and phone numbers: checks with messages in the user's language.
 
 ID numbers are checked with ``stdnum.cn.ric``: length, format, check digit and
 birth date.  Not the birth place against the year the county code was
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
@@ -53,21 +54,26 @@ def looks_like_id_number(value: str) -> bool:
 def parse_id_number(value: str, *, today: date | None = None) -> IdNumber:
     number = clean_id_number(value)
     if not number:
-        raise InvalidValue("请填写身份证号")
+        raise InvalidValue(_("Please enter the ID number."))
     if len(number) != 18:
-        raise InvalidValue("身份证号应为 18 位")
+        raise InvalidValue(_("An ID number has 18 characters."))
     if not ID_SHAPE.match(number):
-        raise InvalidValue("身份证号格式不正确：前 17 位应为数字，最后一位为数字或 X")
+        raise InvalidValue(
+            _(
+                "Invalid ID number: the first 17 characters must be digits, the last one a digit "
+                "or X."
+            )
+        )
     if ric.calc_check_digit(number) != number[-1]:
-        raise InvalidValue("身份证号校验位不正确，请核对")
+        raise InvalidValue(_("The check digit of the ID number is wrong; please check it."))
     if number[:2] not in PROVINCES:
-        raise InvalidValue("身份证号的地区码不正确")
+        raise InvalidValue(_("The region code of the ID number is wrong."))
     try:
         birth = ric.get_birth_date(number)
     except StdnumError:
-        raise InvalidValue("身份证号中的出生日期无效") from None
+        raise InvalidValue(_("The birth date in the ID number is invalid.")) from None
     if birth.year < 1900 or birth > (today or timezone.localdate()):
-        raise InvalidValue("身份证号中的出生日期无效")
+        raise InvalidValue(_("The birth date in the ID number is invalid."))
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return IdNumber(number=number, birth_date=birth, gender=gender)
 
@@ -95,5 +101,8 @@ def parse_phone(value: str) -> str:
     if MOBILE.match(text) or LANDLINE.match(text):
         return text
     raise InvalidValue(
-        "电话号码格式不正确：手机号为 11 位（1 开头），固话需带区号（如 0750-1234567）"
+        _(
+            "Invalid phone number: a mobile number has 11 digits starting with 1, a landline "
+            "needs its area code (e.g. 0750-1234567)."
+        )
     )

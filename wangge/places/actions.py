@@ -19,6 +19,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from wangge.audit.actions import record
 from wangge.lib import codes
@@ -34,8 +36,8 @@ from wangge.places import selectors
 from wangge.places.choices import BuildingUse, OccupancySource, TenantChange
 from wangge.places.models import Building, Occupancy, RentalHousing, Room, TenantReport
 
-UNKNOWN_UNIT = "未知的最小单元，或不在您的管辖范围内"
-UNKNOWN_PERSON = "未知的人员，或不在您的管辖范围内"
+UNKNOWN_UNIT = gettext_lazy("Unknown minimal unit, or outside your area.")
+UNKNOWN_PERSON = gettext_lazy("Unknown person, or outside your area.")
 MAX_FLOORS = 200
 
 
@@ -47,9 +49,10 @@ def _text(value: str | None, limit: int) -> str:
     return (value or "").strip()[:limit]
 
 
-def _long(value: str | None, limit: int, field: str, label: str, errors: dict[str, str]) -> None:
+def _long(value: str | None, limit: int, field: str, message: str, errors: dict[str, str]) -> None:
+    """``message`` (translated) says the limit as ``%(max)d``."""
     if len((value or "").strip()) > limit:
-        errors[field] = f"{label}不能超过 {limit} 字"
+        errors[field] = message % {"max": limit}
 
 
 # --- buildings ------------------------------------------------------------------------
@@ -69,14 +72,26 @@ def _check_rental(actor: Any, rental: RentalInfo, errors: dict[str, str]) -> tup
         phone = parse_phone(rental.landlord_phone)
     except InvalidValue as exc:
         errors["rental.landlord_phone"] = str(exc)
-    _long(rental.landlord_name, 50, "rental.landlord_name", "房东姓名", errors)
-    _long(rental.manager_name, 50, "rental.manager_name", "管理人姓名", errors)
+    _long(
+        rental.landlord_name,
+        50,
+        "rental.landlord_name",
+        _("The landlord's name must be at most %(max)d characters."),
+        errors,
+    )
+    _long(
+        rental.manager_name,
+        50,
+        "rental.manager_name",
+        _("The manager's name must be at most %(max)d characters."),
+        errors,
+    )
     landlord = None
     if rental.landlord_person_id is not None:
         qs = Person.objects.all() if actor is None else people_selectors.people_visible_to(actor)
         landlord = qs.filter(pk=rental.landlord_person_id).first()
         if landlord is None:
-            errors["rental.landlord_person_id"] = UNKNOWN_PERSON
+            errors["rental.landlord_person_id"] = str(UNKNOWN_PERSON)
     return phone, landlord
 
 
@@ -98,26 +113,30 @@ def do_create_building(
     errors: dict[str, str] = {}
     unit = people_selectors.region_for_write(actor, unit_code, selectors.ADD, (codes.Level.UNIT,))
     if unit is None:
-        errors["unit_code"] = UNKNOWN_UNIT
+        errors["unit_code"] = str(UNKNOWN_UNIT)
     name = (name or "").strip()
     if not name:
-        errors["name"] = "请填写楼栋名称"
-    _long(name, 100, "name", "名称", errors)
-    _long(address, 200, "address", "地址", errors)
+        errors["name"] = _("Please enter the name of the building.")
+    _long(name, 100, "name", _("The building name must be at most %(max)d characters."), errors)
+    _long(address, 200, "address", _("The address must be at most %(max)d characters."), errors)
     if not isinstance(floors, int) or not 1 <= floors <= MAX_FLOORS:
-        errors["floors"] = f"层数应在 1 到 {MAX_FLOORS} 之间"
+        errors["floors"] = _("The number of floors must be between 1 and %(max)d.") % {
+            "max": MAX_FLOORS
+        }
     if use not in BuildingUse.values:
-        errors["use"] = "取值不在允许范围内"
+        errors["use"] = _("Not one of the allowed values.")
     if (lng is None) != (lat is None):
-        errors["lng" if lng is None else "lat"] = "经纬度需同时填写"
+        errors["lng" if lng is None else "lat"] = _("Give both the longitude and the latitude.")
     elif lng is not None and lat is not None:
         if not (math.isfinite(lng) and math.isfinite(lat)):
-            errors["lng"] = errors["lat"] = "坐标无效"
+            errors["lng"] = errors["lat"] = _("Invalid coordinates.")
         elif unit is not None:
             from wangge.regions import spatial
 
             if spatial.locate(lng, lat).unit_code != unit.code:
-                errors["lng"] = errors["lat"] = "坐标不在该最小单元内"
+                errors["lng"] = errors["lat"] = _(
+                    "The coordinates are not inside this minimal unit."
+                )
     phone, landlord = "", None
     if rental is not None:
         phone, landlord = _check_rental(actor, rental, errors)
@@ -164,7 +183,7 @@ def do_create_building(
 def do_verify_building(building: Building, *, actor: Any, note: str = "") -> Building:
     """Confirm on site that the building's data is right (核实): resets its staleness."""
     if not selectors.may(actor, selectors.CHANGE, building.region_code):
-        raise RecordForbidden("您无权核实该楼栋")
+        raise RecordForbidden(_("You may not verify this building."))
     now = timezone.now()
     Building.objects.filter(pk=building.pk).update(
         verified_at=now, verified_by=_user(actor), updated_at=now
@@ -191,28 +210,32 @@ def do_create_room(
     max_occupants: int | None = None,
 ) -> Room:
     if not selectors.may(actor, selectors.ADD_ROOM, building.region_code):
-        raise RecordForbidden("您无权为该楼栋登记房间")
+        raise RecordForbidden(_("You may not register rooms in this building."))
     errors: dict[str, str] = {}
     number = (number or "").strip()
     if not number:
-        errors["number"] = "请填写房号"
+        errors["number"] = _("Please enter the room number.")
     elif len(number) > 16:
-        errors["number"] = "房号不能超过 16 个字符"
+        errors["number"] = _("The room number must be at most %(max)d characters.") % {"max": 16}
     elif Room.objects.filter(building=building, number=number).exists():
-        errors["number"] = "该楼栋已有此房号"
+        errors["number"] = _("This building already has a room with this number.")
     if floor is not None and not (-5 <= floor <= building.floors and floor != 0):
-        errors["floor"] = f"楼层应在 -5 到 {building.floors} 之间（不含 0）"
+        errors["floor"] = _("The floor must be between -5 and %(top)d (not 0).") % {
+            "top": building.floors
+        }
     area_value = None
     if area is not None:
         try:
             area_value = Decimal(str(area)).quantize(Decimal("0.01"))
         except InvalidOperation:
-            errors["area"] = "面积必须是数字"
+            errors["area"] = _("The area must be a number.")
         else:
             if not Decimal("0") < area_value < Decimal("100000"):
-                errors["area"] = "面积应大于 0 且小于 100000 平方米"
+                errors["area"] = _(
+                    "The area must be more than 0 and less than 100000 square metres."
+                )
     if max_occupants is not None and not 1 <= max_occupants <= 500:
-        errors["max_occupants"] = "核定人数应在 1 到 500 之间"
+        errors["max_occupants"] = _("The allowed number of occupants must be between 1 and 500.")
     if errors:
         raise RecordError(INVALID, errors)
     try:
@@ -225,7 +248,9 @@ def do_create_room(
                 max_occupants=max_occupants,
             )
     except IntegrityError:
-        raise RecordConflict(INVALID, {"number": "该楼栋已有此房号"}) from None
+        raise RecordConflict(
+            INVALID, {"number": _("This building already has a room with this number.")}
+        ) from None
     record(
         "places.create_room",
         actor=actor,
@@ -246,17 +271,18 @@ def do_create_room(
 # --- the ledger -----------------------------------------------------------------------
 
 
-def _day(value: date | None, field: str, label: str, errors: dict[str, str]) -> date:
+def _day(value: date | None, field: str, message: str, errors: dict[str, str]) -> date:
+    """``message`` (translated): the day is later than today."""
     today = timezone.localdate()
     day = value or today
     if day > today:
-        errors[field] = f"{label}不能晚于今天"
+        errors[field] = message
     return day
 
 
 def _check_recorder(actor: Any, room: Room) -> None:
     if not selectors.may(actor, selectors.RECORD, room.building.region_code):
-        raise RecordForbidden("您无权登记该房间的入住情况")
+        raise RecordForbidden(_("You may not record who lives in this room."))
 
 
 def _visible_person(actor: Any, person: Person | int) -> Person | None:
@@ -310,11 +336,11 @@ def do_move_in(
     errors: dict[str, str] = {}
     found = _visible_person(actor, person)
     if found is None:
-        errors["person_id"] = UNKNOWN_PERSON
-    day = _day(move_in, "move_in", "入住日期", errors)
+        errors["person_id"] = str(UNKNOWN_PERSON)
+    day = _day(move_in, "move_in", _("The moving-in date cannot be later than today."), errors)
     if source not in OccupancySource.values:
-        errors["source"] = "取值不在允许范围内"
-    _long(note, 200, "note", "备注", errors)
+        errors["source"] = _("Not one of the allowed values.")
+    _long(note, 200, "note", _("The note must be at most %(max)d characters."), errors)
     previous = None
     if found is not None:
         previous = (
@@ -324,11 +350,15 @@ def do_move_in(
             .first()
         )
         if previous is not None and previous.room_id == room.pk:
-            raise RecordConflict("该人员已登记住在此房间", {"person_id": "已在此房间居住"})
-        if previous is not None and day < previous.move_in:
-            errors["move_in"] = (
-                f"入住日期不能早于其在上一房间的入住日期（{previous.move_in:%Y-%m-%d}）"
+            raise RecordConflict(
+                _("This person is already registered as living in this room."),
+                {"person_id": _("Already lives in this room.")},
             )
+        if previous is not None and day < previous.move_in:
+            errors["move_in"] = _(
+                "The moving-in date cannot be earlier than the day the person moved into the "
+                "previous room (%(date)s)."
+            ) % {"date": f"{previous.move_in:%Y-%m-%d}"}
     if errors:
         raise RecordError(INVALID, errors)
     assert found is not None  # noqa: S101 - narrowed by the checks
@@ -389,14 +419,19 @@ def do_move_out(
         .first()
     )
     if open_stay is None:
-        raise RecordConflict("该人员当前未登记住在此房间", {"person_id": "当前不在此房间居住"})
+        raise RecordConflict(
+            _("This person is not registered as living in this room now."),
+            {"person_id": _("Does not live in this room now.")},
+        )
     errors: dict[str, str] = {}
-    day = _day(move_out, "move_out", "搬离日期", errors)
+    day = _day(move_out, "move_out", _("The moving-out date cannot be later than today."), errors)
     if day < open_stay.move_in:
-        errors["move_out"] = f"搬离日期不能早于入住日期（{open_stay.move_in:%Y-%m-%d}）"
+        errors["move_out"] = _(
+            "The moving-out date cannot be earlier than the moving-in date (%(date)s)."
+        ) % {"date": f"{open_stay.move_in:%Y-%m-%d}"}
     if source not in OccupancySource.values:
-        errors["source"] = "取值不在允许范围内"
-    _long(note, 200, "note", "备注", errors)
+        errors["source"] = _("Not one of the allowed values.")
+    _long(note, 200, "note", _("The note must be at most %(max)d characters."), errors)
     if errors:
         raise RecordError(INVALID, errors)
     updated = Occupancy.objects.filter(pk=open_stay.pk, move_out__isnull=True).update(
@@ -406,7 +441,9 @@ def do_move_out(
         updated_at=timezone.now(),
     )
     if updated != 1:  # pragma: no cover - the row is locked above
-        raise RecordConflict("该记录已被他人更新，请刷新后重试")
+        raise RecordConflict(
+            _("Someone else has changed this record; please reload and try again.")
+        )
     open_stay.refresh_from_db()
     if left_area:
         Person.objects.filter(pk=pk).update(status=PersonStatus.LEFT, updated_at=timezone.now())
@@ -470,13 +507,21 @@ def do_report_tenant_change(
     room = Room.objects.select_related("building__rental").get(pk=room.pk)
     errors: dict[str, str] = {}
     if change not in TenantChange.values:
-        errors["change"] = "取值不在允许范围内"
+        errors["change"] = _("Not one of the allowed values.")
     if change == TenantChange.MOVED_OUT and person is None:
-        errors["person_id"] = "请选择搬离的人员"
+        errors["person_id"] = _("Choose the person who moves out.")
     if change == TenantChange.MOVED_IN and (person is None) == (new_tenant is None):
-        errors["person_id"] = "请选择已登记的人员，或填写新租户的信息（二选一）"
-    _long(reporter_name, 50, "reporter_name", "申报人姓名", errors)
-    _long(note, 200, "note", "备注", errors)
+        errors["person_id"] = _(
+            "Choose a registered person, or give the new tenant's details (one of the two)."
+        )
+    _long(
+        reporter_name,
+        50,
+        "reporter_name",
+        _("The reporter's name must be at most %(max)d characters."),
+        errors,
+    )
+    _long(note, 200, "note", _("The note must be at most %(max)d characters."), errors)
     if errors:
         raise RecordError(INVALID, errors)
     rental = getattr(room.building, "rental", None)

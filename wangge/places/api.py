@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -24,7 +26,6 @@ from wangge.places.models import Building, Occupancy, Room, TenantReport
 from wangge.privacy.actions import do_unmask_landlord_phone
 
 router = Router(tags=["places"])
-UNKNOWN_PERSON = "未知的人员，或不在您的管辖范围内"
 
 
 # --- schemas ---------------------------------------------------------------------------
@@ -246,7 +247,7 @@ class OccupancyOut(Schema):
             "out_source": o.out_source,
             "recorded_by": (getattr(user, "display_name", "") or user.get_username())
             if user
-            else "系统",
+            else pgettext("recorded by", "System"),
             "note": o.note,
         }
 
@@ -324,7 +325,7 @@ def _person_id(request: HttpRequest, pk: int | None) -> Person | None:
         return None
     person = people_visible_to(request.user).filter(pk=pk).first()
     if person is None:
-        raise ApiError(422, "invalid", INVALID, {"person_id": [UNKNOWN_PERSON]})
+        raise ApiError(422, "invalid", str(INVALID), {"person_id": [str(actions.UNKNOWN_PERSON)]})
     return person
 
 
@@ -335,7 +336,7 @@ def _person_id(request: HttpRequest, pk: int | None) -> Person | None:
 @paginate(Paged)
 def list_buildings(request: HttpRequest, filters: Query[BuildingFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", INVALID, {"under": ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", str(INVALID), {"under": [_("Not a valid area code.")]})
     return _Buildings(
         selectors.buildings_filtered(
             request.user, under=filters.under, q=filters.q, rental=filters.rental
@@ -398,7 +399,12 @@ def unmask_landlord(request: HttpRequest, building_id: int, payload: UnmaskIn) -
     building = selectors.get_building_for_user(request.user, building_id)
     rental = getattr(building, "rental", None)
     if rental is None:
-        raise ApiError(422, "invalid", INVALID, {"field": ["该楼栋未登记为出租屋"]})
+        raise ApiError(
+            422,
+            "invalid",
+            str(INVALID),
+            {"field": [_("This building is not registered as rental housing.")]},
+        )
     value = api_call(do_unmask_landlord_phone, rental, reason=payload.reason, actor=request.user)
     return {"building_id": building.pk, "field": "landlord_phone", "value": value}
 

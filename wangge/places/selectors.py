@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.basedata import staleness
@@ -167,10 +168,23 @@ class BuildingSummary:
 
     @property
     def text(self) -> str:
-        text = f"{self.name}：{self.floors}层，{self.rooms}间，{self.occupants}人"
-        if self.over_occupied:
-            text += f"，{len(self.over_occupied)}间超员"
-        return text
+        """The summary in the user's language (a whole sentence either way)."""
+        counts = {
+            "name": self.name,
+            "floors": self.floors,
+            "rooms": self.rooms,
+            "people": self.occupants,
+            "over": len(self.over_occupied),
+        }
+        if counts["over"]:
+            return (
+                _(
+                    "%(name)s — floors: %(floors)d, rooms: %(rooms)d, residents: %(people)d, "
+                    "rooms over their limit: %(over)d"
+                )
+                % counts
+            )
+        return _("%(name)s — floors: %(floors)d, rooms: %(rooms)d, residents: %(people)d") % counts
 
 
 def building_summary(building: Building) -> BuildingSummary:

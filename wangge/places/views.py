@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -47,7 +48,6 @@ from wangge.privacy.actions import do_unmask_landlord_phone
 PAGE_SIZE = 20
 HISTORY_LIMIT = 50
 PICK_LIMIT = 10
-UNKNOWN_PERSON = "未知的人员，或不在您的管辖范围内"
 
 
 def _check_viewer(user: Any) -> None:
@@ -213,7 +213,7 @@ def _building_url(building: Building, room: Room | None = None) -> str:
 
 
 def _messages(exc: RecordError) -> str:
-    return "；".join(exc.fields.values()) or exc.message
+    return pgettext("between messages", "; ").join(exc.fields.values()) or exc.message
 
 
 @login_required
@@ -306,7 +306,7 @@ def move_in(request: HttpRequest, pk: int) -> HttpResponse:
                         raise RecordError(
                             fields={"person_id": _("Choose the person who moves in.")}
                             if missing
-                            else {"person_id": UNKNOWN_PERSON}
+                            else {"person_id": str(actions.UNKNOWN_PERSON)}
                         )
                     stay = actions.do_move_in(
                         room, person, actor=user, move_in=data["move_in"], note=data["note"]

@@ -8,6 +8,7 @@ from typing import Any
 
 import shapely
 from django.db import transaction
+from django.utils.translation import gettext as _
 from shapely.geometry.base import BaseGeometry
 
 from wangge.accounts.scope import scope_for
@@ -84,28 +85,42 @@ def validate_specs(
     for spec in specs:
         if not codes.is_valid(spec.code):
             err(
-                spec, "code", "编码格式不正确：应为 6 位区划代码，后接若干个 3 位数字（最多 18 位）"
+                spec,
+                "code",
+                _(
+                    "Invalid code: a 6-digit division code followed by groups of 3 digits "
+                    "(at most 18 digits)."
+                ),
             )
             continue
         if spec.code in seen:
-            err(spec, "code", "编码在文件中重复")
+            err(spec, "code", _("This code appears more than once in the file."))
             continue
         seen.add(spec.code)
         if spec.code in existing:
-            err(spec, "code", "编码已存在")
+            err(spec, "code", _("This code already exists."))
         level = _level_of(spec.code)
         if spec.kind and spec.kind not in KINDS_BY_LEVEL[level]:
-            allowed = "、".join(sorted(KINDS_BY_LEVEL[level]))
-            err(spec, "kind", f"类型与层级不符（{level.label} 可选：{allowed}）")
+            allowed = _(", ").join(sorted(KINDS_BY_LEVEL[level]))
+            err(
+                spec,
+                "kind",
+                _("The kind does not fit the level (a %(level)s may be: %(allowed)s).")
+                % {"level": level.label, "allowed": allowed},
+            )
         if not spec.name or not spec.name.strip():
-            err(spec, "name", "名称不能为空")
+            err(spec, "name", _("The name must not be empty."))
         elif len(spec.name) > 100:
-            err(spec, "name", "名称不能超过 100 个字")
+            err(
+                spec,
+                "name",
+                _("The region name must be at most %(max)d characters.") % {"max": 100},
+            )
         parent = codes.parent_of(spec.code)
         if parent and parent not in batch_codes and parent not in existing:
-            err(spec, "parent", f"上级节点 {parent} 不存在")
+            err(spec, "parent", _("The parent node %(code)s does not exist.") % {"code": parent})
         if level is RegionLevel.UNIT and spec.point is None:
-            err(spec, "point", "最小单元必须有位置点")
+            err(spec, "point", _("A minimal unit must have a point."))
         try:
             polygon = geo.parse_area(spec.geometry)
         except geo.GeometryError as exc:
@@ -119,7 +134,7 @@ def validate_specs(
                 err(spec, "point", str(exc))
             else:
                 if check_geometry and not polygon.buffer(1e-7).covers(shapely.Point(spec.point)):
-                    err(spec, "point", "位置点不在本单元范围内")
+                    err(spec, "point", _("The point is not inside this unit."))
 
     if check_geometry:
         for spec in specs:
@@ -131,9 +146,17 @@ def validate_specs(
             if child is None or outer is None:
                 continue
             if not _inside(outer, child):
-                err(spec, "geometry", f"范围超出上级节点 {parent} 的范围")
+                err(
+                    spec,
+                    "geometry",
+                    _("The area goes beyond that of the parent node %(code)s.") % {"code": parent},
+                )
             if spec.point is not None and not outer.buffer(1e-7).covers(shapely.Point(spec.point)):
-                err(spec, "point", f"位置点不在上级节点 {parent} 的范围内")
+                err(
+                    spec,
+                    "point",
+                    _("The point is not inside the parent node %(code)s.") % {"code": parent},
+                )
     errors.sort(key=lambda e: (e.row if e.row is not None else -1, e.code, e.field))
     return errors, polygons
 
@@ -150,7 +173,7 @@ def _check_can_create(actor: Any, specs: Sequence[RegionSpec]) -> None:
         return
     scope = scope_for(actor)
     denied = [
-        RowError(s.row, s.code, "code", "您无权在该节点下创建")
+        RowError(s.row, s.code, "code", _("You may not create regions under this node."))
         for s in specs
         if codes.is_valid(s.code)
         and not (
@@ -250,7 +273,9 @@ def do_update_region(
 ) -> Region:
     """Rename or reshape one region (scope-checked); geometry changes refresh the index."""
     if actor is not None and not scope_for(actor).can("regions.change_region", region.code):
-        raise RegionImportError([RowError(None, region.code, "code", "您无权修改该节点")])
+        raise RegionImportError(
+            [RowError(None, region.code, "code", _("You may not change this node."))]
+        )
     before = {
         "name": region.name,
         "geometry": region.geometry,
@@ -268,7 +293,8 @@ def do_update_region(
     )
     # Validate as if new, against the parent, ignoring the row's own code clash.
     errors, polygons = validate_specs([spec])
-    errors = [e for e in errors if not (e.field == "code" and e.message == "编码已存在")]
+    taken = _("This code already exists.")  # in the language validate_specs just used
+    errors = [e for e in errors if not (e.field == "code" and e.message == taken)]
     if errors:
         raise RegionImportError(errors)
     fields = ["name", "updated_at"]

@@ -3,6 +3,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -16,7 +18,8 @@ from wangge.regions.choices import RegionLevel
 from wangge.regions.models import Region
 
 router = Router(tags=["regions"])
-OUTSIDE = "该位置不在您可查看的任何网格内"
+OUTSIDE = gettext_lazy("This place is not in any grid you can see.")
+INVALID = gettext_lazy("The input is invalid; please check the fields.")
 
 
 class RegionOut(Schema):
@@ -76,7 +79,7 @@ class LocateOut(Schema):
 @paginate(Paged)
 def list_regions(request: HttpRequest, filters: Query[RegionFilter]) -> Any:
     if filters.under and not codes.is_valid(filters.under):
-        raise ApiError(422, "invalid", "输入有误，请检查各字段", {"under": ["不是有效的层级编码"]})
+        raise ApiError(422, "invalid", str(INVALID), {"under": [_("Not a valid area code.")]})
     qs = selectors.regions_under(request.user, under=filters.under, level=filters.type)
     return _RegionPages(qs.only(*selectors.LIST_FIELDS))
 
@@ -119,12 +122,29 @@ class ImportErrorOut(Schema):
 MAX_ERROR_ROWS = 1000
 
 
-def _import_error(
-    status: int, code: str, message: str, exc: RegionImportError
-) -> Status[dict[str, Any]]:
+def _import_error(status: int, code: str, exc: RegionImportError) -> Status[dict[str, Any]]:
     total = len(exc.errors)
-    if total > MAX_ERROR_ROWS:
-        message += f"（共 {total} 处，仅列出前 {MAX_ERROR_ROWS} 处）"
+    counts = {"total": total, "shown": MAX_ERROR_ROWS}
+    if status == 403 and total > MAX_ERROR_ROWS:
+        message = (
+            _(
+                "You may not import under some nodes of the file; nothing was stored "
+                "(%(total)d problems, only the first %(shown)d listed)."
+            )
+            % counts
+        )
+    elif status == 403:
+        message = _("You may not import under some nodes of the file; nothing was stored.")
+    elif total > MAX_ERROR_ROWS:
+        message = (
+            _(
+                "The file has errors; nothing was stored "
+                "(%(total)d problems, only the first %(shown)d listed)."
+            )
+            % counts
+        )
+    else:
+        message = _("The file has errors; nothing was stored.")
     rows = [
         {"row": e.row, "code": e.code, "field": e.field, "message": e.message}
         for e in exc.errors[:MAX_ERROR_ROWS]
@@ -151,10 +171,10 @@ def import_regions(
     format: Form[str] = "auto",
 ) -> Any:
     if not scope_for(request.user).can("regions.import_regions"):
-        raise ApiError(403, "forbidden", "您无权导入层级")
+        raise ApiError(403, "forbidden", _("You may not import regions."))
     if format not in imports.FORMATS:
         raise ApiError(
-            422, "invalid", "输入有误，请检查各字段", {"format": ["取值应为 auto、geojson 或 csv"]}
+            422, "invalid", str(INVALID), {"format": [_("Must be auto, geojson or csv.")]}
         )
     # The size Django saw, then what is actually read: a client may misstate the first.
     for size in (file.size or 0, len(data := file.read(imports.MAX_IMPORT_BYTES + 1))):
@@ -174,11 +194,9 @@ def import_regions(
             data, actor=request.user, fmt=format, filename=file.name or ""
         )
     except imports.ImportPermissionError as exc:
-        return _import_error(
-            403, "forbidden", "您无权在文件中的部分节点下导入，未写入任何数据", exc
-        )
+        return _import_error(403, "forbidden", exc)
     except RegionImportError as exc:
-        return _import_error(422, "invalid_import", "导入文件有误，未写入任何数据", exc)
+        return _import_error(422, "invalid_import", exc)
     return {"created": len(created)}
 
 
@@ -200,7 +218,7 @@ def get_region(request: HttpRequest, code: str) -> dict[str, Any]:
 @router.get("/locate", response=LocateOut, summary="The grid and minimal unit holding a point")
 def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
     if not (math.isfinite(point.lat) and math.isfinite(point.lng)):
-        raise ApiError(422, "invalid", "输入有误，请检查各字段", {"lat": ["必须是有限的数字"]})
+        raise ApiError(422, "invalid", str(INVALID), {"lat": [_("Must be a finite number.")]})
     found = spatial.locate(point.lng, point.lat)
     wanted = [c for c in (found.grid_code, found.unit_code) if c]
     visible = {
@@ -217,7 +235,8 @@ def locate(request: HttpRequest, point: Query[LocateQuery]) -> dict[str, Any]:
     if grid is None:
         # Outside every grid and outside the user's scope answer alike,
         # never revealing whose grid a point is in.
-        raise ApiError(404, "outside", OUTSIDE, {"lat": [OUTSIDE], "lng": [OUTSIDE]})
+        outside = str(OUTSIDE)
+        raise ApiError(404, "outside", outside, {"lat": [outside], "lng": [outside]})
     return {
         "lat": point.lat,
         "lng": point.lng,

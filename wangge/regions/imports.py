@@ -44,6 +44,7 @@ from typing import Any
 
 import shapely
 import shapely.wkt
+from django.utils.translation import gettext as _
 from shapely.geometry import mapping
 
 from wangge.accounts.scope import scope_for
@@ -96,12 +97,19 @@ class ParsedFile:
         self.broken.add((row, _SHADOWS.get(field_name, field_name)))
 
 
+def _missing_cell(name: str) -> str:
+    return _("This row has no value in the column “%(name)s”.") % {"name": name}
+
+
 def format_size(n: int) -> str:
-    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else f"{n} 字节"
+    return f"{n / 1024 / 1024:.0f} MB" if n >= 1024 * 1024 else _("%(n)d bytes") % {"n": n}
 
 
 def too_large_message(size: int) -> str:
-    return f"文件过大（{format_size(size)}），导入文件不能超过 {format_size(MAX_IMPORT_BYTES)}"
+    return _("The file is too large (%(size)s); an import file may be at most %(max)s.") % {
+        "size": format_size(size),
+        "max": format_size(MAX_IMPORT_BYTES),
+    }
 
 
 def too_large(size: int) -> RegionImportError:
@@ -136,8 +144,11 @@ def parse_file(data: bytes, *, fmt: str = "auto", filename: str = "") -> ParsedF
             None,
             "",
             "file",
-            f"文件不是 UTF-8 编码（第 {exc.start + 1} 个字节无法识别）；"
-            "用 Excel 保存时请选择“CSV UTF-8（逗号分隔）”",
+            _(
+                "The file is not UTF-8 (byte %(n)d cannot be read); when saving from Excel, "
+                "choose “CSV UTF-8 (Comma delimited)”."
+            )
+            % {"n": exc.start + 1},
         )
         return parsed
     if fmt == "geojson":
@@ -145,7 +156,7 @@ def parse_file(data: bytes, *, fmt: str = "auto", filename: str = "") -> ParsedF
     else:
         _parse_csv(text, parsed)
     if not parsed.specs and not parsed.errors:
-        parsed.fail(None, "", "file", "文件中没有任何区域")
+        parsed.fail(None, "", "file", _("The file holds no regions."))
     return parsed
 
 
@@ -157,18 +168,22 @@ def _parse_geojson(text: str, parsed: ParsedFile) -> None:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
         parsed.fail(
-            None, "", "file", f"不是合法的 JSON（第 {exc.lineno} 行第 {exc.colno} 列：{exc.msg}）"
+            None,
+            "",
+            "file",
+            _("Not valid JSON (line %(line)d, column %(column)d: %(detail)s).")
+            % {"line": exc.lineno, "column": exc.colno, "detail": exc.msg},
         )
         return
     except RecursionError:
-        parsed.fail(None, "", "file", "不是合法的 JSON（嵌套层数过多）")
+        parsed.fail(None, "", "file", _("Not valid JSON (nested too deeply)."))
         return
     if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
-        parsed.fail(None, "", "file", "GeoJSON 文件必须是一个 FeatureCollection")
+        parsed.fail(None, "", "file", _("A GeoJSON file must be a FeatureCollection."))
         return
     features = document.get("features")
     if not isinstance(features, list):
-        parsed.fail(None, "", "features", "FeatureCollection 缺少 features 数组")
+        parsed.fail(None, "", "features", _("The FeatureCollection has no features array."))
         return
     for index, feature in enumerate(features):
         _parse_feature(index + 1, feature, parsed)
@@ -176,30 +191,33 @@ def _parse_geojson(text: str, parsed: ParsedFile) -> None:
 
 def _parse_feature(row: int, feature: Any, parsed: ParsedFile) -> None:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        parsed.fail(row, "", "feature", "不是 GeoJSON Feature 对象")
+        parsed.fail(row, "", "feature", _("Not a GeoJSON Feature object."))
         return
     properties = feature.get("properties")
     if properties is None:
         properties = {}
     if not isinstance(properties, dict):
-        parsed.fail(row, "", "properties", "properties 必须是对象")
+        parsed.fail(row, "", "properties", _("properties must be an object."))
         return
     code = _scalar_text(properties.get("code", feature.get("id")))
     if code is None:
-        parsed.fail(row, "", "code", "编码必须是文本或数字")
+        parsed.fail(row, "", "code", _("The code must be text or a number."))
         return
     if not code:
-        parsed.fail(row, "", "code", "缺少编码（properties.code）")
+        parsed.fail(row, "", "code", _("The code is missing (properties.code)."))
         return
     name = _scalar_text(properties.get("name"))
     if name is None:
-        parsed.fail(row, code, "name", "名称必须是文本")
+        parsed.fail(row, code, "name", _("The name must be text."))
         name = ""
     kind = _scalar_text(properties.get("kind")) or ""
     geometry = feature.get("geometry")
     if not isinstance(geometry, dict):
         parsed.fail(
-            row, code, "geometry", "缺少范围（Feature 的 geometry 应为 Polygon 或 MultiPolygon）"
+            row,
+            code,
+            "geometry",
+            _("The area is missing (the Feature's geometry should be a Polygon or MultiPolygon)."),
         )
         geometry = {}
     point = _feature_point(row, code, properties.get("point"), parsed)
@@ -234,10 +252,10 @@ def _feature_point(
             return None
         return (p.x, p.y)
     if not isinstance(value, list) or len(value) != 2:
-        parsed.fail(row, code, "point", "位置点格式应为 [经度, 纬度]")
+        parsed.fail(row, code, "point", _("The point should be [longitude, latitude]."))
         return None
-    lng = _number(row, code, "point", "经度", value[0], parsed)
-    lat = _number(row, code, "point", "纬度", value[1], parsed)
+    lng = _number(row, code, "point", "lng", value[0], parsed)
+    lat = _number(row, code, "point", "lat", value[1], parsed)
     if lng is None or lat is None:
         return None
     try:
@@ -249,18 +267,37 @@ def _feature_point(
 
 
 def _number(
-    row: int, code: str, field_name: str, label: str, value: Any, parsed: ParsedFile
+    row: int, code: str, field_name: str, axis: str, value: Any, parsed: ParsedFile
 ) -> float | None:
+    """``value`` as the longitude (``axis="lng"``) or latitude (``"lat"``)."""
+    lng = axis == "lng"
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        parsed.fail(row, code, field_name, f"{label}必须是数字")
+        parsed.fail(
+            row,
+            code,
+            field_name,
+            _("The longitude must be a number.") if lng else _("The latitude must be a number."),
+        )
         return None
     try:
         number = float(value)
     except ValueError:
-        parsed.fail(row, code, field_name, f"{label}必须是数字（得到“{str(value)[:30]}”）")
+        message = (
+            _("The longitude must be a number (got “%(value)s”).")
+            if lng
+            else _("The latitude must be a number (got “%(value)s”).")
+        )
+        parsed.fail(row, code, field_name, message % {"value": str(value)[:30]})
         return None
     if not math.isfinite(number):
-        parsed.fail(row, code, field_name, f"{label}必须是有限的数字")
+        parsed.fail(
+            row,
+            code,
+            field_name,
+            _("The longitude must be a finite number.")
+            if lng
+            else _("The latitude must be a finite number."),
+        )
         return None
     return number
 
@@ -286,13 +323,18 @@ def _parse_csv(text: str, parsed: ParsedFile) -> None:
     except StopIteration:
         return
     except csv.Error as exc:
-        parsed.fail(1, "", "file", f"CSV 格式错误：{exc}")
+        parsed.fail(1, "", "file", _("CSV format error: %(detail)s") % {"detail": exc})
         return
     columns = [h.strip().lower() for h in header]
     position: dict[str, int] = {}
     for i, name in enumerate(columns):
         if name in position and name in (*CSV_REQUIRED, *CSV_OPTIONAL):
-            parsed.fail(header_line, "", name, f"表头中“{name}”列重复")
+            parsed.fail(
+                header_line,
+                "",
+                name,
+                _("The column “%(name)s” appears twice in the header.") % {"name": name},
+            )
         position.setdefault(name, i)
     for name in CSV_REQUIRED:
         if name not in position:
@@ -300,11 +342,17 @@ def _parse_csv(text: str, parsed: ParsedFile) -> None:
                 header_line,
                 "",
                 name,
-                f"缺少“{name}”列（表头应包含：{','.join(CSV_REQUIRED + CSV_OPTIONAL)}）",
+                _("The column “%(name)s” is missing (the header should hold: %(columns)s).")
+                % {"name": name, "columns": ",".join(CSV_REQUIRED + CSV_OPTIONAL)},
             )
     if ("lng" in position) != ("lat" in position):
         missing = "lat" if "lng" in position else "lng"
-        parsed.fail(header_line, "", missing, "经度（lng）和纬度（lat）两列需同时提供")
+        parsed.fail(
+            header_line,
+            "",
+            missing,
+            _("Give both columns, longitude (lng) and latitude (lat)."),
+        )
     if parsed.errors:
         return
     while True:
@@ -313,7 +361,7 @@ def _parse_csv(text: str, parsed: ParsedFile) -> None:
         except StopIteration:
             break
         except csv.Error as exc:
-            parsed.fail(None, "", "file", f"CSV 格式错误：{exc}")
+            parsed.fail(None, "", "file", _("CSV format error: %(detail)s") % {"detail": exc})
             break
         if not any(c.strip() for c in cells):
             continue
@@ -331,19 +379,28 @@ def _parse_csv_row(
 
     code = cell("code")
     if not code:
-        parsed.fail(line, "", "code", "缺少编码" if code is not None else "该行缺少“code”列的值")
+        parsed.fail(
+            line,
+            "",
+            "code",
+            _("The code is missing.") if code is not None else _missing_cell("code"),
+        )
         return
     if len(cells) > width and any(c.strip() for c in cells[width:]):
         parsed.fail(
             line,
             code,
             "row",
-            f"该行有 {len(cells)} 列，多于表头的 {width} 列（范围文本含逗号时需用双引号括起）",
+            _(
+                "This row has %(cells)d columns, more than the %(width)d of the header (put an "
+                "area text holding commas in double quotes)."
+            )
+            % {"cells": len(cells), "width": width},
         )
         return
     name = cell("name")
     if name is None:
-        parsed.fail(line, code, "name", "该行缺少“name”列的值")
+        parsed.fail(line, code, "name", _missing_cell("name"))
         name = ""
     geometry = _csv_geometry(line, code, cell("geometry"), parsed)
     point = _csv_point(
@@ -362,30 +419,40 @@ def _parse_csv_row(
 
 def _csv_geometry(line: int, code: str, text: str | None, parsed: ParsedFile) -> dict[str, Any]:
     if text is None:
-        parsed.fail(line, code, "geometry", "该行缺少“geometry”列的值")
+        parsed.fail(line, code, "geometry", _missing_cell("geometry"))
         return {}
     if not text:
-        parsed.fail(line, code, "geometry", "范围不能为空（GeoJSON 或 WKT）")
+        parsed.fail(line, code, "geometry", _("The area must not be empty (GeoJSON or WKT)."))
         return {}
     if text.startswith("{"):
         try:
             value = json.loads(text)
         except (json.JSONDecodeError, RecursionError) as exc:
-            detail = exc.msg if isinstance(exc, json.JSONDecodeError) else "嵌套层数过多"
-            parsed.fail(line, code, "geometry", f"范围不是合法的 GeoJSON（{detail}）")
+            message = (
+                _("The area is not valid GeoJSON (%(detail)s).") % {"detail": exc.msg}
+                if isinstance(exc, json.JSONDecodeError)
+                else _("The area is not valid GeoJSON (nested too deeply).")
+            )
+            parsed.fail(line, code, "geometry", message)
             return {}
         if not isinstance(value, dict):
-            parsed.fail(line, code, "geometry", "范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
+            parsed.fail(
+                line, code, "geometry", _("The area must be a GeoJSON Polygon or MultiPolygon.")
+            )
             return {}
         return value
     try:
         geom = shapely.wkt.loads(text)
     except (shapely.errors.GEOSException, ValueError, TypeError):
-        parsed.fail(line, code, "geometry", "范围既不是 GeoJSON，也不是合法的 WKT")
+        parsed.fail(line, code, "geometry", _("The area is neither GeoJSON nor valid WKT."))
         return {}
     if geom.geom_type not in geo.AREA_TYPES:
         parsed.fail(
-            line, code, "geometry", f"范围必须是 Polygon 或 MultiPolygon（得到 {geom.geom_type}）"
+            line,
+            code,
+            "geometry",
+            _("The area must be a Polygon or MultiPolygon (got %(type)s).")
+            % {"type": geom.geom_type},
         )
         return {}
     # Tuples → lists, as GeoJSON read from text would be.
@@ -399,23 +466,38 @@ def _csv_point(
     if lng_text is None or lat_text is None:
         for name, value in (("lng", lng_text), ("lat", lat_text)):
             if value is None:
-                parsed.fail(line, code, name, f"该行缺少“{name}”列的值")
+                parsed.fail(line, code, name, _missing_cell(name))
         return None
     if not lng_text and not lat_text:
         return None
     if not lng_text or not lat_text:
-        parsed.fail(line, code, "lat" if lng_text else "lng", "经度和纬度需同时填写")
+        parsed.fail(
+            line,
+            code,
+            "lat" if lng_text else "lng",
+            _("Fill in both the longitude and the latitude."),
+        )
         return None
-    lng = _number(line, code, "lng", "经度", lng_text, parsed)
-    lat = _number(line, code, "lat", "纬度", lat_text, parsed)
+    lng = _number(line, code, "lng", "lng", lng_text, parsed)
+    lat = _number(line, code, "lat", "lat", lat_text, parsed)
     if lng is None or lat is None:
         return None
     ok = True
     if not -180.0 <= lng <= 180.0:
-        parsed.fail(line, code, "lng", f"经度 {lng_text} 超出范围（-180 至 180）")
+        parsed.fail(
+            line,
+            code,
+            "lng",
+            _("The longitude %(value)s is out of range (-180 to 180).") % {"value": lng_text},
+        )
         ok = False
     if not -90.0 <= lat <= 90.0:
-        parsed.fail(line, code, "lat", f"纬度 {lat_text} 超出范围（-90 至 90）")
+        parsed.fail(
+            line,
+            code,
+            "lat",
+            _("The latitude %(value)s is out of range (-90 to 90).") % {"value": lat_text},
+        )
         ok = False
     return (lng, lat) if ok else None
 
@@ -429,7 +511,13 @@ def check_permission(actor: Any, specs: Sequence[RegionSpec]) -> None:
         return
     scope = scope_for(actor)
     denied = [
-        RowError(s.row, s.code, "code", f"您无权在节点 {codes.parent_of(s.code) or s.code} 下导入")
+        RowError(
+            s.row,
+            s.code,
+            "code",
+            _("You may not import under the node %(code)s.")
+            % {"code": codes.parent_of(s.code) or s.code},
+        )
         for s in specs
         if codes.is_valid(s.code)
         and not all(
@@ -496,9 +584,10 @@ def import_path(
 
 
 def describe(error: RowError, fmt: str = "csv") -> str:
-    """One error as a line for people: ``第 3 行（440704001）geometry：范围自相交``.
+    """One error as a line for the console: ``第 3 行（440704001）geometry：范围自相交``.
 
-    Rows of a GeoJSON file are features, counted from 1.
+    Rows of a GeoJSON file are features, counted from 1.  The console speaks the
+    installation's language (``import_regions`` runs in it), so this stays Chinese.
     """
     unit = "个要素" if fmt == "geojson" else "行"
     where = f"第 {error.row} {unit}" if error.row is not None else "文件"

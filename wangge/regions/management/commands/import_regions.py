@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from wangge.lib.language import data_language
 from wangge.regions import imports
 from wangge.regions.actions import RegionImportError
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # The console speaks the installation's language, whatever the shell's locale.
+        with data_language():
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         path: Path = options["path"]
         fmt: str = options["format"]
         if not path.is_file():
