@@ -339,9 +339,9 @@ def training_totals(
     )
     total = TrainingTotal(node.code, node.name, sum(counts.values()), sum(attendance.values()))
     children = []
-    for code, name in (
-        Region.objects.filter(parent__code=node.code).order_by("code").values_list("code", "name")
-    ):
+    # Sessions are held for a grid or above: a grid's units would all read zero.
+    below = Region.objects.filter(parent__code=node.code).exclude(level="unit")
+    for code, name in below.order_by("code").values_list("code", "name"):
         children.append(
             TrainingTotal(
                 code,
@@ -364,29 +364,33 @@ class Attendee:
 def attendees_of(session: TrainingSession) -> list[Attendee]:
     """Who attended the session (the session was read through ``get_session_for_user``), with
     the place of their first assignment under the session's node."""
-    places = _people_under(session.region_code)
-    rows = (
+    rows = list(
         Attendance.objects.filter(session=session)
         .values_list("user_id", "user__display_name", "user__username")
         .order_by("user__display_name", "user__username")
     )
+    places = _people_under(session.region_code, [uid for uid, _d, _u in rows])
     return [
         Attendee(uid, display or username, *places.get(uid, ("", "", ""))[1:])
         for uid, display, username in rows
     ]
 
 
-def _people_under(node_code: str) -> dict[int, tuple[str, str, str]]:
+def _people_under(
+    node_code: str, user_ids: list[int] | None = None
+) -> dict[int, tuple[str, str, str]]:
     """user id → (name, place code, place name) of their first active assignment in the
-    node's subtree."""
+    node's subtree (of ``user_ids`` only, when given)."""
     people: dict[int, tuple[str, str, str]] = {}
-    for uid, display, username, code, name in (
-        Assignment.objects.filter(is_active=True, region__isnull=False)
-        .filter(prefix_q("region__code", [node_code]))
-        .order_by("region__code", "user_id")
-        .values_list(
-            "user_id", "user__display_name", "user__username", "region__code", "region__name"
-        )
+    assignments = Assignment.objects.filter(is_active=True, region__isnull=False).filter(
+        prefix_q("region__code", [node_code])
+    )
+    if user_ids is not None:
+        assignments = assignments.filter(user_id__in=user_ids)
+    for uid, display, username, code, name in assignments.order_by(
+        "region__code", "user_id"
+    ).values_list(
+        "user_id", "user__display_name", "user__username", "region__code", "region__name"
     ):
         people.setdefault(uid, (display or username, code, name))
     return people

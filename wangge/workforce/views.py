@@ -28,6 +28,8 @@ from wangge.workforce.models import Scorecard
 
 #: Workers per page of the ranking (a street has a few hundred).
 RANKING_PAGE_SIZE = 50
+#: Failing grids named in the roster's summary (the table lists them all, ``?failing=1``).
+FAILING_NAMED = 10
 #: Grids per page of the roster (a district has a few hundred).
 ROSTER_PAGE_SIZE = 50
 #: Sessions per page of the training page, and people per page of a session's attendance form.
@@ -173,14 +175,22 @@ def roster_page(request: HttpRequest) -> HttpResponse:
     if not scope_for(request.user).can(selectors.VIEW_ROSTER):
         raise PermissionDenied
     node, grids = selectors.roster(request.user, request.GET.get("node") or None)
-    page = Paginator(grids, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
+    failing = [g for g in grids if not g.ok]
+    # ?failing=1: the table pages through the failing grids only (a new district's roster
+    # may fail everywhere: the summary names the first few, the table has them all).
+    only_failing = request.GET.get("failing") == "1"
+    shown = failing if only_failing else grids
+    page = Paginator(shown, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         **_drill(request, node, selectors.VIEW_ROSTER),
         "tabs": _tabs(request, "roster"),
         "page": page,
         "grids": list(page.object_list),
-        "total": len(grids),
-        "failing": [g for g in grids if not g.ok],
+        "total": len(shown),
+        "failing": failing[:FAILING_NAMED],
+        "failing_count": len(failing),
+        "failing_more": max(0, len(failing) - FAILING_NAMED),
+        "only_failing": only_failing,
     }
     return render(request, "workforce/roster.html", context)
 
@@ -235,7 +245,7 @@ def training_page(request: HttpRequest) -> HttpResponse:
         **_drill(request, node, selectors.VIEW_TRAINING),
         "tabs": _tabs(request, "training"),
         "total": total,
-        "totals": children if node.level != "grid" else [],  # no sessions below a grid
+        "totals": children,
         "page": page,
         "sessions": [(s, places.get(s.region_code, s.region_code)) for s in shown],
         "can_add": scope.can(selectors.ADD_TRAINING),

@@ -275,8 +275,27 @@ def test_it_pages_the_roster_and_keeps_the_node(
     assert re.findall(r'<tr data-grid="([^"]+)"', second) == [GRID_A2]
     # The failing grids are counted over every page.
     assert f'<li data-grid="{GRID_A2}">' in first
+    # …and can be listed alone, paged like the roster.
+    assert f'href="?node={STREET_A}&amp;failing=1"' in first
+    failing = client.get(f"/workforce/roster/?node={STREET_A}&failing=1").content.decode()
+    assert re.findall(r'<tr data-grid="([^"]+)"', failing) == [GRID_A2]
+    assert f'href="?node={STREET_A}"' in failing  # back to every grid
     # The grid's name is the row's header (it keeps its width on a phone).
     assert re.search(r'<tr data-grid="[^"]+"[^>]*>\s*<th scope="row">', first)
+
+
+def test_it_names_the_first_failing_grids_and_counts_the_rest(
+    world: World, login: Login, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "FAILING_NAMED", 1)
+    page = login("district").get("/workforce/roster/").content.decode()
+    named = re.findall(r'<li data-grid="([^"]+)"', page)
+    assert len(named) == 1
+    failing = login("district").get("/workforce/roster/?failing=1").content.decode()
+    listed = re.findall(r'<tr data-grid="([^"]+)"', failing)
+    assert named[0] in listed and len(listed) > 1
+    more = re.search(r'data-testid="failing-more">(.*?)</p>', page, re.S)
+    assert more and str(len(listed) - 1) in more.group(1)
 
 
 # --- scorecard weights ----------------------------------------------------------------------

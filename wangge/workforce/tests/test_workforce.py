@@ -199,6 +199,9 @@ def test_training_totals(world: World, api: ApiFactory) -> None:
     }
     street = api("street").get("/api/v1/workforce/training/totals").json()["total"]
     assert (street["sessions"], street["attendances"]) == (1, 2)
+    # No session is held for a minimal unit: a grid's totals have no children.
+    grid = api("district").get(f"/api/v1/workforce/training/totals?node={GRID_A}").json()
+    assert grid["total"]["code"] == GRID_A and grid["children"] == []
     street_b = api("street_b").get("/api/v1/workforce/training/totals").json()["total"]
     assert (street_b["sessions"], street_b["attendances"]) == (0, 0)
     assert (
