@@ -59,7 +59,7 @@ UPLOAD_PERMISSIONS = (
 
 NOT_AN_IMAGE = gettext_lazy("The file is not a recognisable image.")
 BROKEN = gettext_lazy("The image is damaged or incomplete and cannot be read.")
-EMPTY = gettext_lazy("The file is empty.")
+EMPTY = gettext_lazy("The photo file is empty.")
 #: The longest request id a phone may send (the column's width).
 REQUEST_ID_MAX = 64
 
