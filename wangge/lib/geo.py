@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import shapely
+from django.utils.translation import gettext as _
 from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
@@ -32,11 +33,11 @@ class Measures:
 
 def check_lng_lat(lng: float, lat: float) -> None:
     if not (math.isfinite(lng) and math.isfinite(lat)):
-        raise GeometryError("坐标必须是有限的数字")
+        raise GeometryError(_("Coordinates must be finite numbers."))
     if not -180.0 <= lng <= 180.0:
-        raise GeometryError(f"经度 {lng} 超出范围（-180 至 180）")
+        raise GeometryError(_("Longitude %(lng)s is out of range (-180 to 180).") % {"lng": lng})
     if not -90.0 <= lat <= 90.0:
-        raise GeometryError(f"纬度 {lat} 超出范围（-90 至 90）")
+        raise GeometryError(_("Latitude %(lat)s is out of range (-90 to 90).") % {"lat": lat})
 
 
 def parse_area(geojson: Any) -> Polygon | MultiPolygon:
@@ -44,7 +45,7 @@ def parse_area(geojson: Any) -> Polygon | MultiPolygon:
     if isinstance(geojson, dict) and geojson.get("type") == "Feature":
         geojson = geojson.get("geometry")
     if not isinstance(geojson, dict) or geojson.get("type") not in AREA_TYPES:
-        raise GeometryError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
+        raise GeometryError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
     try:
         geom = shape(geojson)
     except (
@@ -55,21 +56,23 @@ def parse_area(geojson: Any) -> Polygon | MultiPolygon:
         AttributeError,
         shapely.errors.GEOSException,
     ) as exc:
-        raise GeometryError(f"无法解析范围坐标：{exc}") from None
+        raise GeometryError(
+            _("The boundary's coordinates cannot be read: %(error)s") % {"error": exc}
+        ) from None
     if geom.is_empty:
-        raise GeometryError("范围为空")
+        raise GeometryError(_("The boundary is empty."))
     min_lng, min_lat, max_lng, max_lat = geom.bounds
     for lng, lat in ((min_lng, min_lat), (max_lng, max_lat)):
         check_lng_lat(lng, lat)
     if not geom.is_valid:
         reason = explain_validity(geom)
         if "Self-intersection" in reason or "Ring Self-intersection" in reason:
-            raise GeometryError(f"范围自相交（{reason}）")
-        raise GeometryError(f"范围无效（{reason}）")
+            raise GeometryError(_("The boundary crosses itself (%(reason)s).") % {"reason": reason})
+        raise GeometryError(_("The boundary is not valid (%(reason)s).") % {"reason": reason})
     if geom.area <= 0:
-        raise GeometryError("范围面积为零")
+        raise GeometryError(_("The boundary's area is zero."))
     if not isinstance(geom, Polygon | MultiPolygon):
-        raise GeometryError("范围必须是 GeoJSON 的 Polygon 或 MultiPolygon")
+        raise GeometryError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
     return geom
 
 
@@ -77,14 +80,14 @@ def parse_point(geojson: Any) -> Point:
     if isinstance(geojson, dict) and geojson.get("type") == "Feature":
         geojson = geojson.get("geometry")
     if not isinstance(geojson, dict) or geojson.get("type") != "Point":
-        raise GeometryError("位置必须是 GeoJSON 的 Point")
+        raise GeometryError(_("The location must be a GeoJSON Point."))
     coords = geojson.get("coordinates")
     if not isinstance(coords, list | tuple) or len(coords) < 2:
-        raise GeometryError("位置坐标格式应为 [经度, 纬度]")
+        raise GeometryError(_("The location's coordinates must be [longitude, latitude]."))
     try:
         lng, lat = float(coords[0]), float(coords[1])
     except (TypeError, ValueError):
-        raise GeometryError("位置坐标必须是数字") from None
+        raise GeometryError(_("The location's coordinates must be numbers.")) from None
     check_lng_lat(lng, lat)
     return Point(lng, lat)
 

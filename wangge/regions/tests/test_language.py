@@ -82,3 +82,19 @@ def test_the_console_stays_chinese_whatever_the_language(world, tmp_path):
     with translation.override("en"), pytest.raises(CommandError, match="共 1 处错误"):
         call_command("import_regions", str(path), "--format", "geojson", stderr=err)
     assert "第 1 个要素（440704001001003） geometry：范围超出上级节点" in err.getvalue()
+
+
+def test_a_boundary_that_crosses_itself_is_refused_in_the_users_language(api, world):
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[113.0, 22.0], [113.01, 22.01], [113.01, 22.0], [113.0, 22.01], [113.0, 22.0]]
+        ],
+    }
+    rows = [[GRID_A + "008", "八号楼", "", bowtie, "", ""]]
+    chinese = upload(api("admin"), make_csv(rows), format="csv").json()["rows"]
+    assert [r["message"] for r in chinese if r["field"] == "geometry"][0].startswith("范围自相交（")
+    english_rows = upload(english(api("admin")), make_csv(rows), format="csv").json()["rows"]
+    message = [r["message"] for r in english_rows if r["field"] == "geometry"][0]
+    assert message.startswith("The boundary crosses itself (")
+    assert not CJK.search(message), message
