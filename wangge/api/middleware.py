@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.translation import gettext_lazy
+
+from wangge.web.middleware import chosen_language
 
 PREFIX = "/api/"
 MESSAGE = gettext_lazy(
@@ -40,15 +41,6 @@ def has_nul(request: HttpRequest) -> bool:
         body = request.body
         return b"\x00" in body or b"\\u0000" in body.lower()
     return False
-
-
-def chosen_language(request: HttpRequest) -> str:
-    """The language the user picked (the language cookie), as the pages choose it."""
-    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-    try:
-        return translation.get_supported_language_variant(chosen)
-    except LookupError:
-        return str(settings.LANGUAGE_CODE)
 
 
 class RejectNulMiddleware:

@@ -6,6 +6,15 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 
+def chosen_language(request: HttpRequest) -> str:
+    """The language the user picked (the language cookie), else the installation's."""
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
+    try:
+        return translation.get_supported_language_variant(chosen)
+    except LookupError:
+        return str(settings.LANGUAGE_CODE)
+
+
 class ChosenLanguageMiddleware(LocaleMiddleware):
     """Chinese unless the user picked another language with the switch in the top bar.
 
@@ -15,10 +24,5 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
     """
 
     def process_request(self, request: HttpRequest) -> None:
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) or settings.LANGUAGE_CODE
-        try:
-            language = translation.get_supported_language_variant(chosen)
-        except LookupError:
-            language = settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen_language(request))
         request.LANGUAGE_CODE = translation.get_language()
