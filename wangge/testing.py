@@ -8,13 +8,17 @@ into minimal units.  Polygons are rectangles that tile their parents.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wangge.accounts.actions import do_assign_role, do_create_user
 from wangge.accounts.models import Department, User
 from wangge.regions.actions import RegionSpec, do_create_regions
 from wangge.regions.models import Region
+
+if TYPE_CHECKING:
+    from django.test import Client
 
 PASSWORD = "test-pass-123"  # noqa: S105 - test accounts only
 
@@ -467,3 +471,29 @@ def sample_basedata(world: World) -> SampleBasedata:
     return SampleBasedata(
         assets=assets, enterprises=enterprises, party=party, companies=companies, social=social
     )
+
+
+# --- the user's language ---------------------------------------------------------------------
+
+#: A Chinese character: what an English answer must not hold.
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def english(client: Client | None = None) -> Client:
+    """``client`` (a new one by default) as a user who chose English with the language switch."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = client or Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def no_cjk(body: dict[str, Any]) -> None:
+    """An error answer (``{message, fields}``) holds no Chinese, in its message or any field's."""
+    texts = [body["message"]]
+    for field in body["fields"].values():
+        texts.extend([field] if isinstance(field, str) else field)
+    chinese = [text for text in texts if CJK.search(text)]
+    if chinese:
+        raise AssertionError(f"Chinese in an English answer: {chinese} in {body}")

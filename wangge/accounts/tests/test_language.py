@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 
 import pytest
 from django.conf import settings
@@ -12,8 +11,7 @@ from django.utils import translation
 
 from wangge.accounts.actions import AccountError, do_assign_role, do_create_user
 from wangge.accounts.views import lockout_response
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
+from wangge.testing import CJK
 
 
 def post_token(client: Client, username: str, password: str):

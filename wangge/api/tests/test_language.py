@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+from wangge.testing import CJK, english
 
 
 def texts(body: dict[str, Any]) -> list[str]:

@@ -3,35 +3,19 @@ by default (the same bad input answers in both)."""
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from wangge.arrivals.models import ArrivalReport
-from wangge.testing import make_id_number
+from wangge.testing import english, make_id_number, no_cjk
 
 from .conftest import UNIT_A, body, iso, ok, post, token
 
 URL = "/api/v1/arrivals"
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client | None = None) -> Client:
-    client = client or Client()
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_cjk(data: dict[str, Any]) -> None:
-    assert not CJK.search(data["message"]), data
-    for texts in data["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), data
 
 
 def test_the_same_bad_report_answers_in_the_reporters_language(world) -> None:

@@ -1,18 +1,13 @@
 """Campaigns refuse in the user's language (lists, fields, contacts); what they store stays
 Chinese whoever acts."""
 
-import re
-
-from django.conf import settings
-
 from wangge.campaigns.models import Campaign, Target
-from wangge.testing import GRID_A, GRID_B
+from wangge.testing import GRID_A, GRID_B, english, no_cjk
 
 from .conftest import COMMUNITY_A, STREET_A, attempt, campaign_body, create_campaign, ok, post
 from .conftest import targets as targets_of
 from .test_import import upload, workbook
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 BAD_LIST = [
     ["姓名", "电话", "最小单元编码"],
     ["好人", "13600000001", GRID_A + "001"],
@@ -20,18 +15,6 @@ BAD_LIST = [
     ["外区", "", GRID_B + "001"],
     ["坏号", "123", GRID_A + "002"],
 ]
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_chinese(data):
-    assert not CJK.search(data["message"]), data
-    for texts in data["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), data
 
 
 def _draft(api):
@@ -51,7 +34,7 @@ def test_a_bad_list_is_refused_row_by_row_in_english(api, world, outcomes):
         "Row 3: The name (or title) is missing.; Row 4: The minimal unit code 440704002001001"
     )
     assert "Row 5: Invalid phone number" in message
-    no_chinese(data)
+    no_cjk(data)
     header = upload(english(api("street")), draft["id"], workbook([["name"], ["甲"]]))
     # The columns are named as the file must name them.
     assert header.json()["fields"]["file"][0].startswith("The first row must be the header")
@@ -85,7 +68,7 @@ def test_a_bad_campaign_is_refused_field_by_field_in_english(api, world, elderly
     assert data["fields"]["questions.0.choices"] == [
         "A single-choice question needs at least two choices."
     ]
-    no_chinese(data)
+    no_cjk(data)
     assert not Campaign.objects.exists()
 
 
@@ -109,7 +92,7 @@ def test_contacts_and_launches_are_refused_in_english(api, world, elderly):
     assert late.json()["message"] == (
         "This campaign is not running; no more contacts can be recorded."
     )
-    no_chinese(late.json())
+    no_cjk(late.json())
     chinese = attempt(api("worker_a"), target["id"], "notified")
     assert chinese.json()["message"] == "该行动不在进行中，不能再记录"
 

@@ -3,33 +3,18 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone, translation
 
 from wangge.care.actions import CareError, do_record_visit, generate_visit_tasks
 from wangge.events.models import Event
+from wangge.testing import english, no_cjk
 
 from .conftest import UNIT_A, make_person, ok, post
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def visit(client: Client, person_id: int, outcome: str, **extra: Any) -> Any:

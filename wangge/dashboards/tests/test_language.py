@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
+from wangge.testing import CJK, english
 
 BASE = "/api/v1/dashboards"
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_a_user_without_dashboards_is_refused_in_english(api: Callable[[str], Client]) -> None:

@@ -3,34 +3,16 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
-from typing import Any
 
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 
 from wangge.emergency.models import Task
 from wangge.emergency.testing import STREET
-from wangge.testing import GRID_A
+from wangge.testing import GRID_A, english, no_cjk
 
 from .conftest import activate, all_tasks, ok, post, tap
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def test_the_same_bad_activation_answers_in_the_users_language(api, ledgers) -> None:

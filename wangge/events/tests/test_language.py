@@ -2,27 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import translation
 
 from wangge.events import actions
 from wangge.events.models import Event, ExtensionRequest
 from wangge.lib.language import data_language
-from wangge.testing import POINT_A, POINT_OUTSIDE
+from wangge.testing import CJK, POINT_A, POINT_OUTSIDE, english
 
 from .conftest import act, post, report, upload
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def texts(body: dict[str, Any]) -> list[str]:

@@ -3,30 +3,15 @@ default; what is stored (hazards, the events they become) stays Chinese."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 
 from wangge.events.models import Event
 from wangge.inspections.models import Hazard
+from wangge.testing import english, no_cjk
 
 from .conftest import ENTERPRISE_A, gas_answers, ok, post, rid
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def bad_inspection(client: Client, enterprise: int) -> Any:

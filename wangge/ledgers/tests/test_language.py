@@ -3,30 +3,13 @@ report and the job's message) stays Chinese, as the files do."""
 
 from __future__ import annotations
 
-import re
-
-from django.conf import settings
 from django.utils import translation
 from openpyxl import load_workbook
 
 from wangge.ledgers import services
 from wangge.ledgers.models import ImportJob
 from wangge.ledgers.tests.conftest import PEOPLE_HEADER, person_row, write_xlsx
-from wangge.testing import GRID_B
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_chinese(data):
-    assert not CJK.search(data["message"]), data
-    for texts in data["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), data
+from wangge.testing import GRID_B, english, no_cjk
 
 
 def upload(client, path, **extra):
@@ -59,7 +42,7 @@ def test_refused_uploads_answer_in_english_when_chosen(api, world, tmp_path):
         "file": ["The file is empty."],
         "scope_root": ["Unknown node, or outside your area."],
     }
-    no_chinese(data)
+    no_cjk(data)
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0 not a zip")
     refused = upload(english(api("worker_a")), old).json()
@@ -80,7 +63,7 @@ def test_a_clear_export_without_a_reason_is_refused_in_english(api, world):
     assert data["fields"]["reason"] == [
         "Exporting ID numbers and phones in clear needs a reason (at least 2 characters)."
     ]
-    no_chinese(data)
+    no_cjk(data)
     chinese = api("worker_a").get("/api/v1/ledgers/exports/people", {"unmasked": "true"}).json()
     assert chinese["fields"]["reason"] == ["导出明文身份证号、电话须填写原因（至少 2 个字）"]
 

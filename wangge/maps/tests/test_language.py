@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from django.conf import settings
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+from wangge.testing import CJK, english
 
 
 def test_a_layer_out_of_reach_is_refused_in_english(client_for):

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from django.conf import settings
 from django.utils import translation
 
 from wangge.notifications import actions
 from wangge.notifications.models import Webhook
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
+from wangge.testing import CJK
 
 BAD = {"name": "  ", "url": "ftp://example.org/hook", "district_code": "999999"}
 

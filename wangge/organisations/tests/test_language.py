@@ -1,30 +1,13 @@
 """The organisation registries' refusals in the user's language (Chinese by default)."""
 
-import re
-
-from django.conf import settings
-
 from wangge.organisations.models import Enterprise
-from wangge.testing import GRID_A, GRID_B
+from wangge.testing import CJK, GRID_A, GRID_B, english, no_cjk
 
 from .conftest import post
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 ENTERPRISES = "/api/v1/organisations/enterprises"
 PARTY = "/api/v1/organisations/party"
 COMPANIES = "/api/v1/organisations/property-companies"
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_chinese(data):
-    assert not CJK.search(data["message"]), data
-    for texts in data["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), data
 
 
 BAD_ENTERPRISE = {
@@ -56,7 +39,7 @@ def test_a_refused_enterprise_answers_in_english_when_chosen(api, world):
     assert data["fields"]["region_code"] == [
         "Please give the grid or minimal unit, or the coordinates."
     ]
-    no_chinese(data)
+    no_cjk(data)
     assert not Enterprise.objects.exists()
 
 
@@ -70,8 +53,8 @@ def test_party_organisations_are_refused_with_english_kinds_and_levels(api, worl
     assert twice.json()["fields"]["region_code"] == [
         "This node already has its Grid Party organisation."
     ]
-    no_chinese(wrong.json())
-    no_chinese(twice.json())
+    no_cjk(wrong.json())
+    no_cjk(twice.json())
     forbidden = post(
         english(api("district")),
         PARTY,
@@ -91,4 +74,4 @@ def test_a_company_outside_the_area_is_refused_in_english(api, world):
     assert refused.json()["fields"]["managed_units"] == [
         f"No such grid or minimal unit, or it is outside your area: {GRID_B}001"
     ]
-    no_chinese(refused.json())
+    no_cjk(refused.json())

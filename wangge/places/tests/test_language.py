@@ -1,29 +1,10 @@
 """The places registry's refusals in the user's language; what it stores stays Chinese."""
 
-import re
-
-from django.conf import settings
-
 from wangge.people.models import ResidenceHistory
 from wangge.places.models import Building
-from wangge.testing import GRID_A
+from wangge.testing import GRID_A, english, no_cjk
 
 from .test_places import UNIT_A, building, ok, people, post
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_chinese(data):
-    assert not CJK.search(data["message"]), data
-    for texts in data["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), data
-
 
 BAD_BUILDING = {
     "unit_code": GRID_A + "009",
@@ -55,7 +36,7 @@ def test_a_refused_building_answers_in_english_when_chosen(api, world):
     assert data["fields"]["lat"] == ["Give both the longitude and the latitude."]
     assert data["fields"]["rental.landlord_phone"][0].startswith("Invalid phone number")
     assert data["fields"]["rental.landlord_person_id"] == ["Unknown person, or outside your area."]
-    no_chinese(data)
+    no_cjk(data)
     assert not Building.objects.exists()
 
 
@@ -76,7 +57,7 @@ def test_rooms_and_the_ledger_refuse_in_english(api, world):
     data = gone.json()
     assert data["message"] == "This person is not registered as living in this room now."
     assert data["fields"] == {"person_id": ["Does not live in this room now."]}
-    no_chinese(data)
+    no_cjk(data)
 
 
 def test_an_english_mode_move_in_writes_the_history_in_chinese(api, world):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
-from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
@@ -13,15 +10,9 @@ from wangge.events.models import Event
 from wangge.notifications.models import SmsMessage
 from wangge.portal import actions, selectors
 from wangge.portal.models import ResidentAccount
+from wangge.testing import CJK, english
 
 from .conftest import PHONE_A, last_code, photo, report_data, send, verify
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_sign_in_refusals_are_in_english_and_the_text_stays_chinese(pw):

@@ -1,7 +1,5 @@
 """Unmasking refusals in the user's language; the audit row keeps the reason as typed."""
 
-import re
-
 import pytest
 from django.conf import settings
 from django.utils import translation
@@ -10,10 +8,7 @@ from wangge.audit.models import AuditEntry
 from wangge.people.actions import do_create_person
 from wangge.people.errors import RecordError
 from wangge.privacy.actions import do_unmask_person
-from wangge.testing import GRID_A, make_id_number
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
+from wangge.testing import CJK, GRID_A, make_id_number
 
 ID_NUMBER = make_id_number("440704", "19561224", "013")
 

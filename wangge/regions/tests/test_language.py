@@ -1,29 +1,21 @@
 """Region imports and lookups answer in the user's language; the console stays Chinese."""
 
 import io
-import re
 
 import pytest
-from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.utils import translation
 
 from wangge.regions.models import Region
-from wangge.testing import GRID_A, box
+from wangge.testing import CJK, GRID_A, box, english
 
 from .test_import import NEW, grid_row, make_csv, make_geojson, upload
 
-CJK = re.compile(r"[\u4e00-\u9fff]")
 BAD_ROWS = [
     grid_row("440704001001003", box(113.3, 22.0, 113.31, 22.01)),
     [GRID_A + "009", "九号楼", "", box(113.0, 22.0, 113.01, 22.01), "abc", "1"],
     ["12345", "x", "", box(113.0, 22.0, 113.01, 22.01), "", ""],
 ]
-
-
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def test_an_import_with_errors_answers_in_chinese_by_default(api, world):

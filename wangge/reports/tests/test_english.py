@@ -3,34 +3,20 @@ default (the same bad input answers in both); what is stored with a report stays
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from wangge.reports import actions
 from wangge.reports.models import Report
 from wangge.reports.periods import today
+from wangge.testing import english, no_cjk
 
 from .conftest import ok
 
 URL = "/api/v1/reports"
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def ask(client: Client, **changes: str) -> Any:

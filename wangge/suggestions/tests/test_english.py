@@ -4,24 +4,16 @@ by default (the same bad input answers in both)."""
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone, translation
 
 from wangge.suggestions import actions
 from wangge.suggestions.actions import SuggestionError
 from wangge.suggestions.testing import COMMUNITY_A
-
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Any) -> Any:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
+from wangge.testing import english, no_cjk
 
 
 def post(client: Any, url: str, payload: dict[str, Any]) -> Any:
@@ -43,13 +35,6 @@ def bad_suggestion(client: Any) -> Any:
             "request_id": uuid.uuid4().hex,
         },
     )
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def test_the_same_bad_suggestion_answers_in_the_users_language(api) -> None:

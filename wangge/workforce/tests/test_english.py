@@ -4,34 +4,19 @@ default (the same bad input answers in both)."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.test import Client
 
-from wangge.testing import GRID_A, GRID_A2, World
+from wangge.testing import CJK, GRID_A, GRID_A2, World, english, no_cjk
 
 ApiFactory = Callable[[str], Client]
 COMMUNITY_A = GRID_A[:12]
-CJK = re.compile(r"[\u4e00-\u9fff]")
-
-
-def english(client: Client) -> Client:
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def post(client: Client, url: str, data: dict[str, Any]) -> Any:
     return client.post(url, json.dumps(data), content_type="application/json")
-
-
-def no_cjk(body: dict[str, Any]) -> None:
-    assert not CJK.search(body["message"]), body
-    for texts in body["fields"].values():
-        for text in texts:
-            assert not CJK.search(text), body
 
 
 def test_the_same_bad_tick_answers_in_the_users_language(world: World, api: ApiFactory) -> None:
