@@ -8,6 +8,8 @@ stored records.  Code that reads translated labels for those evaluates them here
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.utils.translation import override
 
@@ -21,3 +23,12 @@ def in_data_language(text: object) -> str:
     """``text`` (a translated label) in the installation's language."""
     with data_language():
         return str(text)
+
+
+def said_again(stored: str, messages: Iterable[object]) -> str:
+    """A text stored in the installation's language, said again in the active language when
+    it is one of ``messages`` (lazy translations); any other text as it was stored."""
+    for message in messages:
+        if stored == in_data_language(message):
+            return str(message)
+    return stored

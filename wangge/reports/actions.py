@@ -30,18 +30,16 @@ from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
 from wangge.dashboards.selectors import PERMISSION, Node, dashboard_roots, get_node_for_user
 from wangge.lib import codes
-from wangge.lib.language import data_language
+from wangge.lib.language import data_language, in_data_language
 from wangge.reports import content, periods
 from wangge.reports.choices import PeriodKind, ReportFormat, ReportState
-from wangge.reports.models import Report, ReportSchedule
+from wangge.reports.models import FAILED, INTERRUPTED, NODE_GONE, Report, ReportSchedule
 
 logger = logging.getLogger(__name__)
 
 INVALID = gettext_lazy("Invalid input: please check the fields")
 FORBIDDEN = gettext_lazy("You may not generate statistical reports")
 NO_NODE = gettext_lazy("Region not found, or you may not see it")
-#: Stored with the report (as every stored text, in the installation's language).
-FAILED = "生成报表时出错，可重试"
 #: A report generating for longer than this has lost its worker and may be retried.
 STALE_AFTER = timedelta(minutes=30)
 
@@ -275,10 +273,10 @@ def generate_report(report_id: int) -> Report | None:
         )
         report.file.save(name, ContentFile(data), save=False)
     except LookupError:
-        _finish(report, ReportState.FAILED, error="该节点已不存在")
+        _finish(report, ReportState.FAILED, error=in_data_language(NODE_GONE))
     except Exception:
         logger.exception("report %s failed", report_id)
-        _finish(report, ReportState.FAILED, error=FAILED)
+        _finish(report, ReportState.FAILED, error=in_data_language(FAILED))
     else:
         _finish(report, ReportState.DONE, file=report.file.name, size=len(data))
     report.refresh_from_db()
@@ -411,10 +409,6 @@ def run_schedules(*, today: date | None = None, district: str | None = None) -> 
 
 # --- housekeeping -------------------------------------------------------------------------
 
-#: A report generating this long is taken for one whose worker died (see ``STALE_AFTER``).
-#: Stored with the report: in the installation's language.
-INTERRUPTED = "生成中断（处理进程已退出），可重试"
-
 
 def keep_days() -> int:
     """How long generated reports are kept (``WANGGE_REPORT_KEEP_DAYS``, default 400)."""
@@ -431,7 +425,7 @@ def housekeeping(*, now: datetime | None = None) -> dict[str, int]:
     now = now or timezone.now()
     interrupted = Report.objects.filter(
         state=ReportState.RUNNING, started_at__lt=now - STALE_AFTER
-    ).update(state=ReportState.FAILED, error=INTERRUPTED, finished_at=now)
+    ).update(state=ReportState.FAILED, error=in_data_language(INTERRUPTED), finished_at=now)
     deleted = 0
     old = Report.objects.filter(created_at__lt=now - timedelta(days=keep_days())).exclude(
         state__in=(ReportState.QUEUED, ReportState.RUNNING)

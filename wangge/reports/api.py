@@ -91,7 +91,7 @@ class ReportOut(Schema):
             "state": report.state,
             "state_label": str(report.get_state_display()),
             "size": report.size,
-            "error": report.error,
+            "error": report.error_text,
             "download_url": f"/api/v1/reports/{report.pk}/download"
             if report.state == ReportState.DONE
             else None,

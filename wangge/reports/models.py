@@ -13,7 +13,15 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from wangge.lib.language import said_again
 from wangge.reports.choices import PeriodKind, ReportFormat, ReportState
+
+# What the worker stores when a report fails: in the installation's language, as every stored
+# text, and shown in the reader's (``Report.error_text``).
+FAILED = _("Generating the report went wrong; it can be retried")
+NODE_GONE = _("The node no longer exists")
+INTERRUPTED = _("Generating was interrupted (the worker stopped); it can be retried")
+STORED_ERRORS = (FAILED, NODE_GONE, INTERRUPTED)
 
 
 class ReportSchedule(models.Model):
@@ -96,6 +104,11 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.node_name or self.node} {self.period_start}–{self.period_end}"
+
+    @property
+    def error_text(self) -> str:
+        """The error in the reader's language (stored in the installation's)."""
+        return said_again(self.error, STORED_ERRORS)
 
     @property
     def is_active(self) -> bool:

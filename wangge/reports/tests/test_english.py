@@ -9,7 +9,6 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from wangge.reports import actions
 from wangge.reports.models import Report
 from wangge.reports.periods import today
 from wangge.testing import english, no_cjk
@@ -54,7 +53,7 @@ def test_the_same_bad_request_answers_in_the_users_language(world, api) -> None:
     assert not Report.objects.exists()
 
 
-def test_the_form_and_retry_speak_english_and_the_stored_error_stays_chinese(
+def test_the_form_and_retry_speak_english_and_the_stored_error_is_said_again(
     world, api, login, run_queued, monkeypatch
 ) -> None:
     page = english(login("street")).post(
@@ -82,7 +81,12 @@ def test_the_form_and_retry_speak_english_and_the_stored_error_stays_chinese(
     run_queued()
     monkeypatch.undo()
     failed = ok(street.get(f"{URL}/{report['id']}"))
-    assert failed["error"] == actions.FAILED == "生成报表时出错，可重试"
+    # Stored in Chinese; said again in the reader's language, on the page and in the API.
+    assert Report.objects.get(pk=report["id"]).error == "生成报表时出错，可重试"
+    assert failed["error"] == "Generating the report went wrong; it can be retried"
+    assert ok(api("street").get(f"{URL}/{report['id']}"))["error"] == "生成报表时出错，可重试"
+    row = english(login("street")).get(reverse("reports:index")).content.decode()
+    assert "Generating the report went wrong; it can be retried" in row
     not_ready = ok(street.get(f"{URL}/{report['id']}/download"), 409)
     assert not_ready["message"] == "The report is not ready yet"
     ok(street.post(f"{URL}/{report['id']}/retry"))

@@ -164,7 +164,7 @@ def test_housekeeping_fails_interrupted_reports_and_deletes_old_ones(world, run_
     assert default_storage.exists(kept.file.name)
     recent.refresh_from_db()
     young.refresh_from_db()
-    assert recent.state == "failed" and recent.error == actions.INTERRUPTED
+    assert recent.state == "failed" and recent.error == "生成中断（处理进程已退出），可重试"
     assert actions.can_retry(recent)
     assert young.state == "running"  # still within its time
     assert actions.housekeeping() == {"interrupted": 0, "deleted": 0}

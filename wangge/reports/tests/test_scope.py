@@ -165,7 +165,7 @@ def test_a_failed_report_can_be_retried(world, api, run_queued, monkeypatch):
     monkeypatch.setattr("wangge.reports.xlsx.render", broken)
     run_queued()
     failed = ok(api("street").get(f"{URL}/{report['id']}"))
-    assert failed["state"] == "failed" and failed["error"] == actions.FAILED
+    assert failed["state"] == "failed" and failed["error"] == "生成报表时出错，可重试"
     assert api("street").get(f"{URL}/{report['id']}/download").status_code == 409
     monkeypatch.undo()
     again = ok(api("street").post(f"{URL}/{report['id']}/retry"))
