@@ -34,12 +34,18 @@ class RegionSpec:
     row: int | None = None  # the source row, for error reports
 
 
+#: ``RowError.problem`` of a code that is already in use.
+CODE_TAKEN = "code-taken"
+
+
 @dataclass
 class RowError:
     row: int | None
     code: str
     field: str
     message: str
+    #: What went wrong, for code that must tell errors apart (the message is translated).
+    problem: str = ""
 
 
 @dataclass
@@ -65,8 +71,8 @@ def validate_specs(
     seen: set[str] = set()
     batch_codes = {s.code for s in specs if codes.is_valid(s.code)}
 
-    def err(spec: RegionSpec, field_name: str, message: str) -> None:
-        errors.append(RowError(spec.row, spec.code, field_name, message))
+    def err(spec: RegionSpec, field_name: str, message: str, problem: str = "") -> None:
+        errors.append(RowError(spec.row, spec.code, field_name, message, problem))
 
     candidates = set(batch_codes)
     for code in batch_codes:
@@ -98,7 +104,7 @@ def validate_specs(
             continue
         seen.add(spec.code)
         if spec.code in existing:
-            err(spec, "code", _("This code already exists."))
+            err(spec, "code", _("This code already exists."), CODE_TAKEN)
         level = _level_of(spec.code)
         if spec.kind and spec.kind not in KINDS_BY_LEVEL[level]:
             allowed = _(", ").join(sorted(KINDS_BY_LEVEL[level]))
@@ -293,8 +299,7 @@ def do_update_region(
     )
     # Validate as if new, against the parent, ignoring the row's own code clash.
     errors, polygons = validate_specs([spec])
-    taken = _("This code already exists.")  # in the language validate_specs just used
-    errors = [e for e in errors if not (e.field == "code" and e.message == taken)]
+    errors = [e for e in errors if e.problem != CODE_TAKEN]
     if errors:
         raise RegionImportError(errors)
     fields = ["name", "updated_at"]
