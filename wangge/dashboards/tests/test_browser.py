@@ -129,12 +129,7 @@ def test_the_big_screen_shows_whole_category_names(
     context, page, errors, outside = web.open_page(browser, live_server, viewport)
     web.sign_in(page, live_server, "district", PASSWORD)
     if language != "zh-hans":
-        page.evaluate(
-            """(lang) => fetch('/i18n/setlang/', {method: 'POST', body: new URLSearchParams(
-                {language: lang, next: '/'}), headers: {'X-CSRFToken': document.cookie
-                .match(/csrftoken=([^;]+)/)[1]}})""",
-            language,
-        )
+        web.set_language(page, live_server, language)
     page.goto(f"{live_server.url}/dashboards/screen/")
     page.wait_for_selector("#sc-category svg text")
     page.wait_for_timeout(1200)  # the pie's animation
@@ -186,5 +181,26 @@ def test_a_table_wider_than_a_phone_shows_that_it_scrolls(
     after = _edge_darkness(page, index)
     # A shadow at the edge while columns hide there; none once scrolled to the end.
     assert before > after + 8, (before, after)
+    assert errors == [] and outside == []
+    context.close()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_nothing_on_the_dashboard_is_cut_off_on_a_phone(
+    browser: Any, live_server: Any, story: Story, language: str
+) -> None:
+    context, page, errors, outside = web.open_page(
+        browser, live_server, web.PHONE, is_mobile=True, has_touch=True
+    )
+    web.sign_in(page, live_server, "district", PASSWORD)
+    web.set_language(page, live_server, language)
+    page.goto(f"{live_server.url}/dashboards/?period=30d")
+    page.wait_for_selector("[data-chart=trend] svg")
+    page.locator(".dash-table-wrap summary").click()  # the trend as a table
+    page.wait_for_selector("[data-testid=trend]")
+    # A table wider than the phone scrolls sideways inside its panel: nothing is cut off, and
+    # the page is not widened (a phone would zoom the whole page out to fit it).
+    assert page.evaluate(web.CUT_OFF, web.PHONE["width"]) == []
+    assert page.evaluate("innerWidth") == web.PHONE["width"]
     assert errors == [] and outside == []
     context.close()

@@ -52,8 +52,10 @@ def check(
     password: str,
     paths: list[str],
     screens: tuple[tuple[dict[str, int], dict[str, Any]], ...],
+    language: str = "zh-hans",
 ) -> dict[str, list[dict[str, Any]]]:
-    """The serious and critical violations of each page, on each of ``screens``."""
+    """The serious and critical violations of each page, on each of ``screens``, and on a
+    phone what is cut off (or widens the page)."""
     problems: dict[str, list[dict[str, Any]]] = {}
     for viewport, options in screens:
         context, page, errors, outside = web.open_page(
@@ -62,13 +64,20 @@ def check(
         if username:
             web.sign_in(page, live_server, username, password)
             page.wait_for_load_state("networkidle")
+        if language != "zh-hans":
+            web.set_language(page, live_server, language)
         for path in paths:
             response = page.goto(f"{live_server.url}{path}")
             assert response is not None and response.status == 200, (path, response)
             page.wait_for_load_state("networkidle")
             found = violations(page)
+            if viewport == web.PHONE:
+                page.evaluate("document.querySelectorAll('details').forEach((d) => d.open = true)")
+                cut = page.evaluate(web.CUT_OFF, viewport["width"])
+                if cut or page.evaluate("innerWidth") != viewport["width"]:
+                    found.append({"id": "cut-off", "impact": "serious", "help": "", "nodes": cut})
             if found:
-                problems[f"{username or '-'} {viewport['width']} {path}"] = found
+                problems[f"{username or '-'} {language} {viewport['width']} {path}"] = found
         assert errors == [] and outside == [], (errors, outside)
         context.close()
     return problems
@@ -148,6 +157,11 @@ def test_every_users_pages(browser: Any, live_server: Any, full_demo: None) -> N
         problems.update(
             check(browser, live_server, username, settings.DEMO_PASSWORD, paths, screens)
         )
+    # A grid worker who chose English: longer words, the same phone.
+    worker, _screens, paths = pages[0]
+    problems.update(
+        check(browser, live_server, worker, settings.DEMO_PASSWORD, paths, (PHONE,), "en")
+    )
     assert problems == {}, "\n".join(
         f"{where}: {v['id']} ({v['impact']}) {v['help']}\n    " + "\n    ".join(v["nodes"])
         for where, found in problems.items()

@@ -218,3 +218,31 @@ def test_it_shows_a_street_only_its_communities(browser, live_server, demo):
         assert outside == []
     finally:
         context.close()
+
+
+#: Elements that pass the right edge of a screen ``width`` px wide outside any box that
+#: scrolls sideways: what is cut off, or widens the page.
+CUT_OFF = """(width) => {
+  const scrolls = (el) => ["auto", "scroll"].includes(getComputedStyle(el).overflowX);
+  const inScroller = (el) => {
+    for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      if (scrolls(p)) return true;
+    }
+    return false;
+  };
+  return [...document.querySelectorAll("body *")]
+    .filter((el) => el.getClientRects().length && el.getBoundingClientRect().right > width + 1)
+    .filter((el) => !inScroller(el) && !scrolls(el) && !el.closest(".leaflet-container"))
+    .slice(0, 5)
+    .map((el) => `${el.tagName}.${el.className}: ${(el.textContent || "").trim().slice(0, 40)}`);
+}"""
+
+
+def set_language(page, live_server, language):
+    """Switch the signed-in page's user to ``language`` (the switch in the top bar)."""
+    page.evaluate(
+        """(lang) => fetch('/i18n/setlang/', {method: 'POST', body: new URLSearchParams(
+            {language: lang, next: '/'}), headers: {'X-CSRFToken': document.cookie
+            .match(/csrftoken=([^;]+)/)[1]}})""",
+        language,
+    )
