@@ -454,7 +454,7 @@ def _manager_node(errors: dict[str, str], actor: Any, node: str | None, name: st
         roots = selectors.manage_roots(actor)
         code = roots[0] if len(roots) == 1 else ""
     if not code:
-        errors[name] = _("Please choose a region")
+        errors[name] = _("Please choose a node of the hierarchy")
     elif (
         not codes.is_valid(code)
         or len(code) > selectors.DEEPEST_NODE

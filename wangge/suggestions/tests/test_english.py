@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from django.utils import timezone, translation
 
 from wangge.suggestions import actions
@@ -151,3 +152,13 @@ def test_the_pages_show_refusals_in_the_users_language(world, login) -> None:
     # The state filter of the list speaks English too.
     listing = english(login("street")).get("/suggestions/").content.decode()
     assert "Being carried out" in listing and "落实中" not in listing
+
+
+def test_a_liaison_point_without_a_node_is_refused_in_the_users_language(world) -> None:
+    for language, text in (
+        ("en", "Please choose a node of the hierarchy"),
+        ("zh-hans", "请选择层级节点"),
+    ):
+        with translation.override(language), pytest.raises(actions.SuggestionError) as caught:
+            actions.do_create_liaison_point(actor=None, name="联系点", node="")
+        assert caught.value.fields["node"] == text
