@@ -22,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import SUPPORTED_FORMATS, ExcelReader
 from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
@@ -49,6 +51,24 @@ _R = f"{{{SHEET_MAIN_NS}}}r"
 
 class FileProblem(ValueError):
     """The file cannot be read as a ledger; ``str(exc)`` is the message for the user."""
+
+
+# What a file's problems say (the import runs in the installation's language and stores
+# them so; ``services.job_message`` says them again in the reader's).
+EMPTY = gettext_lazy("The file is empty.")
+NO_DATA_ROWS = gettext_lazy("The file has no data rows.")
+UNKNOWN_ENCODING = gettext_lazy(
+    "The CSV file's encoding is not recognised: save it as CSV in UTF-8."
+)
+READER_DIED = gettext_lazy("The process reading the file stopped unexpectedly.")
+TOO_MANY_ROWS = lazy(
+    lambda: (
+        _("The file has more than %(rows)s rows: split it and import the parts one by one.")
+        % {"rows": f"{MAX_ROWS:,}"}
+    ),
+    str,
+)()
+PROBLEMS = (EMPTY, NO_DATA_ROWS, UNKNOWN_ENCODING, READER_DIED, TOO_MANY_ROWS)
 
 
 Row = tuple[Any, ...]
@@ -231,7 +251,7 @@ def _decode(data: bytes) -> str:
     try:  # Excel in Chinese saves "CSV" in the local code page.
         return data.decode("gb18030")
     except UnicodeDecodeError:
-        raise FileProblem("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV") from None
+        raise FileProblem(str(UNKNOWN_ENCODING)) from None
 
 
 def _csv_rows(path: Path) -> Iterator[Row]:
@@ -297,7 +317,7 @@ def _numbered(rows: Iterator[Row]) -> Iterator[tuple[int, Row]]:
     """Data rows with their line numbers (the header is line 1); empty rows are skipped."""
     for line, row in enumerate(rows, start=2):
         if line > MAX_ROWS + 1:
-            raise FileProblem(f"文件超过 {MAX_ROWS:,} 行，请拆分后分批导入")
+            raise FileProblem(str(TOO_MANY_ROWS))
         if any(v is not None and v != "" for v in row):
             yield line, tuple(_plain(v) for v in row)
 
@@ -306,7 +326,7 @@ def _header(rows: Iterator[Row]) -> list[Any]:
     try:
         return list(next(rows))
     except StopIteration:
-        raise FileProblem("文件是空的") from None
+        raise FileProblem(str(EMPTY)) from None
 
 
 def open_table(path: Path, fmt: str, title: str, *, parallel: bool = False) -> Table:
@@ -350,7 +370,7 @@ def _parallel_table(path: Path, fmt: str, title: str) -> Table:
                 return item
             except queue.Empty:
                 if not process.is_alive() and channel.empty():
-                    raise FileProblem("读取文件的进程意外退出") from None
+                    raise FileProblem(str(READER_DIED)) from None
 
     def stop() -> None:
         if process.is_alive():

@@ -33,8 +33,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from wangge.audit.actions import record
 from wangge.ledgers import reading, workbooks
@@ -42,12 +41,15 @@ from wangge.ledgers.choices import ImportKind, JobStage, JobState
 from wangge.ledgers.importers import IMPORTERS
 from wangge.ledgers.importers.base import Importer, RowsRefused
 from wangge.ledgers.models import ImportJob
-from wangge.lib.language import data_language
+from wangge.lib.language import data_language, in_data_language, said_again
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY = 5000
-CRASHED = "导入过程中出错，未写入任何数据；可重试"
+#: Stored (in the installation's language) when an import fails for a reason of its own.
+CRASHED = gettext_lazy(
+    "Something went wrong during the import; nothing was written. It can be retried."
+)
 
 
 class Superseded(Exception):
@@ -141,7 +143,7 @@ def run_import(
         _fail(job, str(exc))
     except Exception:
         logger.exception("import job %s failed", job.pk)
-        _fail(job, CRASHED)
+        _fail(job, in_data_language(CRASHED))
         raise
     finally:
         if collecting:
@@ -164,11 +166,9 @@ def rows_refused_message(count: int) -> str:
 def job_message(job: ImportJob) -> str:
     """The job's message for its reader.  The stored one is in the installation's language;
     those the import writes itself are said again in the reader's."""
-    if job.error_message == CRASHED:
-        return _("Something went wrong during the import; nothing was written. It can be retried.")
     if job.error_message and job.error_count and job.report:
         return rows_refused_message(job.error_count)
-    return job.error_message
+    return said_again(job.error_message, (CRASHED, *reading.PROBLEMS))
 
 
 def _fail(job: ImportJob, message: str, **fields: Any) -> None:
@@ -221,7 +221,7 @@ def _run(
         finally:
             table.close()
     if done == 0:
-        raise reading.FileProblem("文件中没有数据行")
+        raise reading.FileProblem(str(reading.NO_DATA_ROWS))
     failures = importer.failures
     if failures:
         _report(job, table.header, importer)

@@ -112,11 +112,10 @@ def test_a_crashed_import_says_so_in_the_readers_language(api, login, world, tmp
 
     path = write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, [person_row(1)])
     job = make_job(world["worker_a"], path)
-    ImportJob.objects.filter(pk=job.pk).update(
-        state="failed", error_message=services.CRASHED, error_count=0
-    )
+    crashed = "导入过程中出错，未写入任何数据；可重试"
+    ImportJob.objects.filter(pk=job.pk).update(state="failed", error_message=crashed, error_count=0)
     path = f"/api/v1/ledgers/imports/{job.pk}"
-    assert api("worker_a").get(path).json()["error_message"] == services.CRASHED
+    assert api("worker_a").get(path).json()["error_message"] == crashed
     english_message = english(api("worker_a")).get(path).json()["error_message"]
     assert english_message == (
         "Something went wrong during the import; nothing was written. It can be retried."
@@ -124,4 +123,17 @@ def test_a_crashed_import_says_so_in_the_readers_language(api, login, world, tmp
     page = login("worker_a")
     page.post("/i18n/setlang/", {"language": "en", "next": "/"})
     row = page.get(f"/ledgers/jobs/{job.pk}/").content.decode()
-    assert "Something went wrong during the import" in row and services.CRASHED not in row
+    assert "Something went wrong during the import" in row and crashed not in row
+
+
+def test_a_file_problem_is_stored_in_chinese_and_said_in_the_readers_language(api, world, tmp_path):
+    client = english(api("worker_a"))
+    response = upload(client, write_xlsx(tmp_path / "p.xlsx", PEOPLE_HEADER, []))
+    assert response.status_code == 201, response.content
+    job_id = response.json()["id"]
+    with translation.override("en"):  # the worker, or an inline run, in English
+        services.run_import(job_id)
+    assert ImportJob.objects.get(pk=job_id).error_message == "文件中没有数据行"
+    path = f"/api/v1/ledgers/imports/{job_id}"
+    assert client.get(path).json()["error_message"] == "The file has no data rows."
+    assert api("worker_a").get(path).json()["error_message"] == "文件中没有数据行"
