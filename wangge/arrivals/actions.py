@@ -24,7 +24,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +33,7 @@ from wangge.arrivals.choices import FollowUpOutcome, FollowUpStatus, TravelMode,
 from wangge.arrivals.models import ArrivalGroup, ArrivalReport, FollowUp, GroupSubmission
 from wangge.audit.actions import record
 from wangge.lib import codes
+from wangge.lib.errors import Refusal
 from wangge.people.validation import PROVINCES, InvalidValue, parse_id_number, parse_phone
 from wangge.privacy.fields import blind_index
 from wangge.regions import spatial
@@ -54,20 +54,10 @@ REQUEST_ID = re.compile(r"^[0-9A-Za-z\-]{8,64}$")
 DESTINATION_LEVELS = (RegionLevel.GRID, RegionLevel.UNIT)
 
 
-class ArrivalError(Exception):
+class ArrivalError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: str | Promise = INVALID, fields: dict[str, str] | None = None
-    ) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
+    default_message = INVALID
 
 
 class ArrivalForbidden(ArrivalError):

@@ -19,17 +19,16 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from wangge.arrivals import conf
+from wangge.lib.errors import Refusal
 from wangge.privacy.fields import blind_index
 
 SALT = "wangge.arrivals.form"
@@ -40,20 +39,11 @@ TOO_FAST = gettext_lazy("Sent too fast: please check what you entered, then send
 REJECTED = gettext_lazy("Not accepted: please reload the page and try again")
 
 
-class Refused(Exception):
+class Refused(Refusal):
     """A public submission refused before its content is looked at."""
 
     status = 422
     code = "rejected"
-
-    def __init__(
-        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
-    ) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class Throttled(Refused):

@@ -12,7 +12,7 @@ import math
 import re
 import uuid
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,11 +25,9 @@ from wangge.assets.choices import RECORDED_KINDS, AssetState, InspectionResult, 
 from wangge.assets.models import Asset, AssetType, InspectionLog
 from wangge.audit.actions import record
 from wangge.lib import codes
+from wangge.lib.errors import Refusal
 from wangge.regions import spatial
 from wangge.regions.models import Region
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 MAX_NOTE = 2000
 CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9\-]{0,31}$")
@@ -40,16 +38,8 @@ INVALID = gettext_lazy("The input is invalid; please check the fields.")
 OUTSIDE = gettext_lazy("This place is not in a grid of your area.")
 
 
-class AssetError(Exception):
+class AssetError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages in the user's language."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: StrOrPromise, fields: dict[str, str] | None = None) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = fields or {}
 
 
 class AssetConflict(AssetError):

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -41,10 +41,8 @@ from wangge.campaigns.importing import ListRow
 from wangge.campaigns.models import Attempt, Campaign, Outcome, Photo, Question, Target
 from wangge.lib import codes
 from wangge.lib.crypto import mask_phone
+from wangge.lib.errors import Refusal
 from wangge.people.validation import InvalidValue, parse_phone
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
 
 INVALID = gettext_lazy("The input is invalid; please check the fields.")
 NOT_FOUND = gettext_lazy("Not found, or you may not see it.")
@@ -60,18 +58,10 @@ BATCH = 1000
 MAX_REQUEST_ID = 100
 
 
-class CampaignError(Exception):
+class CampaignError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = fields or {}
+    default_message = INVALID
 
 
 class CampaignConflict(CampaignError):

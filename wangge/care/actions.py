@@ -19,7 +19,6 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -28,6 +27,7 @@ from wangge.audit.actions import record
 from wangge.care import conf, selectors
 from wangge.care.choices import VISITED_OUTCOMES, TaskKind, TaskStatus, VisitOutcome
 from wangge.care.models import VisitPhoto, VisitRecord, VisitTask
+from wangge.lib.errors import Refusal
 from wangge.people.choices import PersonStatus
 from wangge.people.models import Person
 from wangge.regions.choices import RegionLevel
@@ -44,18 +44,8 @@ HELP_TOP_CATEGORY = "特殊人群服务"
 HELP_CATEGORY = "困难群众帮扶"
 
 
-class CareError(Exception):
+class CareError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class CareConflict(CareError):

@@ -21,7 +21,6 @@ Concurrency:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +28,6 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -39,6 +37,7 @@ from wangge.emergency.choices import AREA_LEVELS, EmergencyKind, EmergencyStatus
 from wangge.emergency.models import Emergency, OutcomeOption, OutcomeRecord, Task
 from wangge.emergency.targets import generate_tasks
 from wangge.lib import codes
+from wangge.lib.errors import Refusal
 from wangge.lib.language import in_data_language
 
 INVALID = gettext_lazy("Invalid input: please check the fields")
@@ -52,20 +51,8 @@ MAX_NOTE = 500
 CLOCK_SKEW = timedelta(minutes=5)
 
 
-class EmergencyError(Exception):
+class EmergencyError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
-    ) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class EmergencyConflict(EmergencyError):

@@ -10,7 +10,7 @@ audit row; notifications go out after commit.  ``actor=None`` is the system.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
@@ -21,7 +21,6 @@ from django.conf import settings
 from django.db import IntegrityError, connections, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
@@ -59,29 +58,19 @@ from wangge.events.models import (
 )
 from wangge.events.notifications import notify
 from wangge.events.worktime import deadline
+from wangge.lib.errors import Refusal
 from wangge.regions import spatial
 
 MAX_ATTACHMENTS = 9
 MAX_NOTE = 2000
 
 
-class EventError(Exception):
+class EventError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages.
 
     Messages are in the language active when the error is raised (the user's; Chinese under
     ``data_language()``, e.g. for Open311): lazy texts are turned into ``str`` here.
     """
-
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: str | Promise, fields: Mapping[str, str | Promise] | None = None
-    ) -> None:
-        text = str(message)
-        super().__init__(text)
-        self.message = text
-        self.fields: dict[str, str] = {name: str(v) for name, v in (fields or {}).items()}
 
 
 class EventConflict(EventError):

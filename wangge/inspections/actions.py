@@ -22,7 +22,6 @@ from typing import Any
 
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -53,6 +52,7 @@ from wangge.inspections.models import (
     ItemResult,
     Reinspection,
 )
+from wangge.lib.errors import Refusal
 from wangge.lib.language import in_data_language
 from wangge.organisations.models import Enterprise
 from wangge.places.models import Building, RentalHousing
@@ -68,18 +68,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 MAX_VALUE = Decimal("99999999")
 
 
-class InspectionError(Exception):
+class InspectionError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class InspectionConflict(InspectionError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -24,9 +24,7 @@ from wangge.ledgers.choices import ImportKind, JobStage, JobState
 from wangge.ledgers.importers import IMPORTERS
 from wangge.ledgers.models import ImportJob
 from wangge.lib import codes
-
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from wangge.lib.errors import Refusal
 
 INVALID = gettext_lazy("The input is invalid; please check the fields.")
 UNSUPPORTED = gettext_lazy("This kind of ledger cannot be imported yet.")
@@ -40,18 +38,10 @@ MAY_NOT_IMPORT = {
 }
 
 
-class LedgerError(Exception):
+class LedgerError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages in the user's language."""
 
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = fields or {}
+    default_message = INVALID
 
 
 class LedgerForbidden(LedgerError):

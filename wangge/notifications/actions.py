@@ -21,13 +21,13 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from wangge.audit.actions import record
 from wangge.events.choices import EventAction, EventSource
 from wangge.events.models import Event, EventStep
+from wangge.lib.errors import Refusal
 from wangge.lib.language import in_data_language
 from wangge.notifications import selectors, webhooks
 from wangge.notifications.choices import DeliveryState, NotificationKind, SmsState
@@ -40,17 +40,8 @@ PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 INVALID = gettext_lazy("Invalid input: please check the fields.")
 
 
-class NotificationError(Exception):
+class NotificationError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
-        text = str(message)
-        super().__init__(text)
-        self.message = text
-        self.fields = fields or {}
 
 
 class NotificationConflict(NotificationError):

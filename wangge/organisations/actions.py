@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Model
@@ -25,6 +25,7 @@ from wangge.accounts.scope import prefix_q
 from wangge.audit.actions import record
 from wangge.lib import codes
 from wangge.lib.crypto import mask_phone
+from wangge.lib.errors import Refusal
 from wangge.organisations import selectors
 from wangge.organisations.choices import (
     PARTY_LEVELS,
@@ -46,9 +47,6 @@ from wangge.organisations.models import (
 )
 from wangge.regions.models import Region
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
-
 INVALID = gettext_lazy("The input is invalid; please check the fields.")
 OUTSIDE = gettext_lazy("No such grid or minimal unit, or it is outside your area.")
 MAX_NOTE = 2000
@@ -66,16 +64,8 @@ MOBILE = re.compile(r"^1[3-9][0-9]{9}$")
 LANDLINE = re.compile(r"^0[0-9]{2,3}-?[0-9]{7,8}$")
 
 
-class OrganisationError(Exception):
+class OrganisationError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages in the user's language."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: StrOrPromise, fields: dict[str, str] | None = None) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = fields or {}
 
 
 class OrganisationForbidden(OrganisationError):

@@ -3,31 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.utils.translation import gettext_lazy
 
-if TYPE_CHECKING:
-    from django_stubs_ext import StrOrPromise
+from wangge.lib.errors import Refusal
 
 INVALID = gettext_lazy("The input is invalid; please check the fields.")
 
 
-class RecordError(Exception):
+class RecordError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages for the user.
 
     The message is made a ``str`` at once: in the language of the request that is refused.
     """
 
-    status = 422
-    code = "invalid"
-
-    def __init__(
-        self, message: StrOrPromise = INVALID, fields: dict[str, str] | None = None
-    ) -> None:
-        super().__init__(str(message))
-        self.message = str(message)
-        self.fields = fields or {}
+    default_message = INVALID
 
     def prefixed(self, prefix: str) -> RecordError:
         """The same refusal with field names under ``prefix`` (``person.id_number``)."""

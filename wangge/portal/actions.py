@@ -43,6 +43,7 @@ from wangge.events import attachments
 from wangge.events.choices import EventSource
 from wangge.events.models import Attachment, Event, EventFollower
 from wangge.lib.crypto import mask_phone
+from wangge.lib.errors import Refusal
 from wangge.notifications.choices import NotificationKind
 from wangge.notifications.models import SmsMessage
 from wangge.portal import conf
@@ -64,17 +65,8 @@ CONTACT_MAX = 64
 NOTE_MAX = 500
 
 
-class PortalError(Exception):
+class PortalError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
-        text = str(message)
-        super().__init__(text)
-        self.message = text
-        self.fields = fields or {}
 
 
 class PortalThrottled(PortalError):

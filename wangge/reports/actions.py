@@ -30,6 +30,7 @@ from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
 from wangge.dashboards.selectors import PERMISSION, Node, dashboard_roots, get_node_for_user
 from wangge.lib import codes
+from wangge.lib.errors import Refusal
 from wangge.lib.language import data_language, in_data_language
 from wangge.reports import content, periods
 from wangge.reports.choices import PeriodKind, ReportFormat, ReportState
@@ -44,7 +45,7 @@ NO_NODE = gettext_lazy("Region not found, or you may not see it")
 STALE_AFTER = timedelta(minutes=30)
 
 
-class ReportError(Exception):
+class ReportError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     def __init__(
@@ -55,11 +56,7 @@ class ReportError(Exception):
         status: int = 422,
         code: str = "invalid",
     ) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
+        super().__init__(message, fields)
         self.status = status
         self.code = code
 

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +23,7 @@ from wangge.accounts.models import Department
 from wangge.accounts.scope import scope_for
 from wangge.audit.actions import record
 from wangge.lib import codes
+from wangge.lib.errors import Refusal
 from wangge.regions.models import Region
 from wangge.suggestions import selectors
 from wangge.suggestions.choices import (
@@ -43,18 +43,8 @@ MAX_NOTE = 2000
 MAX_CONTACT = 32
 
 
-class SuggestionError(Exception):
+class SuggestionError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
-
-    status = 422
-    code = "invalid"
-
-    def __init__(self, message: str | Promise, fields: dict[str, str] | None = None) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
 
 
 class SuggestionConflict(SuggestionError):

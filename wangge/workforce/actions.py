@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from wangge.accounts.models import Assignment
 from wangge.accounts.scope import prefix_q, scope_for
 from wangge.audit.actions import record
+from wangge.lib.errors import Refusal
 from wangge.regions.models import Region
 from wangge.workforce import assessment, months, selectors
 from wangge.workforce.choices import FULL_TIME
@@ -39,7 +40,7 @@ WEIGHT_FIELDS = (
 )
 
 
-class WorkforceError(Exception):
+class WorkforceError(Refusal):
     """A request we refuse; ``fields`` maps field names to messages (in the user's language)."""
 
     def __init__(
@@ -50,11 +51,7 @@ class WorkforceError(Exception):
         status: int = 422,
         code: str = "invalid",
     ) -> None:
-        # Lazy texts are turned into the active language now, before they are serialised.
-        message = str(message)
-        super().__init__(message)
-        self.message = message
-        self.fields = {name: str(text) for name, text in (fields or {}).items()}
+        super().__init__(message, fields)
         self.status = status
         self.code = code
 
